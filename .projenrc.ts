@@ -1,0 +1,81 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * The lowest aws-cdk-lib this library supports. Tests run against exactly this
+ * version (projen pins the devDependency to it), so the peer range is proven,
+ * not hoped for. 2.100.0 is the first line we test with `Annotations.addWarningV2`
+ * (acknowledgeable warnings) and the IAM APIs the constructs build on.
+ */
+const MIN_CDK_VERSION = '2.100.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-cross-account-roles',
+  description:
+    'AWS CDK constructs for cross-account IAM roles: paired trusting/trusted stacks, external ID, MFA and organisation conditions, validated at synth time.',
+  author: 'cdk-cross-account-roles developers',
+  authorAddress: 'dev@cdk-cross-account-roles.invalid',
+  repositoryUrl: 'https://github.com/cdk-cross-account-roles/cdk-cross-account-roles.git',
+  license: 'Apache-2.0',
+  keywords: ['aws', 'cdk', 'awscdk', 'iam', 'cross-account', 'sts', 'assume-role', 'external-id', 'security'],
+  stability: 'experimental',
+
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.0.5',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // The development tsconfig (tests, examples, .projenrc.ts) at the top level, where users expect it.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'benchmarks/**/*.ts'],
+  },
+
+  // No runtime dependencies: a jsii library would have to bundle them.
+  deps: [],
+  devDeps: [
+    // AGPL-3.0: test-only, never a runtime or bundled dependency.
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    // The real CDK CLI, used by the README's first command and by CI to synthesize the example app.
+    'aws-cdk@^2.1100.0',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-cross-account-roles',
+    module: 'cdk_cross_account_roles',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk_cross_account_roles',
+    mavenGroupId: 'io.github.cdk-cross-account-roles',
+    mavenArtifactId: 'cdk-cross-account-roles',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkCrossAccountRoles',
+    packageId: 'CdkCrossAccountRoles',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-cross-account-roles/cdk-cross-account-roles-go',
+    packageName: 'cdkcrossaccountroles',
+  },
+
+  jestOptions: {
+    // Snapshots guard logical IDs (a changed one replaces a production role): CI never rewrites them.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+    },
+  },
+
+  gitignore: ['cdk.out/', '*.d.ts.map', 'test-reports/', '.jest-results.json'],
+});
+
+for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/tsconfig.dev.json']) {
+  project.addPackageIgnore(pattern);
+}
+
+// jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.
+project.compileTask.reset('jsii --fail-on-warnings');
+
+project.synth();
