@@ -30,7 +30,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'benchmarks/**/*.ts'],
+    include: ['.projenrc.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts'],
+  },
+
+  // tsconfig.dev.json includes src, test, examples and the benchmarks, so eslint types all of them.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'benchmarks', 'build-tools', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
 
   // No runtime dependencies: a jsii library would have to bundle them.

@@ -1,5 +1,4 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './external-id-trust';
+export * from './cross-account-role';
+export * from './assume-role-policy';
+export * from './cross-account-role-pair';

@@ -1,0 +1,71 @@
+/**
+ * Fixed values of IAM and STS that the constructs rely on, in one place.
+ *
+ * Every quota here is the documented IAM/STS value; where a quota can be raised
+ * through Service Quotas, both the default and the maximum are given.
+ */
+
+/** The action a trust policy allows and an identity policy grants. */
+export const STS_ASSUME_ROLE = 'sts:AssumeRole';
+/** Allows a caller to pass session tags on AssumeRole. */
+export const STS_TAG_SESSION = 'sts:TagSession';
+/** Allows a caller to set a source identity on AssumeRole. */
+export const STS_SET_SOURCE_IDENTITY = 'sts:SetSourceIdentity';
+
+/** Condition keys used in trust policies. */
+export const KEY_EXTERNAL_ID = 'sts:ExternalId';
+export const KEY_MFA_PRESENT = 'aws:MultiFactorAuthPresent';
+export const KEY_MFA_AGE = 'aws:MultiFactorAuthAge';
+export const KEY_PRINCIPAL_ORG_ID = 'aws:PrincipalOrgID';
+export const KEY_PRINCIPAL_ARN = 'aws:PrincipalArn';
+
+/** An AWS account ID: exactly twelve digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** sts:ExternalId: 2 to 1,224 characters of `[\w+=,.@:/-]`. */
+export const EXTERNAL_ID_MIN_LENGTH = 2;
+export const EXTERNAL_ID_MAX_LENGTH = 1224;
+export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]+$/;
+/** The same rule as a CloudFormation `AllowedPattern` (Java regular expression, whole-value match). */
+export const EXTERNAL_ID_CFN_ALLOWED_PATTERN = '[\\w+=,.@:/-]+';
+
+/** Role names: 1 to 64 characters of `[\w+=,.@-]`. */
+export const ROLE_NAME_MAX_LENGTH = 64;
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]+$/;
+
+/** An AWS Organizations organization ID, e.g. `o-a1b2c3d4e5`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/** MaxSessionDuration of a role: 1 to 12 hours. */
+export const MIN_SESSION_DURATION_SECONDS = 3600;
+export const MAX_SESSION_DURATION_SECONDS = 43200;
+
+/** Role trust policy length: 2,048 characters by default, raisable to 4,096; whitespace is not counted. */
+export const TRUST_POLICY_DEFAULT_QUOTA = 2048;
+export const TRUST_POLICY_MAX_QUOTA = 4096;
+
+/** Managed policy document length: 6,144 characters, whitespace not counted. */
+export const MANAGED_POLICY_MAX_LENGTH = 6144;
+
+/** Managed policies attached to one IAM principal: 10 by default, 20 at most. */
+export const MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT = 10;
+export const MANAGED_POLICIES_PER_PRINCIPAL_MAX = 20;
+
+/** Prefix of every warning id this library emits, for `Annotations.acknowledgeWarning`. */
+export const WARNING_PREFIX = 'cdk-cross-account-roles';
+
+/**
+ * Length assumed for a value only known at deploy time (a parameter or an
+ * attribute) when a policy is measured at synth time.
+ */
+export const UNRESOLVED_VALUE_ESTIMATE = 64;
+
+/** The longest partition name (`aws-us-gov`), used when the partition is a deploy-time value. */
+export const LONGEST_PARTITION = 'aws-us-gov';
+
+/** Console sign-in host per partition, for Switch Role links. */
+export const SIGNIN_HOSTS: Record<string, string> = {
+  'aws': 'signin.aws.amazon.com',
+  'aws-cn': 'signin.amazonaws.cn',
+  'aws-us-gov': 'signin.amazonaws-us-gov.com',
+};

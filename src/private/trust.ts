@@ -1,0 +1,137 @@
+import { Fn, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import {
+  KEY_EXTERNAL_ID,
+  KEY_MFA_AGE,
+  KEY_MFA_PRESENT,
+  KEY_PRINCIPAL_ARN,
+  KEY_PRINCIPAL_ORG_ID,
+  STS_ASSUME_ROLE,
+} from './constants';
+import { fail, show, unique, validateAccountId } from './validation';
+
+/** What a trust statement is made of, before it is rendered. */
+export interface TrustSpec {
+  /** Accounts whose root is named in `Principal`. */
+  readonly accounts: string[];
+  /** Values of `aws:PrincipalArn` (empty: no such condition). */
+  readonly principalArns: string[];
+  /** Values of `sts:ExternalId` (empty: no such condition). */
+  readonly externalIds: string[];
+  /** Require `aws:MultiFactorAuthPresent`. */
+  readonly requireMfa: boolean;
+  /** `aws:MultiFactorAuthAge` must be less than this many seconds. */
+  readonly maxMfaAgeSeconds?: number;
+  /** `aws:PrincipalOrgID` must equal this. */
+  readonly organizationId?: string;
+}
+
+/** One value is written as a string, several as a list: the shortest form IAM accepts. */
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
+}
+
+/**
+ * The conditions of the one trust statement, merged: every key under its
+ * operator, every requirement ANDed, the values of one key ORed.
+ */
+export function trustConditions(spec: TrustSpec): iam.Conditions {
+  const conditions: Record<string, Record<string, unknown>> = {};
+  const add = (operator: string, key: string, value: unknown) => {
+    conditions[operator] = { ...(conditions[operator] ?? {}), [key]: value };
+  };
+  if (spec.externalIds.length > 0) {
+    add('StringEquals', KEY_EXTERNAL_ID, oneOrMany(spec.externalIds));
+  }
+  if (spec.organizationId !== undefined) {
+    add('StringEquals', KEY_PRINCIPAL_ORG_ID, spec.organizationId);
+  }
+  if (spec.principalArns.length > 0) {
+    // ArnEquals and ArnLike both honour wildcards; ArnLike says so to a reader. A token's
+    // literal parts stay visible in its string form, so a wildcard next to a partition counts.
+    const operator = spec.principalArns.some(arn => /[*?]/.test(arn)) ? 'ArnLike' : 'ArnEquals';
+    add(operator, KEY_PRINCIPAL_ARN, oneOrMany(spec.principalArns));
+  }
+  if (spec.requireMfa) {
+    add('Bool', KEY_MFA_PRESENT, 'true');
+  }
+  if (spec.maxMfaAgeSeconds !== undefined) {
+    add('NumericLessThan', KEY_MFA_AGE, String(spec.maxMfaAgeSeconds));
+  }
+  return conditions;
+}
+
+/**
+ * The principal of a cross-account trust statement: the roots of one or more
+ * accounts, with all conditions merged into one block.
+ *
+ * aws-cdk-lib's `CompositePrincipal` refuses conditions, and chaining
+ * `withConditions` overwrites a key given twice (aws-cdk#20158); this renders
+ * one statement with every account and every condition instead.
+ */
+export class CrossAccountTrustPrincipal extends iam.PrincipalBase {
+  public readonly policyFragment: iam.PrincipalPolicyFragment;
+  public readonly principalAccount: string | undefined;
+
+  constructor(private readonly spec: TrustSpec, private readonly actions: string[] = [STS_ASSUME_ROLE]) {
+    super();
+    const roots = spec.accounts.map(account => new iam.AccountPrincipal(account).arn);
+    this.policyFragment = new iam.PrincipalPolicyFragment({ AWS: roots }, trustConditions(spec));
+    this.principalAccount = spec.accounts.length === 1 ? spec.accounts[0] : undefined;
+  }
+
+  public addToAssumeRolePolicy(document: iam.PolicyDocument): void {
+    document.addStatements(new iam.PolicyStatement({
+      actions: this.actions,
+      principals: [this],
+    }));
+  }
+
+  public dedupeString(): string | undefined {
+    return JSON.stringify(this.spec);
+  }
+
+  public toString(): string {
+    return `CrossAccountTrustPrincipal(${this.spec.accounts.join(',')})`;
+  }
+}
+
+/** The parts of an IAM principal ARN that the trust needs. */
+export interface PrincipalArnParts {
+  /** The account, literal or a deploy-time expression. */
+  readonly account: string;
+}
+
+/**
+ * Reads the account out of an IAM user or role ARN given for `aws:PrincipalArn`.
+ *
+ * A literal ARN is checked: it must be an IAM `role/` or `user/` ARN in a
+ * concrete 12-digit account (the account's root goes into `Principal`). An
+ * assumed-role session ARN is refused, because `aws:PrincipalArn` of a session
+ * is the role's ARN. A token is accepted and its account taken at deploy time.
+ */
+export function parsePrincipalArn(scope: IConstruct, name: string, arn: string): PrincipalArnParts {
+  if (Token.isUnresolved(arn)) {
+    return { account: Fn.select(4, Fn.split(':', arn)) };
+  }
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] === '') {
+    fail(scope, `${name} must be an IAM role or user ARN like 'arn:aws:iam::123456789012:role/name', got ${show(arn)}`);
+  }
+  const [, , service, , account] = parts;
+  const resource = parts.slice(5).join(':');
+  if (service === 'sts') {
+    fail(scope, `${name} is an STS session ARN (${show(arn)}); aws:PrincipalArn of a session is its role's ARN, so give 'arn:<partition>:iam::${account}:role/<role name>' instead`);
+  }
+  if (service !== 'iam' || !/^(role|user)\/.+/.test(resource)) {
+    fail(scope, `${name} must be an IAM role or user ARN like 'arn:aws:iam::123456789012:role/name', got ${show(arn)}; to trust a whole account use trustedAccounts instead`);
+  }
+  validateAccountId(scope, `the account of ${name} (${show(arn)})`, account);
+  return { account };
+}
+
+/** Unique accounts of a list of principal ARNs, validated. */
+export function accountsOfPrincipalArns(scope: IConstruct, name: string, arns: readonly string[]): string[] {
+  return unique(arns.map((arn, i) => parsePrincipalArn(scope, `${name}[${i}]`, arn).account));
+}
