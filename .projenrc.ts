@@ -4,10 +4,13 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 /**
  * The lowest aws-cdk-lib this library supports. Tests run against exactly this
  * version (projen pins the devDependency to it), so the peer range is proven,
- * not hoped for. 2.100.0 is the first line we test with `Annotations.addWarningV2`
- * (acknowledgeable warnings) and the IAM APIs the constructs build on.
+ * not hoped for. 2.262.0 is the first release with the graduated policy
+ * validation API (`Validations`, `IPolicyValidationPlugin`, acknowledgements),
+ * which cdk-nag v3 and our trust checks plug into, and with the
+ * `@aws-cdk/core:validateAgainstDefaultRules` flag that the tests turn on so
+ * that CloudFormation schema errors fail them.
  */
-const MIN_CDK_VERSION = '2.100.0';
+const MIN_CDK_VERSION = '2.262.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-cross-account-roles',
@@ -21,7 +24,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
 
   cdkVersion: MIN_CDK_VERSION,
-  constructsVersion: '10.0.5',
+  constructsVersion: '10.5.1',
   defaultReleaseBranch: 'main',
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
@@ -48,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1.173',
     // The real CDK CLI, used by the README's first command and by CI to synthesize the example app.
     'aws-cdk@^2.1100.0',
+    // cdk-nag v3 (a validation plugin) proves the example app clean under AwsSolutions.
+    'cdk-nag@^3.0.2',
   ],
 
   publishToPypi: {
@@ -82,6 +87,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/tsconfig.dev.json']) {
   project.addPackageIgnore(pattern);
 }
+
+// unrs-resolver (under eslint-import-resolver-typescript) 1.13.0 lists platform bindings
+// that the registry does not serve for every platform, which leaves them out of the lock
+// file and makes `npm ci` refuse it; 1.12.2 is complete.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.
 project.compileTask.reset('jsii --fail-on-warnings');

@@ -129,7 +129,7 @@ export class AssumeRolePolicy extends Construct {
       }
       if (roleStack !== stack) {
         // The role exists before any principal is allowed to assume it.
-        stack.addDependency(roleStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
+        stack.addStackDependency(roleStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
       }
     }
 

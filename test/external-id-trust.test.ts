@@ -57,9 +57,15 @@ describe('ExternalIdTrust', () => {
   test('names the parameter as asked, for cdk deploy --parameters', () => {
     const { trusting } = pairedStacks();
 
-    new ExternalIdTrust(trusting, 'Vendor', { trustedAccount: TRUSTED, parameterName: 'VendorExternalId' });
+    const trust = new ExternalIdTrust(trusting, 'Vendor', { trustedAccount: TRUSTED, parameterName: 'VendorExternalId' });
+    new iam.Role(trusting, 'Role', { assumedBy: trust.principal });
 
     Template.fromStack(trusting).hasParameter('VendorExternalId', { NoEcho: true });
+    Template.fromStack(trusting).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'VendorExternalId' } } } })],
+      }),
+    });
   });
 
   test('narrows the trust to principal ARNs of the trusted account with aws:PrincipalArn', () => {

@@ -23,11 +23,23 @@ export function testApp(props: AppProps = {}): App {
   });
 }
 
-/** The two stacks of a cross-account test: the role's and the assumers'. */
+/**
+ * The two stacks of a cross-account test: the role's and the assumers'.
+ *
+ * Each stack is created when first used, so that a test using one stack does
+ * not leave an empty one behind (CloudFormation refuses templates without
+ * resources, and the template validation says so).
+ */
 export function pairedStacks(app: App = testApp()): { app: App; trusting: Stack; trusted: Stack } {
+  let trusting: Stack | undefined;
+  let trusted: Stack | undefined;
   return {
     app,
-    trusting: new Stack(app, 'Trusting', { env: { account: TRUSTING, region: REGION } }),
-    trusted: new Stack(app, 'Trusted', { env: { account: TRUSTED, region: REGION } }),
+    get trusting() {
+      return trusting ??= new Stack(app, 'Trusting', { env: { account: TRUSTING, region: REGION } });
+    },
+    get trusted() {
+      return trusted ??= new Stack(app, 'Trusted', { env: { account: TRUSTED, region: REGION } });
+    },
   };
 }
