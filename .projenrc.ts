@@ -93,6 +93,13 @@ for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchm
 // file and makes `npm ci` refuse it; 1.12.2 is complete.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// Benchmarks are scripts that print ratios measured in one run, not timed tests.
+project.addTask('bench', {
+  description: 'Synthesize the fan-out at several sizes next to hand-written aws-cdk-lib code and print the ratios',
+  exec: 'ts-node -P tsconfig.dev.json benchmarks/fanout.ts',
+  receiveArgs: true,
+});
+
 // jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.
 project.compileTask.reset('jsii --fail-on-warnings');
 
