@@ -103,6 +103,13 @@ describe('synth-time validation', () => {
         .toThrow(/maxMfaAge must be a positive duration, got 0 seconds/);
     });
 
+    test('refuses durations that are not whole seconds', () => {
+      expect(makeRole({ trustedAccounts: [TRUSTED], maxMfaAge: Duration.millis(1500) }))
+        .toThrow(/maxMfaAge must be a whole number of seconds, got 1.5 seconds/);
+      expect(makeRole({ trustedAccounts: [TRUSTED], maxSessionDuration: Duration.millis(3600500) }))
+        .toThrow(/maxSessionDuration must be a whole number of seconds, got 3600.5 seconds/);
+    });
+
     test('refuses maxMfaAge with requireMfa: false', () => {
       expect(makeRole({ trustedAccounts: [TRUSTED], maxMfaAge: Duration.hours(1), requireMfa: false }))
         .toThrow(/maxMfaAge is set but requireMfa is false/);

@@ -66,10 +66,19 @@ export function validateOrganizationId(scope: IConstruct, name: string, value: s
   }
 }
 
+/** Whole seconds of a literal duration, or a clear error (aws-cdk-lib's own one is a stack trace). */
+function wholeSeconds(scope: IConstruct, name: string, value: Duration): number {
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds)) {
+    fail(scope, `${name} must be a whole number of seconds, got ${seconds} seconds; use e.g. Duration.hours(1)`);
+  }
+  return seconds;
+}
+
 /** Validates a role's maximum session duration (1 to 12 hours). */
 export function validateSessionDuration(scope: IConstruct, name: string, value: Duration): void {
   if (value.isUnresolved()) { return; }
-  const seconds = value.toSeconds();
+  const seconds = wholeSeconds(scope, name, value);
   if (seconds < MIN_SESSION_DURATION_SECONDS || seconds > MAX_SESSION_DURATION_SECONDS) {
     fail(scope, `${name} must be between 1 and 12 hours (3600 to 43200 seconds), got ${seconds} seconds; use e.g. Duration.hours(1)`);
   }
@@ -80,7 +89,7 @@ export function positiveSeconds(scope: IConstruct, name: string, value: Duration
   if (value.isUnresolved()) {
     fail(scope, `${name} must be a literal duration, got a token; use e.g. Duration.hours(1)`);
   }
-  const seconds = value.toSeconds();
+  const seconds = wholeSeconds(scope, name, value);
   if (!(seconds > 0)) {
     fail(scope, `${name} must be a positive duration, got ${seconds} seconds; use e.g. Duration.hours(1)`);
   }
