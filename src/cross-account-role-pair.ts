@@ -1,15 +1,21 @@
-import { Duration, Stack, StackProps, Stage } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack, StackProps, Stage, attachCustomSynthesis } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AssumeRolePolicy } from './assume-role-policy';
-import { CrossAccountRole } from './cross-account-role';
+import { CliProfileOptions, CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { ExternalIdTrust } from './external-id-trust';
 import { fail, validateAccountId } from './private/validation';
 
 /**
- * Properties of a `CrossAccountRolePair`.
+ * Properties of a `CrossAccountRolePair`: the two accounts, the role's name,
+ * whom the trusted side lets assume it, and every `CrossAccountRoleOptions`
+ * (conditions, session controls, permissions) for the role.
+ *
+ * With `requireMfa` or `maxMfaAge`, the assume permission requires MFA too.
  */
-export interface CrossAccountRolePairProps {
+export interface CrossAccountRolePairProps extends CrossAccountRoleOptions {
   /** The account that owns the role (and the resources it gives access to). */
   readonly trustingAccount: string;
 
@@ -28,12 +34,6 @@ export interface CrossAccountRolePairProps {
    */
   readonly roleName: string;
 
-  /**
-   * A description of the role.
-   *
-   * @default - names the trusted account
-   */
-  readonly description?: string;
 
   /**
    * External IDs the trusted account's callers must pass.
@@ -60,55 +60,6 @@ export interface CrossAccountRolePairProps {
    */
   readonly trustedPrincipalArns?: string[];
 
-  /**
-   * Require MFA, in the role's trust and in the assume permission.
-   *
-   * @default false
-   */
-  readonly requireMfa?: boolean;
-
-  /**
-   * Refuse MFA authentications older than this. Implies `requireMfa`.
-   *
-   * @default - any MFA age
-   */
-  readonly maxMfaAge?: Duration;
-
-  /**
-   * Only principals of this organization may assume the role.
-   *
-   * @default - the organization is not checked
-   */
-  readonly trustedOrganizationId?: string;
-
-  /**
-   * The longest session, 1 to 12 hours.
-   *
-   * @default Duration.hours(1)
-   */
-  readonly maxSessionDuration?: Duration;
-
-  /**
-   * Managed policies of the role (AWS managed ones, e.g. `ReadOnlyAccess`; create
-   * customer managed ones in `trustingStack`).
-   *
-   * @default - none
-   */
-  readonly managedPolicies?: iam.IManagedPolicy[];
-
-  /**
-   * Inline policies of the role, by name.
-   *
-   * @default - none
-   */
-  readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
-
-  /**
-   * The role's permissions boundary (must exist in the trusting account).
-   *
-   * @default - none
-   */
-  readonly permissionsBoundary?: iam.IManagedPolicy;
 
   /**
    * Existing users of the trusted account that may assume the role, by name.
@@ -159,6 +110,22 @@ export interface CrossAccountRolePairProps {
    * @default - none
    */
   readonly stackProps?: StackProps;
+
+  /**
+   * Add outputs to the trusting stack: the role's ARN, the console Switch Role
+   * URL and, for a deploy-time external ID, the parameter's name.
+   *
+   * @default true
+   */
+  readonly outputs?: boolean;
+
+  /**
+   * Write an AWS CLI profile that assumes the role next to the templates, as
+   * `<cloud assembly>/<pair id>.aws-config`, at synthesis.
+   *
+   * @default - no file is written; `cliProfile()` returns the text
+   */
+  readonly cliProfile?: CliProfileOptions;
 }
 
 /**
@@ -234,20 +201,23 @@ export class CrossAccountRolePair extends Construct {
       });
     }
 
+    const {
+      trustingAccount: _trustingAccount, trustedAccount: _trustedAccount, region: _region, externalIds: _externalIds,
+      externalIdParameter: _externalIdParameter, trustedPrincipalArns: _trustedPrincipalArns, assumerUserNames: _users,
+      assumerGroupNames: _groups, assumerRoleNames: _roles, assumerGroupName: _groupName, trustingStackName: _trustingName,
+      trustedStackName: _trustedName, stackProps: _stackProps, outputs: _outputs, cliProfile: _cliProfile,
+      ...roleOptions
+    } = props;
     this.role = new CrossAccountRole(this.trustingStack, 'Role', {
-      roleName: props.roleName,
+      ...roleOptions,
       description: props.description ?? `Assumed from account ${props.trustedAccount}`,
       trustedAccounts: this.externalIdTrust || props.trustedPrincipalArns ? undefined : [props.trustedAccount],
       trustedPrincipalArns: this.externalIdTrust ? undefined : props.trustedPrincipalArns,
       externalIdTrust: this.externalIdTrust,
-      requireMfa: props.requireMfa,
-      maxMfaAge: props.maxMfaAge,
-      trustedOrganizationId: props.trustedOrganizationId,
-      maxSessionDuration: props.maxSessionDuration,
-      managedPolicies: props.managedPolicies,
-      inlinePolicies: props.inlinePolicies,
-      permissionsBoundary: props.permissionsBoundary,
     });
+    if (props.outputs ?? true) {
+      this.role.addOutputs();
+    }
 
     const users = (props.assumerUserNames ?? []).map((name, i) => iam.User.fromUserName(this.trustedStack, `AssumerUser${i}`, name));
     const groups = (props.assumerGroupNames ?? []).map((name, i) => iam.Group.fromGroupName(this.trustedStack, `AssumerGroup${i}`, name));
@@ -267,5 +237,23 @@ export class CrossAccountRolePair extends Construct {
       requireMfa: props.requireMfa ?? props.maxMfaAge !== undefined,
       description: `Allows assuming ${props.roleName} in account ${props.trustingAccount}`,
     });
+
+    if (props.cliProfile !== undefined) {
+      const text = this.cliProfile(props.cliProfile);
+      const fileName = `${id}.aws-config`;
+      // Written into the cloud assembly at synthesis, next to the templates.
+      attachCustomSynthesis(this, {
+        onSynthesize: session => fs.writeFileSync(path.join(session.assembly.outdir, fileName), text),
+      });
+    }
+  }
+
+  /**
+   * The `~/.aws/config` section of an AWS CLI profile that assumes the pair's role.
+   *
+   * Print it, or set the `cliProfile` prop to have it written next to the templates.
+   */
+  public cliProfile(options: CliProfileOptions): string {
+    return this.role.cliProfile(options);
   }
 }

@@ -2,3 +2,4 @@ export * from './external-id-trust';
 export * from './cross-account-role';
 export * from './assume-role-policy';
 export * from './cross-account-role-pair';
+export * from './assume-role-monitor';

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole, ExternalIdTrust } from '../src';
@@ -256,6 +256,7 @@ describe('CrossAccountRole', () => {
     const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
 
     const url = trusting.resolve(role.switchRoleUrl);
+    new CfnOutput(trusting, 'Url', { value: role.switchRoleUrl });
 
     expect(JSON.stringify(url)).toContain('Fn::FindInMap');
     expect(Template.fromStack(trusting).toJSON().Mappings.CrossAccountRolesSigninHosts).toEqual({

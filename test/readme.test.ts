@@ -35,7 +35,7 @@ test('every README example compiles against the library', () => {
     moduleResolution: ts.ModuleResolutionKind.Node16,
     esModuleInterop: true,
     skipLibCheck: true,
-    types: [],
+    types: ['node'],
     typeRoots: [path.join(ROOT, 'node_modules', '@types')],
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map(d => {

@@ -18,6 +18,22 @@ export const KEY_MFA_PRESENT = 'aws:MultiFactorAuthPresent';
 export const KEY_MFA_AGE = 'aws:MultiFactorAuthAge';
 export const KEY_PRINCIPAL_ORG_ID = 'aws:PrincipalOrgID';
 export const KEY_PRINCIPAL_ARN = 'aws:PrincipalArn';
+export const KEY_ROLE_SESSION_NAME = 'sts:RoleSessionName';
+export const KEY_SOURCE_IDENTITY = 'sts:SourceIdentity';
+export const KEY_SOURCE_IP = 'aws:SourceIp';
+export const KEY_TRANSITIVE_TAG_KEYS = 'sts:TransitiveTagKeys';
+export const KEY_TOKEN_ISSUE_TIME = 'aws:TokenIssueTime';
+
+/** Role session names and source identities: 2 to 64 characters of `[\w+=,.@-]`. */
+export const SESSION_NAME_MIN_LENGTH = 2;
+export const SESSION_NAME_MAX_LENGTH = 64;
+export const SESSION_NAME_PATTERN = /^[\w+=,.@-]+$/;
+
+/** Inline policies of one role: 10,240 characters in total, whitespace not counted. */
+export const ROLE_INLINE_POLICIES_MAX_LENGTH = 10240;
+
+/** The inline policy the IAM console writes to revoke a role's older sessions. */
+export const REVOKE_SESSIONS_POLICY_NAME = 'AWSRevokeOlderSessions';
 
 /** An AWS account ID: exactly twelve digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;

@@ -7,6 +7,10 @@ import {
   KEY_MFA_PRESENT,
   KEY_PRINCIPAL_ARN,
   KEY_PRINCIPAL_ORG_ID,
+  KEY_ROLE_SESSION_NAME,
+  KEY_SOURCE_IDENTITY,
+  KEY_SOURCE_IP,
+  KEY_TRANSITIVE_TAG_KEYS,
   STS_ASSUME_ROLE,
 } from './constants';
 import { fail, show, unique, validateAccountId } from './validation';
@@ -25,6 +29,16 @@ export interface TrustSpec {
   readonly maxMfaAgeSeconds?: number;
   /** `aws:PrincipalOrgID` must equal this. */
   readonly organizationId?: string;
+  /** A source identity must be set (`sts:SourceIdentity` present). */
+  readonly requireSourceIdentity?: boolean;
+  /** `StringLike sts:SourceIdentity` (implies requireSourceIdentity). */
+  readonly sourceIdentityPattern?: string;
+  /** `StringLike sts:RoleSessionName`. */
+  readonly roleSessionNamePattern?: string;
+  /** `IpAddress aws:SourceIp`. */
+  readonly sourceIps?: string[];
+  /** `ForAllValues:StringEquals sts:TransitiveTagKeys`: the only tag keys that may be transitive. */
+  readonly transitiveTagKeys?: string[];
 }
 
 /** One value is written as a string, several as a list: the shortest form IAM accepts. */
@@ -58,6 +72,22 @@ export function trustConditions(spec: TrustSpec): iam.Conditions {
   }
   if (spec.maxMfaAgeSeconds !== undefined) {
     add('NumericLessThan', KEY_MFA_AGE, String(spec.maxMfaAgeSeconds));
+  }
+  if (spec.roleSessionNamePattern !== undefined) {
+    add('StringLike', KEY_ROLE_SESSION_NAME, spec.roleSessionNamePattern);
+  }
+  if (spec.sourceIdentityPattern !== undefined) {
+    add('StringLike', KEY_SOURCE_IDENTITY, spec.sourceIdentityPattern);
+  } else if (spec.requireSourceIdentity) {
+    // Present, whatever its value.
+    add('Null', KEY_SOURCE_IDENTITY, 'false');
+  }
+  if (spec.sourceIps !== undefined && spec.sourceIps.length > 0) {
+    add('IpAddress', KEY_SOURCE_IP, oneOrMany(spec.sourceIps));
+  }
+  if (spec.transitiveTagKeys !== undefined) {
+    // Without transitive keys in the request the set is empty and ForAllValues holds.
+    add('ForAllValues:StringEquals', KEY_TRANSITIVE_TAG_KEYS, spec.transitiveTagKeys.length === 1 ? spec.transitiveTagKeys[0] : spec.transitiveTagKeys);
   }
   return conditions;
 }

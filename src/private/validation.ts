@@ -10,6 +10,9 @@ import {
   ORGANIZATION_ID_PATTERN,
   ROLE_NAME_MAX_LENGTH,
   ROLE_NAME_PATTERN,
+  SESSION_NAME_MAX_LENGTH,
+  SESSION_NAME_MIN_LENGTH,
+  SESSION_NAME_PATTERN,
 } from './constants';
 
 /**
@@ -99,4 +102,52 @@ export function positiveSeconds(scope: IConstruct, name: string, value: Duration
 /** Returns the unique values of a list, in first-seen order. */
 export function unique<T>(values: readonly T[]): T[] {
   return Array.from(new Set(values));
+}
+
+/**
+ * Validates a pattern for `sts:RoleSessionName` or `sts:SourceIdentity`: the
+ * value's own characters (`[\w+=,.@-]`), plus the wildcards `*` and `?` and
+ * policy variables like `${aws:username}`. A pattern without wildcards or
+ * variables must itself be a valid value (2 to 64 characters).
+ */
+export function validateSessionPattern(scope: IConstruct, name: string, value: string): void {
+  if (Token.isUnresolved(value)) { return; }
+  const literal = value.replace(/\$\{[^}]+\}/g, '');
+  const bad = Array.from(new Set(literal.split('').filter(c => !/[\w+=,.@*?-]/.test(c)))).join('');
+  if (bad.length > 0) {
+    fail(scope, `${name} may only contain letters, digits, + = , . @ - _, the wildcards * and ?, and policy variables like \${aws:username}, got ${show(value)} with '${bad}'`);
+  }
+  if (literal.length > SESSION_NAME_MAX_LENGTH) {
+    fail(scope, `${name} must match values of at most ${SESSION_NAME_MAX_LENGTH} characters, got ${show(value)}; shorten it`);
+  }
+  const exact = literal === value && !/[*?]/.test(value);
+  if (exact && (value.length < SESSION_NAME_MIN_LENGTH || !SESSION_NAME_PATTERN.test(value))) {
+    fail(scope, `${name} must be ${SESSION_NAME_MIN_LENGTH} to ${SESSION_NAME_MAX_LENGTH} characters, got ${show(value)}`);
+  }
+  if (/^[*?]*$/.test(literal) && literal === value) {
+    fail(scope, `${name} ${show(value)} matches every value; leave it out, or pin it like 'ci-*' or '\${aws:username}'`);
+  }
+}
+
+/** Validates a literal IPv4 or IPv6 CIDR block. */
+export function validateCidr(scope: IConstruct, name: string, value: string): void {
+  if (Token.isUnresolved(value)) { return; }
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (v4) {
+    if (v4.slice(1, 5).every(octet => Number(octet) <= 255) && Number(v4[5]) <= 32) { return; }
+  } else if (/^[0-9a-fA-F:]+\/\d{1,3}$/.test(value) && value.includes(':') && Number(value.split('/')[1]) <= 128) {
+    return;
+  }
+  fail(scope, `${name} must be a CIDR block like '203.0.113.0/24' or '2001:db8::/32', got ${show(value)}`);
+}
+
+/** Validates an ISO 8601 timestamp with a time zone and returns it in UTC (`2026-11-23T10:00:00Z`). */
+export function isoTimestamp(scope: IConstruct, name: string, value: string): string {
+  if (Token.isUnresolved(value)) { return value; }
+  const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const time = Date.parse(value);
+  if (!match || Number.isNaN(time)) {
+    fail(scope, `${name} must be an ISO 8601 date and time with a time zone, like '2026-11-23T10:00:00Z', got ${show(value)}`);
+  }
+  return new Date(time).toISOString().replace(/\.000Z$/, 'Z');
 }

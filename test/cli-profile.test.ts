@@ -1,0 +1,151 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CrossAccountRole, CrossAccountRolePair } from '../src';
+import { REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
+
+/**
+ * The profiles are checked with the real AWS CLI v2 (Debian's awscli, which
+ * .ci/run installs): what `aws configure get` reads back must be what the
+ * template holds. No network call is made.
+ */
+const AWS_CLI = process.env.AWS_CLI ?? '/usr/bin/aws';
+
+function awsCliVersion(): string | undefined {
+  const result = spawnSync(AWS_CLI, ['--version'], { encoding: 'utf-8' });
+  return result.status === 0 ? `${result.stdout}${result.stderr}`.trim() : undefined;
+}
+
+/** Reads a value of a profile back through the AWS CLI. */
+function configureGet(configText: string, profile: string, key: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-config-'));
+  const configFile = path.join(dir, 'config');
+  fs.writeFileSync(configFile, `[profile trusted-account]\nregion = ${REGION}\n\n${configText}`);
+  const result = spawnSync(AWS_CLI, ['configure', 'get', key, '--profile', profile], {
+    encoding: 'utf-8',
+    env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials') },
+  });
+  if (result.status !== 0) {
+    throw new Error(`aws configure get ${key} failed (${result.status}): ${result.stderr}`);
+  }
+  return result.stdout.trim();
+}
+
+/** The resolved trust-policy condition values and role ARN of a role, from its template. */
+function roleFacts(stack: Stack) {
+  const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')) as any[];
+  return { name: role.Properties.RoleName as string, condition: role.Properties.AssumeRolePolicyDocument.Statement[0].Condition };
+}
+
+test('the real AWS CLI v2 is available', () => {
+  const version = awsCliVersion();
+  expect(version).toMatch(/^aws-cli\/2\./);
+});
+
+describe('cliProfile', () => {
+  test('the AWS CLI reads back the role ARN and external ID the template holds', () => {
+    // GIVEN
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'VendorReader', externalIds: ['cli-external-id-0042'] });
+
+    // WHEN
+    const text = role.cliProfile({ profileName: 'vendor', sourceProfile: 'trusted-account' });
+
+    // THEN
+    const facts = roleFacts(trusting);
+    expect(configureGet(text, 'vendor', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/${facts.name}`);
+    expect(configureGet(text, 'vendor', 'external_id')).toBe(facts.condition.StringEquals['sts:ExternalId']);
+    expect(configureGet(text, 'vendor', 'source_profile')).toBe('trusted-account');
+    expect(configureGet(text, 'vendor', 'region')).toBe(REGION);
+  });
+
+  test('writes MFA serial, duration and session name when the role asks for them', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', {
+      trustedAccounts: [TRUSTED], roleName: 'Admin', requireMfa: true, maxSessionDuration: Duration.hours(4), roleSessionNamePattern: '${aws:username}',
+    });
+
+    const text = role.cliProfile({
+      profileName: 'admin', sourceProfile: 'trusted-account', mfaSerial: `arn:aws:iam::${TRUSTED}:mfa/alice`, duration: Duration.hours(2), roleSessionName: 'alice',
+    });
+
+    expect(configureGet(text, 'admin', 'mfa_serial')).toBe(`arn:aws:iam::${TRUSTED}:mfa/alice`);
+    expect(configureGet(text, 'admin', 'duration_seconds')).toBe('7200');
+    expect(configureGet(text, 'admin', 'role_session_name')).toBe('alice');
+    expect(Template.fromStack(trusting).toJSON().Resources.Role11E5256C.Properties.MaxSessionDuration).toBe(14400);
+  });
+
+  test('takes a deploy-time external ID from the caller', () => {
+    const pair = new CrossAccountRolePair(testApp(), 'Vendor', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'Vendor', externalIdParameter: true });
+
+    expect(() => pair.cliProfile({ profileName: 'vendor', sourceProfile: 'trusted-account' }))
+      .toThrow(/the role's external ID is given at deploy time; pass it to cliProfile as externalId/);
+    const text = pair.cliProfile({ profileName: 'vendor', sourceProfile: 'trusted-account', externalId: 'given-at-deploy-time-42' });
+    expect(configureGet(text, 'vendor', 'external_id')).toBe('given-at-deploy-time-42');
+    expect(configureGet(text, 'vendor', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/Vendor`);
+  });
+
+  test('uses the partition of the role\'s region', () => {
+    const stack = new Stack(testApp(), 'Gov', { env: { account: TRUSTING, region: 'us-gov-west-1' } });
+    const role = new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+
+    const text = role.cliProfile({ profileName: 'gov', sourceProfile: 'trusted-account' });
+
+    expect(configureGet(text, 'gov', 'role_arn')).toBe(`arn:aws-us-gov:iam::${TRUSTING}:role/Reader`);
+  });
+
+  test('refuses what the CLI profile could not do', () => {
+    const { trusting } = pairedStacks();
+    const unnamed = new CrossAccountRole(trusting, 'Unnamed', { trustedAccounts: [TRUSTED] });
+    const mfa = new CrossAccountRole(trusting, 'Mfa', { trustedAccounts: [TRUSTED], roleName: 'Mfa', requireMfa: true });
+    const named = new CrossAccountRole(trusting, 'Named', { trustedAccounts: [TRUSTED], roleName: 'Named', roleSessionNamePattern: 'ci-*' });
+
+    expect(() => unnamed.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/cliProfile needs the role's name at synth time; give the role a roleName/);
+    expect(() => mfa.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires MFA; give cliProfile the caller's mfaSerial/);
+    expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires session names matching 'ci-\*'; give cliProfile a roleSessionName/);
+    expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's', roleSessionName: 'ci-1', duration: Duration.hours(2) }))
+      .toThrow(/duration must be between 15 minutes and the role's maxSessionDuration \(3600 seconds\), got 7200 seconds/);
+    expect(() => named.cliProfile({ profileName: 'bad name', sourceProfile: 's' })).toThrow(/profileName and sourceProfile must be letters/);
+  });
+});
+
+describe('CrossAccountRolePair outputs and profile file', () => {
+  test('the trusting stack outputs the role ARN, the Switch Role URL and the external ID parameter name', () => {
+    const pair = new CrossAccountRolePair(testApp(), 'Vendor', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'Vendor', externalIdParameter: true });
+
+    const outputs = Template.fromStack(pair.trustingStack).toJSON().Outputs;
+    expect(outputs.RoleArnFB55E7B0.Value).toEqual({ 'Fn::GetAtt': ['Role11E5256C', 'Arn'] });
+    expect(JSON.stringify(outputs.RoleSwitchRoleUrl4CBF48A9.Value)).toContain(`/switchrole?account=${TRUSTING}&roleName=Vendor`);
+    expect(outputs.RoleExternalIdParameterName0E57CCCF.Value).toBe('ExternalId');
+  });
+
+  test('no outputs when asked not to', () => {
+    const pair = new CrossAccountRolePair(testApp(), 'Plain', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Plain', outputs: false });
+
+    expect(Template.fromStack(pair.trustingStack).toJSON().Outputs).toBeUndefined();
+  });
+
+  test('writes the profile next to the templates, and the AWS CLI reads it', () => {
+    // GIVEN
+    const app = testApp();
+    new CrossAccountRolePair(app, 'Audit', {
+      trustingAccount: TRUSTING,
+      trustedAccount: TRUSTED,
+      region: REGION,
+      roleName: 'Auditor',
+      cliProfile: { profileName: 'audit', sourceProfile: 'trusted-account' },
+    });
+
+    // WHEN
+    const assembly = app.synth();
+
+    // THEN
+    const file = path.join(assembly.directory, 'Audit.aws-config');
+    const text = fs.readFileSync(file, 'utf-8');
+    expect(fs.readdirSync(assembly.directory).filter(f => f.endsWith('.template.json'))).toHaveLength(2);
+    expect(configureGet(text, 'audit', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/Auditor`);
+  });
+});
