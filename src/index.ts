@@ -3,3 +3,4 @@ export * from './cross-account-role';
 export * from './assume-role-policy';
 export * from './cross-account-role-pair';
 export * from './assume-role-monitor';
+export * from './trust-checks';

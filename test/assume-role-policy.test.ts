@@ -122,12 +122,43 @@ describe('AssumeRolePolicy', () => {
       .toThrow(/Trusted\/Assume: the policy allows assuming no role; give targetRoles or targetRoleArns/);
   });
 
-  test('fails synthesis when the policy outgrows the managed policy quota', () => {
+  test('splits many target roles over several managed policies of at most 6,144 characters', () => {
+    // GIVEN
     const { app, trusted } = pairedStacks();
-    const arns = Array.from({ length: 120 }, (_, i) => `arn:aws:iam::${TRUSTING}:role/a-rather-long-role-name-for-the-quota-${i}`);
+    const group = new iam.Group(trusted, 'Group');
+    const arns = Array.from({ length: 150 }, (_, i) => `arn:aws:iam::${TRUSTING}:role/a-rather-long-role-name-for-the-quota-${String(i).padStart(3, '0')}`);
 
-    new AssumeRolePolicy(trusted, 'Assume', { targetRoleArns: arns });
+    // WHEN
+    const assume = new AssumeRolePolicy(trusted, 'Assume', { targetRoleArns: [...arns].reverse(), groups: [group] });
 
-    expect(() => app.synth()).toThrow(/the assume policy is about \d+ characters, over the IAM managed policy quota of 6144/);
+    // THEN every policy fits, every ARN is granted exactly once, in sorted order, and every policy is attached
+    expect(() => app.synth()).not.toThrow();
+    const policies = Object.values(Template.fromStack(trusted).findResources('AWS::IAM::ManagedPolicy')) as any[];
+    expect(policies.length).toBe(assume.policies.length);
+    expect(policies.length).toBeGreaterThan(1);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument).replace(/\s/g, '').length).toBeLessThanOrEqual(6144);
+      expect(policy.Properties.Groups).toEqual([{ Ref: expect.stringMatching(/^Group/) }]);
+    }
+    const granted = policies.flatMap(p => p.Properties.PolicyDocument.Statement.flatMap((st: any) => st.Resource));
+    expect(granted).toEqual(arns);
+    expect(assume.policy).toBe(assume.policies[0]);
+  });
+
+  test('keeps the first policy\'s logical ID when it splits', () => {
+    const { trusted } = pairedStacks();
+    const assume = new AssumeRolePolicy(trusted, 'Assume', { targetRoleArns: [`arn:aws:iam::${TRUSTING}:role/One`] });
+
+    expect(trusted.getLogicalId(assume.policy.node.defaultChild as iam.CfnManagedPolicy)).toMatch(/^Assume[0-9A-F]{8}$/);
+  });
+
+  test('warns over 10 managed policies and fails over 20, naming the alternatives', () => {
+    const { trusted } = pairedStacks();
+    const arns = (count: number) => Array.from({ length: count }, (_, i) => `arn:aws:iam::${TRUSTING}:role/a-rather-long-role-name-for-the-quota-${String(i).padStart(4, '0')}`);
+
+    new AssumeRolePolicy(trusted, 'Eleven', { targetRoleArns: arns(900) });
+    expect(() => new AssumeRolePolicy(trusted, 'TooMany', { targetRoleArns: arns(2000) }))
+      .toThrow(/the assume permission needs 2\d managed policies .* over the IAM maximum of 20 .*'arn:<partition>:iam::\*:role\/<name>' with an aws:ResourceOrgID/);
+    Annotations.fromStack(trusted).hasWarning('/Trusted/Eleven', Match.stringLikeRegexp('the assume permission takes 1\\d managed policies, over the default IAM quota of 10'));
   });
 });

@@ -1,0 +1,28 @@
+import { WEAK_EXTERNAL_ID, WILDCARD_EXTERNAL_ID } from './external-id';
+import { MFA_IF_EXISTS } from './mfa-if-exists';
+import { OIDC_AUDIENCE_NOT_PINNED, OIDC_SUBJECT_NOT_PINNED } from './oidc';
+import { ROLE_CHAINING_SESSION_DURATION } from './role-chaining';
+import { SERVICE_WITHOUT_SOURCE_CONDITION } from './service-source';
+import { TRUST_POLICY_OVER_DEFAULT_QUOTA, TRUST_POLICY_OVER_MAXIMUM } from './trust-policy-size';
+import { TrustRule } from './types';
+import { UNCONDITIONED_CROSS_ACCOUNT } from './unconditioned-cross-account';
+import { WILDCARD_PRINCIPAL } from './wildcard-principal';
+import { WILDCARD_STS_ACTION } from './wildcard-sts-action';
+
+export * from './types';
+
+/** Every trust rule, in the order of the README's table. */
+export const TRUST_RULES: TrustRule[] = [
+  WILDCARD_PRINCIPAL,
+  UNCONDITIONED_CROSS_ACCOUNT,
+  MFA_IF_EXISTS,
+  WILDCARD_EXTERNAL_ID,
+  WEAK_EXTERNAL_ID,
+  TRUST_POLICY_OVER_DEFAULT_QUOTA,
+  TRUST_POLICY_OVER_MAXIMUM,
+  WILDCARD_STS_ACTION,
+  ROLE_CHAINING_SESSION_DURATION,
+  OIDC_SUBJECT_NOT_PINNED,
+  OIDC_AUDIENCE_NOT_PINNED,
+  SERVICE_WITHOUT_SOURCE_CONDITION,
+];

@@ -1,0 +1,49 @@
+import { Finding, TrustRule, conditionEntries, location, requiresKey } from './types';
+
+/**
+ * OIDC providers whose tokens are issued for any customer of the provider: a
+ * trust that does not pin the subject lets anyone there in.
+ */
+export const MULTI_TENANT_OIDC_PROVIDERS = [
+  'token.actions.githubusercontent.com',
+  'gitlab.com',
+  'app.terraform.io',
+  'api.bitbucket.org',
+  'oidc.circleci.com',
+];
+
+/** The provider host of a `Federated` OIDC principal, if it is one of the multi-tenant ones. */
+function multiTenantProvider(federated: string): string | undefined {
+  const host = federated.replace(/^arn:[^:]+:iam::[^:]*:oidc-provider\//, '');
+  return MULTI_TENANT_OIDC_PROVIDERS.find(p => host === p || host.startsWith(`${p}/`)) !== undefined ? host : undefined;
+}
+
+function oidcFindings(statements: Parameters<TrustRule['check']>[0]['statements'], claim: 'sub' | 'aud', what: string): Finding[] {
+  return statements.flatMap((s, i) => {
+    if (s.effect !== 'Allow' || !s.actions.some(a => a.toLowerCase() === 'sts:assumerolewithwebidentity' || a === '*' || a === 'sts:*')) { return []; }
+    return s.federated.map(multiTenantProvider).filter((h): h is string => h !== undefined).flatMap(host => {
+      const key = `${host}:${claim}`;
+      const values = conditionEntries(s).filter(c => c.key === key.toLowerCase()).flatMap(c => c.values);
+      const pinned = requiresKey(s, key) && values.every(v => !/^[*?]*$/.test(v) && !/^repo:\*/.test(v));
+      return pinned ? [] : [{ message: `web identity trust of ${host} does not pin '${key}' (${what})`, location: location(i) }];
+    });
+  });
+}
+
+/** Without a `sub` condition, every repository or project on the provider can assume the role. */
+export const OIDC_SUBJECT_NOT_PINNED: TrustRule = {
+  id: 'OidcSubjectNotPinned',
+  severity: 'error',
+  description: `A web identity trust of a multi-tenant OIDC provider (${MULTI_TENANT_OIDC_PROVIDERS.join(', ')}) does not pin the token's subject`,
+  fix: 'Add StringEquals (or StringLike with a concrete prefix) on <provider>:sub, e.g. "repo:my-org/my-repo:ref:refs/heads/main" for GitHub Actions',
+  check: role => oidcFindings(role.statements, 'sub', 'any repository or project on the provider could assume the role'),
+};
+
+/** Without an `aud` condition, tokens minted for other audiences are accepted. */
+export const OIDC_AUDIENCE_NOT_PINNED: TrustRule = {
+  id: 'OidcAudienceNotPinned',
+  severity: 'warning',
+  description: 'A web identity trust of a multi-tenant OIDC provider does not pin the token\'s audience',
+  fix: 'Add StringEquals <provider>:aud, e.g. "sts.amazonaws.com" for GitHub Actions',
+  check: role => oidcFindings(role.statements, 'aud', 'tokens minted for other audiences are accepted'),
+};

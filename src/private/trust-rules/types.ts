@@ -1,0 +1,75 @@
+/** A role's trust as the rules see it: read from a synthesized template, intrinsics resolved where possible. */
+export interface AuditedRole {
+  /** The role's logical ID in its template. */
+  readonly logicalId: string;
+  /** The account of the role's stack, when it is known. */
+  readonly account?: string;
+  /** The trust policy's statements, normalized. */
+  readonly statements: TrustStatement[];
+  /** The trust policy's length as IAM counts it (no whitespace). */
+  readonly trustPolicyLength: number;
+  /** `MaxSessionDuration` in seconds (3600 when not set). */
+  readonly maxSessionDuration: number;
+}
+
+/** One trust statement, normalized: lists everywhere, unresolvable values as UNRESOLVED. */
+export interface TrustStatement {
+  readonly effect: string;
+  /** `Principal: "*"` (or `{"AWS": "*"}`). */
+  readonly anyPrincipal: boolean;
+  readonly aws: string[];
+  readonly service: string[];
+  readonly federated: string[];
+  readonly actions: string[];
+  /** Operator → key → values (strings; UNRESOLVED for deploy-time values). */
+  readonly conditions: Record<string, Record<string, string[]>>;
+}
+
+/** Stands for a value only known at deploy time (a parameter, an attribute). */
+export const UNRESOLVED = '<deploy-time value>';
+
+/** A rule's finding on one role. */
+export interface Finding {
+  readonly message: string;
+  /** Where in the resource, e.g. `Properties/AssumeRolePolicyDocument/Statement/0`. */
+  readonly location: string;
+}
+
+/** A trust rule: one check, one id, one severity. */
+export interface TrustRule {
+  /** Stable id, used to acknowledge findings: `CrossAccountTrustChecks::<id>`. */
+  readonly id: string;
+  readonly severity: 'error' | 'warning';
+  /** What the rule guards against. */
+  readonly description: string;
+  /** How to comply. */
+  readonly fix: string;
+  check(role: AuditedRole): Finding[];
+}
+
+/** Every key under any operator of a statement's conditions, with its operator. */
+export function conditionEntries(statement: TrustStatement): Array<{ operator: string; key: string; values: string[] }> {
+  return Object.entries(statement.conditions).flatMap(([operator, keys]) =>
+    Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+}
+
+/**
+ * Whether a statement requires `key` (case-insensitive): under an operator that
+ * must match for the statement to apply, i.e. not an `...IfExists` one (which
+ * holds when the key is absent) and not a negated one.
+ */
+export function requiresKey(statement: TrustStatement, key: string): boolean {
+  return conditionEntries(statement).some(c => c.key === key.toLowerCase()
+    && !/IfExists$/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null');
+}
+
+/** The account of an IAM principal ARN or a bare account ID, if literal. */
+export function accountOf(principal: string): string | undefined {
+  if (/^\d{12}$/.test(principal)) { return principal; }
+  const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal);
+  return match ? match[1] : undefined;
+}
+
+export function location(index: number): string {
+  return `Properties/AssumeRolePolicyDocument/Statement/${index}`;
+}

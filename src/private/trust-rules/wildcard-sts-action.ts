@@ -1,0 +1,13 @@
+import { TrustRule, location } from './types';
+
+/** `sts:*` or `sts:AssumeRole*` also allows web identity and SAML federation, tagging and more. */
+export const WILDCARD_STS_ACTION: TrustRule = {
+  id: 'WildcardStsAction',
+  severity: 'warning',
+  description: 'A trust statement allows a wildcard action (*, sts:*, sts:AssumeRole*)',
+  fix: 'Allow the exact actions: sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity only if needed',
+  check: role => role.statements.flatMap((s, i) => {
+    const wild = s.actions.filter(a => a.includes('*') || a.includes('?'));
+    return s.effect === 'Allow' && wild.length > 0 ? [{ message: `wildcard action(s) ${wild.join(', ')}`, location: location(i) }] : [];
+  }),
+};

@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildExampleApp } from '../examples/example-app';
+import { CrossAccountTrustChecks } from '../src';
+import { testApp } from './util';
+
+/** The example app with cdk-nag's AwsSolutions pack and the trust checks, as examples/app.ts runs it. */
+function auditedExampleApp() {
+  const app = testApp();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CrossAccountTrustChecks());
+  const pairs = buildExampleApp(app);
+  return { app, pairs };
+}
+
+test('the example app is clean under cdk-nag AwsSolutions and CrossAccountTrustChecks', () => {
+  // GIVEN
+  const { app } = auditedExampleApp();
+
+  // WHEN
+  const assembly = app.synth();
+
+  // THEN no plugin reports anything that was not acknowledged
+  const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8'));
+  expect(report.pluginReports).toEqual([]);
+  expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['AuditAccess-Trusted', 'AuditAccess-Trusting', 'VendorAccess-Trusted', 'VendorAccess-Trusting']);
+});
+
+test('the checks are live in the example app: an insecure role fails it', () => {
+  // GIVEN
+  const { app, pairs } = auditedExampleApp();
+
+  // WHEN
+  new iam.Role(pairs[0].trustingStack, 'Open', { assumedBy: new iam.AnyPrincipal() });
+
+  // THEN
+  expect(() => app.synth()).toThrow(/CrossAccountTrustChecks::WildcardPrincipal/);
+});
+
+test('every acknowledgement in the example app gives its reason', () => {
+  const { app } = auditedExampleApp();
+
+  const acknowledgements = app.node.findAll()
+    .flatMap(c => c.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+    .flatMap(m => Object.entries(m.data as Record<string, string>));
+
+  expect(acknowledgements.map(([id]) => id).sort()).toEqual([
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+    'AwsSolutions-IAM5[Resource::*]',
+  ]);
+  for (const [, reason] of acknowledgements) {
+    expect(reason.length).toBeGreaterThan(40);
+  }
+});

@@ -1,0 +1,276 @@
+import * as path from 'path';
+import { App, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CrossAccountRole, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
+import { TRUSTED, TRUSTING, testApp } from './util';
+
+/** A finding, as the plugin reports it. */
+interface Reported {
+  readonly rule: string;
+  readonly severity?: string;
+  readonly path?: string;
+}
+
+/** Synthesizes what `build` makes in a trusting-account stack, and runs the plugin over it. */
+function audit(build: (stack: Stack) => void): Reported[] {
+  const app = testApp();
+  const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+  build(stack);
+  return auditApp(app);
+}
+
+function auditApp(app: App): Reported[] {
+  const assembly = app.synth();
+  const stacks = app.node.findAll().filter(Stack.isStack);
+  const report = new CrossAccountTrustChecks().validate({
+    templatePaths: stacks.map(s => path.join(assembly.directory, s.templateFile)),
+    stackTemplates: stacks.map(s => ({ stackConstructPath: s.node.path, templatePath: path.join(assembly.directory, s.templateFile) })),
+    appConstruct: app,
+    accountId: undefined,
+    region: undefined,
+  });
+  return report.violations.flatMap(v => v.violatingResources.map(r => ({ rule: v.ruleName, severity: v.severity, path: r.constructPath })));
+}
+
+const rules = (reported: Reported[]) => reported.map(r => r.rule);
+const role = (stack: Stack, id: string, assumedBy: iam.IPrincipal, props: Partial<iam.RoleProps> = {}) =>
+  new iam.Role(stack, id, { assumedBy, ...props });
+const rawTrust = (stack: Stack, id: string, statement: object, props: object = {}) =>
+  new iam.CfnRole(stack, id, { assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] }, ...props });
+
+describe('CrossAccountTrustChecks rules', () => {
+  describe('WildcardPrincipal', () => {
+    test('fails a role any AWS principal may assume', () => {
+      const reported = audit(s => role(s, 'Open', new iam.AnyPrincipal()));
+      expect(reported).toContainEqual({ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Open/Resource' });
+    });
+
+    test('fails {"AWS": "*"} in a raw CfnRole too', () => {
+      expect(rules(audit(s => rawTrust(s, 'Raw', { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })))).toContain('WildcardPrincipal');
+    });
+
+    test('passes Principal "*" narrowed to an organization', () => {
+      const reported = audit(s => role(s, 'Org', new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })));
+      expect(rules(reported)).not.toContain('WildcardPrincipal');
+    });
+
+    test('does not take an IfExists condition as narrowing', () => {
+      const reported = audit(s => role(s, 'Weak', new iam.AnyPrincipal().withConditions({ StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })));
+      expect(rules(reported)).toContain('WildcardPrincipal');
+    });
+  });
+
+  describe('UnconditionedCrossAccountTrust', () => {
+    test('warns on another account trusted with no condition', () => {
+      const reported = audit(s => new CrossAccountRole(s, 'Bare', { trustedAccounts: [TRUSTED] }));
+      expect(reported).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Bare/Resource/Resource' }]);
+    });
+
+    test('warns on a specific principal ARN of another account in Principal, too', () => {
+      expect(rules(audit(s => role(s, 'Arn', new iam.ArnPrincipal(`arn:aws:iam::${TRUSTED}:user/alice`))))).toContain('UnconditionedCrossAccountTrust');
+    });
+
+    test.each([
+      ['an external ID', { externalIds: ['a-long-random-external-id-1'] }],
+      ['MFA', { requireMfa: true }],
+      ['an organization', { trustedOrganizationId: 'o-abcdef1234' }],
+    ])('passes another account guarded by %s', (_, props) => {
+      expect(audit(s => new CrossAccountRole(s, 'Guarded', { trustedAccounts: [TRUSTED], ...props }))).toEqual([]);
+    });
+
+    test('passes trust of principal ARNs through aws:PrincipalArn', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Ci', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/ci`] }))).toEqual([]);
+    });
+
+    test('passes trust of the stack\'s own account', () => {
+      expect(audit(s => role(s, 'Own', new iam.AccountRootPrincipal()))).toEqual([]);
+    });
+  });
+
+  describe('MfaIfExists', () => {
+    test('fails BoolIfExists aws:MultiFactorAuthPresent "true"', () => {
+      const reported = audit(s => role(s, 'IfExists', new iam.AccountPrincipal(TRUSTED).withConditions({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } })));
+      expect(reported).toContainEqual({ rule: 'MfaIfExists', severity: 'error', path: 'Trusting/IfExists/Resource' });
+      // BoolIfExists does not guard the cross-account trust either
+      expect(rules(reported)).toContain('UnconditionedCrossAccountTrust');
+    });
+
+    test('passes Bool aws:MultiFactorAuthPresent "true"', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Mfa', { trustedAccounts: [TRUSTED], requireMfa: true }))).toEqual([]);
+    });
+  });
+
+  describe('WildcardExternalId and WeakExternalId', () => {
+    test('fails an external ID matched with StringLike and a wildcard', () => {
+      const reported = audit(s => role(s, 'Like', new iam.AccountPrincipal(TRUSTED).withConditions({ StringLike: { 'sts:ExternalId': 'customer-*' } })));
+      expect(rules(reported)).toContain('WildcardExternalId');
+    });
+
+    test.each([
+      ['short'],
+      ['aaaaaaaaaaaaaaaaaaaa'],
+      ['0123456789012345'],
+      ['External-ID'.padEnd(16, '_')],
+      [`id-${TRUSTING}-x`],
+    ])('warns on the weak external ID %p', (externalId) => {
+      const reported = audit(s => role(s, 'Weak', new iam.AccountPrincipal(TRUSTED).withConditions({ StringEquals: { 'sts:ExternalId': externalId } })));
+      expect(reported).toEqual([{ rule: 'WeakExternalId', severity: 'warning', path: 'Trusting/Weak/Resource' }]);
+    });
+
+    test('passes a long random external ID', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Strong', { trustedAccounts: [TRUSTED], externalIds: ['9f3c2a71-5be4-4c0e-a1d2-7b6e8f40c915'] }))).toEqual([]);
+    });
+
+    test('passes an external ID given at deploy time', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Param', { externalIdTrust: new ExternalIdTrust(s, 'Vendor', { trustedAccount: TRUSTED }) }))).toEqual([]);
+    });
+  });
+
+  describe('trust policy size', () => {
+    const arns = (count: number) => Array.from({ length: count }, (_, i) => `arn:aws:iam::${TRUSTED}:role/deployment-pipeline-role-${String(i).padStart(3, '0')}`);
+
+    test('warns over 2,048 characters', () => {
+      const reported = audit(s => {
+        const r = new CrossAccountRole(s, 'Big', { trustedPrincipalArns: arns(40) });
+        Validations.of(r).acknowledge({ id: 'cdk-cross-account-roles:trustPolicySize', reason: 'tested here: the plugin, not the construct' });
+      });
+      expect(reported).toEqual([{ rule: 'TrustPolicyOverDefaultQuota', severity: 'warning', path: 'Trusting/Big/Resource/Resource' }]);
+    });
+
+    test('fails over 4,096 characters, for a plain CfnRole too', () => {
+      const reported = audit(s => rawTrust(s, 'Huge', {
+        Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTED}:root` }, Action: 'sts:AssumeRole', Condition: { ArnLike: { 'aws:PrincipalArn': arns(80) } },
+      }));
+      expect(reported).toEqual([{ rule: 'TrustPolicyOverMaximum', severity: 'error', path: 'Trusting/Huge' }]);
+    });
+
+    test('stays silent under 2,048 characters', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Small', { trustedPrincipalArns: arns(10) }))).toEqual([]);
+    });
+  });
+
+  describe('WildcardStsAction', () => {
+    test('warns on sts:* and sts:AssumeRole*', () => {
+      const reported = audit(s => {
+        rawTrust(s, 'StsStar', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTING}:root` }, Action: 'sts:*' });
+        rawTrust(s, 'AssumeStar', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTING}:root` }, Action: ['sts:AssumeRole*'] });
+      });
+      expect(reported).toEqual([
+        { rule: 'WildcardStsAction', severity: 'warning', path: 'Trusting/StsStar' },
+        { rule: 'WildcardStsAction', severity: 'warning', path: 'Trusting/AssumeStar' },
+      ]);
+    });
+
+    test('passes exact actions', () => {
+      expect(audit(s => new CrossAccountRole(s, 'Exact', { trustedAccounts: [TRUSTED], requireMfa: true, allowSessionTags: true }))).toEqual([]);
+    });
+  });
+
+  describe('RoleChainingSessionDuration', () => {
+    test('warns when roles are trusted and sessions may last over an hour', () => {
+      const reported = audit(s => new CrossAccountRole(s, 'Chained', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/ci`], maxSessionDuration: Duration.hours(4) }));
+      expect(reported).toEqual([{ rule: 'RoleChainingSessionDuration', severity: 'warning', path: 'Trusting/Chained/Resource/Resource' }]);
+    });
+
+    test('passes one hour for roles, and longer sessions for users', () => {
+      expect(audit(s => {
+        new CrossAccountRole(s, 'Hour', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/ci`], maxSessionDuration: Duration.hours(1) });
+        new CrossAccountRole(s, 'Users', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:user/alice`], maxSessionDuration: Duration.hours(4) });
+      })).toEqual([]);
+    });
+  });
+
+  describe('OIDC subject and audience', () => {
+    const github = (s: Stack) => new iam.OpenIdConnectProvider(s, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
+
+    test('fails GitHub Actions trust without a sub condition, and warns without aud', () => {
+      const reported = audit(s => role(s, 'Deploy', new iam.OpenIdConnectPrincipal(github(s))));
+      expect(reported).toEqual(expect.arrayContaining([
+        { rule: 'OidcSubjectNotPinned', severity: 'error', path: 'Trusting/Deploy/Resource' },
+        { rule: 'OidcAudienceNotPinned', severity: 'warning', path: 'Trusting/Deploy/Resource' },
+      ]));
+    });
+
+    test('fails a sub that matches every repository', () => {
+      const reported = audit(s => role(s, 'Deploy', new iam.OpenIdConnectPrincipal(github(s), {
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' },
+      })));
+      expect(rules(reported)).toEqual(['OidcSubjectNotPinned']);
+    });
+
+    test('passes a sub pinned to a repository and branch, with the audience', () => {
+      expect(audit(s => role(s, 'Deploy', new iam.OpenIdConnectPrincipal(github(s), {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': 'repo:my-org/my-repo:ref:refs/heads/main',
+        },
+      })))).toEqual([]);
+    });
+  });
+
+  describe('ServiceWithoutSourceCondition', () => {
+    test('warns on EventBridge Scheduler trusted without aws:SourceAccount', () => {
+      expect(audit(s => role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com'))))
+        .toEqual([{ rule: 'ServiceWithoutSourceCondition', severity: 'warning', path: 'Trusting/Scheduler/Resource' }]);
+    });
+
+    test('passes it with aws:SourceAccount, and leaves services outside the list alone', () => {
+      expect(audit(s => {
+        role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': TRUSTING } }));
+        role(s, 'Lambda', new iam.ServicePrincipal('lambda.amazonaws.com'));
+      })).toEqual([]);
+    });
+  });
+});
+
+describe('CrossAccountTrustChecks in an app', () => {
+  test('fails synthesis on an error and names the rule', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    role(stack, 'Open', new iam.AnyPrincipal());
+
+    expect(() => app.synth()).toThrow(/ERROR The role trusts any AWS principal .*Acknowledge with 'CrossAccountTrustChecks::WildcardPrincipal'/s);
+  });
+
+  test('reports warnings without failing synthesis, and an acknowledgement silences one', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    const bare = new CrossAccountRole(stack, 'Bare', { trustedAccounts: [TRUSTED] });
+    Validations.of(bare).acknowledge({ id: 'CrossAccountTrustChecks::UnconditionedCrossAccountTrust', reason: 'the partner account is ours' });
+    role(stack, 'Open', new iam.AnyPrincipal());
+    Validations.of(stack.node.findChild('Open')).acknowledge({ id: 'CrossAccountTrustChecks::WildcardPrincipal', reason: 'tested: errors can be acknowledged too' });
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('the library\'s secure pairs pass', () => {
+    const app = testApp();
+    new CrossAccountRolePair(app, 'Vendor', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Vendor', externalIdParameter: true });
+    new CrossAccountRolePair(app, 'Humans', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Admin', maxMfaAge: Duration.hours(1) });
+    new CrossAccountRolePair(app, 'Org', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Reader', trustedOrganizationId: 'o-abcdef1234' });
+
+    expect(auditApp(app)).toEqual([]);
+  });
+
+  test('lists its rules with severity, description and fix', () => {
+    const listed = CrossAccountTrustChecks.rules;
+    expect(listed.map(r => r.id)).toEqual(new CrossAccountTrustChecks().ruleIds);
+    expect(listed.length).toBeGreaterThanOrEqual(12);
+    for (const rule of listed) {
+      expect(['error', 'warning']).toContain(rule.severity);
+      expect(rule.fix.length).toBeGreaterThan(10);
+    }
+  });
+
+  test('reads parameters as deploy-time values, not as weak external IDs', () => {
+    const reported = audit(s => {
+      const id = new CfnParameter(s, 'Id', { noEcho: true }).valueAsString;
+      role(s, 'Param', new iam.AccountPrincipal(TRUSTED).withConditions({ StringEquals: { 'sts:ExternalId': id } }));
+    });
+    expect(reported).toEqual([]);
+  });
+});
+
