@@ -4,3 +4,4 @@ export * from './assume-role-policy';
 export * from './cross-account-role-pair';
 export * from './assume-role-monitor';
 export * from './trust-checks';
+export * from './cross-account-role-fanout';

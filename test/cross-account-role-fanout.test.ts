@@ -1,0 +1,226 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CrossAccountRoleFanout, CrossAccountRoleFanoutProps } from '../src';
+import { Decision, identityPoliciesFor, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
+import { testApp } from './util';
+
+const HUB = '999999999999';
+const ORG = 'o-abcdef1234';
+const spokes = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i * 7919));
+const stackMode = (props: Partial<CrossAccountRoleFanoutProps> = {}) =>
+  new CrossAccountRoleFanout(testApp(), 'Ops', { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: spokes(3), ...props });
+const stackSetMode = (props: Partial<CrossAccountRoleFanoutProps> = {}) => new CrossAccountRoleFanout(testApp(), 'Org', {
+  hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888', ...props,
+});
+
+describe('CrossAccountRoleFanout in stack mode', () => {
+  test('creates a hub stack and one stack per spoke account, each with the named role', () => {
+    const fanout = stackMode();
+
+    expect(fanout.spokeStacks.map(s => s.account)).toEqual(spokes(3));
+    expect(fanout.hubStack.account).toBe(HUB);
+    for (const spoke of fanout.spokeStacks) {
+      Template.fromStack(spoke).hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'OpsRead',
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${HUB}:root`]] } } })],
+        }),
+      });
+    }
+  });
+
+  test('the hub permission is the role name in any account, limited to the spokes by aws:ResourceAccount', () => {
+    const fanout = stackMode();
+
+    Template.fromStack(fanout.hubStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/OpsRead']] },
+          Condition: { StringEquals: { 'aws:ResourceAccount': [...spokes(3)].sort() } },
+        }],
+        Version: '2012-10-17',
+      },
+      Groups: [{ Ref: Match.stringLikeRegexp('^AssumerGroup') }],
+    });
+  });
+
+  test('uses the exact role ARN for a single spoke, where that is smaller', () => {
+    const fanout = stackMode({ spokeAccounts: ['123456789012'] });
+
+    Template.fromStack(fanout.hubStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/OpsRead']] } })], Version: '2012-10-17' },
+    });
+  });
+
+  test('splits 500 spokes over managed policies of at most 6,144 characters', () => {
+    // (a plain App: CloudFormation validation of 501 templates would only slow this test down)
+    const fanout = new CrossAccountRoleFanout(new App(), 'Ops', { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: spokes(500) });
+
+    const policies = Object.values(Template.fromStack(fanout.hubStack).findResources('AWS::IAM::ManagedPolicy')) as any[];
+    expect(policies.length).toBe(2);
+    const accounts = policies.flatMap(p => p.Properties.PolicyDocument.Statement[0].Condition.StringEquals['aws:ResourceAccount']);
+    expect(accounts).toEqual([...spokes(500)].sort());
+    for (const p of policies) {
+      // as deployed, in the partition with the longest name
+      const statement = { ...p.Properties.PolicyDocument.Statement[0], Resource: 'arn:aws-us-gov:iam::*:role/OpsRead' };
+      expect(JSON.stringify({ ...p.Properties.PolicyDocument, Statement: [statement] }).length).toBeLessThanOrEqual(6144);
+    }
+  });
+
+  test('passes role options and MFA through to every spoke and the hub', () => {
+    const fanout = stackMode({ maxMfaAge: Duration.hours(1), maxSessionDuration: Duration.hours(2), externalIds: ['fanout-external-id-01'] });
+
+    Template.fromStack(fanout.spokeStacks[1]).hasResourceProperties('AWS::IAM::Role', {
+      MaxSessionDuration: 7200,
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { 'sts:ExternalId': 'fanout-external-id-01' },
+            Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+            NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
+          },
+        })],
+      }),
+    });
+    Template.fromStack(fanout.hubStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Condition: Match.objectLike({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }) })] }),
+    });
+  });
+
+  test('refuses bad input with the fix', () => {
+    expect(() => stackMode({ spokeAccounts: [] })).toThrow(/spokeAccounts is empty/);
+    expect(() => stackMode({ spokeAccounts: ['111111111111', '111111111111'] })).toThrow(/spokeAccounts lists 111111111111 more than once/);
+    expect(() => stackMode({ spokeAccounts: [HUB] })).toThrow(/spokeAccounts includes the hub account/);
+    expect(() => stackMode({ spokeAccounts: ['42'] })).toThrow(/spokeAccounts\[0\] must be a 12-digit AWS account ID, got '42'/);
+    expect(() => stackMode({ organizationalUnitIds: ['ou-ab12-cd34ef56'] })).toThrow(/give either spokeAccounts .* or organizationalUnitIds/);
+  });
+
+  test('snapshot of a small fan-out', () => {
+    const fanout = stackMode();
+    expect({
+      hub: Template.fromStack(fanout.hubStack).toJSON(),
+      spoke: Template.fromStack(fanout.spokeStacks[0]).toJSON(),
+    }).toMatchSnapshot();
+  });
+});
+
+describe('CrossAccountRoleFanout in StackSet mode', () => {
+  test('creates a service-managed, auto-deploying StackSet of the spoke role for the OUs', () => {
+    const fanout = stackSetMode({ delegatedAdmin: true });
+
+    expect(fanout.stackSetStack!.account).toBe('888888888888');
+    Template.fromStack(fanout.stackSetStack!).hasResourceProperties('AWS::CloudFormation::StackSet', {
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      CallAs: 'DELEGATED_ADMIN',
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cd34ef56'] }, Regions: ['us-east-1'] }],
+    });
+  });
+
+  test('the inline template is the spoke role alone, trusting the hub within the organization', () => {
+    const template = JSON.parse(stackSetTemplateBody(stackSetMode()));
+
+    expect(Object.keys(template)).toEqual(['Resources']);
+    expect(Object.values(template.Resources).map((r: any) => r.Type)).toEqual(['AWS::IAM::Role']);
+    Template.fromJSON(template).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'OpsRead',
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } })],
+      }),
+    });
+  });
+
+  test('the hub permission is the role name in any account of the organization', () => {
+    const fanout = stackSetMode();
+
+    Template.fromStack(fanout.hubStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/OpsRead']] },
+          Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
+        }],
+        Version: '2012-10-17',
+      },
+    });
+  });
+
+  test('refuses what a role StackSet cannot do', () => {
+    expect(() => stackSetMode({ regions: ['us-east-1', 'eu-west-1'] })).toThrow(/regions must name exactly one region for a role StackSet, got 2 .*IAM is global/);
+    expect(() => stackSetMode({ organizationId: undefined })).toThrow(/organizationId is required with organizationalUnitIds/);
+    expect(() => stackSetMode({ deploymentAccount: undefined })).toThrow(/deploymentAccount is required with organizationalUnitIds/);
+    expect(() => stackSetMode({ organizationalUnitIds: ['engineering'] })).toThrow(/organizationalUnitIds\[0\] must be an OU ID like 'ou-ab12-cd34ef56'/);
+  });
+
+  test('snapshot of the StackSet and the hub', () => {
+    const fanout = stackSetMode();
+    expect({ hub: Template.fromStack(fanout.hubStack).toJSON(), stackSet: Template.fromStack(fanout.stackSetStack!).toJSON() }).toMatchSnapshot();
+  });
+});
+
+function stackSetTemplateBody(fanout: CrossAccountRoleFanout): string {
+  const [stackSet] = Object.values(Template.fromStack(fanout.stackSetStack!).findResources('AWS::CloudFormation::StackSet')) as any[];
+  return stackSet.Properties.TemplateBody;
+}
+
+describe('fan-out access, simulated', () => {
+  const ALICE = `arn:aws:iam::${HUB}:user/alice`;
+
+  /** The hub's identity policies (for its assumer group) and a spoke role's trust, resolved for an account. */
+  function request(fanout: CrossAccountRoleFanout, spokeTemplate: unknown, account: string, roleName: string,
+    context: Record<string, string> = {}): Promise<Decision> {
+    const hub = Template.fromStack(fanout.hubStack).toJSON();
+    const groupId = fanout.hubStack.getLogicalId(fanout.assumerGroup!.node.defaultChild as any);
+    return simulateAssumeRole({
+      principalArn: ALICE,
+      roleArn: `arn:aws:iam::${account}:role/${roleName}`,
+      trustPolicy: trustPolicyOf(spokeTemplate, { account }),
+      identityPolicies: identityPoliciesFor(hub, { type: 'group', logicalId: groupId }, { account: HUB }),
+      context,
+    });
+  }
+
+  describe('stack mode, 200 spokes', () => {
+    const accounts = spokes(200);
+    const fanout = stackMode({ spokeAccounts: accounts });
+    const spokeTemplate = Template.fromStack(fanout.spokeStacks[0]).toJSON();
+
+    test.each([0, 1, 99, 199])('allows the hub into spoke #%p', async (i) => {
+      expect(await request(fanout, spokeTemplate, accounts[i], 'OpsRead')).toBe('Allowed');
+    });
+
+    test('denies a role of another name in a spoke', async () => {
+      expect(await request(fanout, spokeTemplate, accounts[5], 'Admin')).toBe('ImplicitlyDenied');
+    });
+
+    test('denies the same role name in an account outside the list', async () => {
+      expect(await request(fanout, spokeTemplate, '123123123123', 'OpsRead')).toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe('StackSet mode', () => {
+    const fanout = stackSetMode();
+    const spokeTemplate = JSON.parse(stackSetTemplateBody(fanout));
+    const inOrg = { 'aws:ResourceOrgID': ORG, 'aws:PrincipalOrgID': ORG };
+
+    test.each(['111111111111', '222222222222', '345678901234'])('allows the hub into account %p of the organization', async (account) => {
+      expect(await request(fanout, spokeTemplate, account, 'OpsRead', inOrg)).toBe('Allowed');
+    });
+
+    test('denies a role of another name', async () => {
+      expect(await request(fanout, spokeTemplate, '111111111111', 'Admin', inOrg)).toBe('ImplicitlyDenied');
+    });
+
+    test('denies the role name in an account outside the organization', async () => {
+      expect(await request(fanout, spokeTemplate, '123123123123', 'OpsRead', { 'aws:ResourceOrgID': 'o-zzzzzzzzzz', 'aws:PrincipalOrgID': ORG })).toBe('ImplicitlyDenied');
+    });
+
+    test('the spoke trust refuses a caller outside the organization', async () => {
+      expect(await request(fanout, spokeTemplate, '111111111111', 'OpsRead', { 'aws:ResourceOrgID': ORG, 'aws:PrincipalOrgID': 'o-zzzzzzzzzz' })).toBe('ImplicitlyDenied');
+    });
+  });
+});
