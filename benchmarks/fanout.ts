@@ -8,7 +8,9 @@
  *
  * Each synthesis runs in a child process of its own, so that one run's heap
  * and JIT state do not flatter the next, and runs of the library and of the
- * hand-written app are interleaved. Printed per size: synth wall time (median),
+ * hand-written app are interleaved; each child first synthesizes a one-spoke
+ * app, so that aws-cdk-lib's lazy module loading stays out of the measured
+ * time. Printed per size: synth wall time (median),
  * peak memory (max RSS of the child), total template bytes, and the ratio
  * library / hand-written.
  */
@@ -105,6 +107,11 @@ interface Sample {
 
 /** In a child: build and synthesize, then print the measurements as JSON. */
 function child(variant: Variant, size: number): void {
+  // Warm up: aws-cdk-lib loads its modules lazily, on first use; load them outside the measurement.
+  const warmup = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-warmup-')), analyticsReporting: false });
+  build(warmup, variant, 1);
+  fs.rmSync(warmup.synth().directory, { recursive: true, force: true });
+
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const start = process.hrtime.bigint();
   const app = new App({ outdir, analyticsReporting: false });
