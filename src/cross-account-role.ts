@@ -255,11 +255,11 @@ export interface CliProfileOptions {
   readonly mfaSerial?: string;
 
   /**
-   * Session length (`duration_seconds`), at most the role's `maxSessionDuration`.
+   * Session length in seconds (`duration_seconds`): 900 up to the role's `maxSessionDuration`.
    *
-   * @default - the CLI's default (one hour)
+   * @default - the CLI's default (3600)
    */
-  readonly duration?: Duration;
+  readonly durationSeconds?: number;
 
   /**
    * Region of the profile.
@@ -557,10 +557,10 @@ export class CrossAccountRole extends Construct {
       fail(this, 'the role requires MFA; give cliProfile the caller\'s mfaSerial (arn:<partition>:iam::<account>:mfa/<device>)');
     }
     if (options.mfaSerial !== undefined) { lines.push(`mfa_serial = ${options.mfaSerial}`); }
-    if (options.duration !== undefined) {
-      const seconds = options.duration.toSeconds();
-      if (seconds < 900 || seconds > this.maxSessionSeconds) {
-        fail(this, `duration must be between 15 minutes and the role's maxSessionDuration (${this.maxSessionSeconds} seconds), got ${seconds} seconds`);
+    if (options.durationSeconds !== undefined) {
+      const seconds = options.durationSeconds;
+      if (!Number.isInteger(seconds) || seconds < 900 || seconds > this.maxSessionSeconds) {
+        fail(this, `durationSeconds must be a whole number between 900 (15 minutes) and the role's maxSessionDuration (${this.maxSessionSeconds}), got ${seconds}`);
       }
       lines.push(`duration_seconds = ${seconds}`);
     }

@@ -69,7 +69,7 @@ describe('cliProfile', () => {
     });
 
     const text = role.cliProfile({
-      profileName: 'admin', sourceProfile: 'trusted-account', mfaSerial: `arn:aws:iam::${TRUSTED}:mfa/alice`, duration: Duration.hours(2), roleSessionName: 'alice',
+      profileName: 'admin', sourceProfile: 'trusted-account', mfaSerial: `arn:aws:iam::${TRUSTED}:mfa/alice`, durationSeconds: 7200, roleSessionName: 'alice',
     });
 
     expect(configureGet(text, 'admin', 'mfa_serial')).toBe(`arn:aws:iam::${TRUSTED}:mfa/alice`);
@@ -106,8 +106,8 @@ describe('cliProfile', () => {
     expect(() => unnamed.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/cliProfile needs the role's name at synth time; give the role a roleName/);
     expect(() => mfa.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires MFA; give cliProfile the caller's mfaSerial/);
     expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires session names matching 'ci-\*'; give cliProfile a roleSessionName/);
-    expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's', roleSessionName: 'ci-1', duration: Duration.hours(2) }))
-      .toThrow(/duration must be between 15 minutes and the role's maxSessionDuration \(3600 seconds\), got 7200 seconds/);
+    expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's', roleSessionName: 'ci-1', durationSeconds: 7200 }))
+      .toThrow(/durationSeconds must be a whole number between 900 \(15 minutes\) and the role's maxSessionDuration \(3600\), got 7200/);
     expect(() => named.cliProfile({ profileName: 'bad name', sourceProfile: 's' })).toThrow(/profileName and sourceProfile must be letters/);
   });
 });
