@@ -1,0 +1,29 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { fail } from './validation';
+import type { AssumerOptions } from '../assumers';
+
+/** The assumers of `AssumerOptions`, imported into (or, for the new group, created in) the trusted stack. */
+export interface Assumers {
+  readonly users: iam.IUser[];
+  readonly groups: iam.IGroup[];
+  readonly roles: iam.IRole[];
+  /** The group created when no existing assumer is named. */
+  readonly createdGroup?: iam.Group;
+}
+
+/** Resolves `AssumerOptions` in the trusted stack; `owner` names the construct in errors. */
+export function assumersIn(stack: Stack, options: AssumerOptions, owner: IConstruct): Assumers {
+  const users = (options.assumerUserNames ?? []).map((name, i) => iam.User.fromUserName(stack, `AssumerUser${i}`, name));
+  const groups: iam.IGroup[] = (options.assumerGroupNames ?? []).map((name, i) => iam.Group.fromGroupName(stack, `AssumerGroup${i}`, name));
+  const roles = (options.assumerRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(stack, `AssumerRole${i}`, name));
+  if (users.length + groups.length + roles.length > 0) {
+    if (options.assumerGroupName !== undefined) {
+      fail(owner, 'assumerGroupName is set but existing assumers are named, so no group is created; remove assumerGroupName or the assumer names');
+    }
+    return { users, groups, roles };
+  }
+  const createdGroup = new iam.Group(stack, 'AssumerGroup', { groupName: options.assumerGroupName });
+  return { users, groups: [createdGroup], roles, createdGroup };
+}
