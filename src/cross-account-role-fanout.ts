@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { assumersIn } from './private/assumers';
-import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICY_MAX_LENGTH, STS_ASSUME_ROLE, WARNING_PREFIX } from './private/constants';
+import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
 import { policyLength } from './private/policy-size';
 import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName } from './private/validation';
 
@@ -188,7 +188,6 @@ export class CrossAccountRoleFanout extends Construct {
     this.spokeStacks = [];
     this.spokeRoles = [];
     let hubStatements: iam.PolicyStatement[][];
-    const actions = [STS_ASSUME_ROLE];
     const conditions = (extra: iam.Conditions): iam.Conditions => ({
       ...extra,
       ...(props.requireMfa || props.maxMfaAge !== undefined ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : {}),
@@ -213,6 +212,9 @@ export class CrossAccountRoleFanout extends Construct {
         this.spokeStacks.push(spoke);
         this.spokeRoles.push(new CrossAccountRole(spoke, 'Role', spokeRoleProps));
       }
+      // Every spoke role has the same trust, so the first one's actions (sts:AssumeRole, plus
+      // sts:TagSession / sts:SetSourceIdentity when its trust requires them) are everyone's.
+      const actions = this.spokeRoles[0].assumeRoleActions;
       // The smallest correct form: exact ARNs, or the wildcard name limited by aws:ResourceAccount.
       const sortedSpokes = [...spokes].sort();
       const exact = chunk(this.hubStack, sortedSpokes, batch => [new iam.PolicyStatement({
@@ -249,7 +251,8 @@ export class CrossAccountRoleFanout extends Construct {
       }
 
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
-      const templateBody = spokeTemplate(spokeRoleProps);
+      const spoke = spokeTemplate(spokeRoleProps);
+      const templateBody = spoke.templateBody;
       if (Buffer.byteLength(templateBody) > TEMPLATE_BODY_MAX_BYTES) {
         fail(this, `the spoke template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`);
       }
@@ -266,7 +269,7 @@ export class CrossAccountRoleFanout extends Construct {
         templateBody,
       });
       hubStatements = [[new iam.PolicyStatement({
-        actions,
+        actions: spoke.assumeRoleActions,
         resources: [wildcardArn],
         conditions: conditions({ StringEquals: { 'aws:ResourceOrgID': props.organizationId } }),
       })]];
@@ -318,10 +321,18 @@ function totalLength(stack: Stack, documents: iam.PolicyStatement[][]): number {
  * The spoke template of StackSet mode: a `CrossAccountRole` synthesized alone,
  * environment-agnostic, without bootstrap parameters, rules or CDK metadata.
  */
-function spokeTemplate(props: ConstructorParameters<typeof CrossAccountRole>[2]): string {
+function spokeTemplate(props: ConstructorParameters<typeof CrossAccountRole>[2]): SpokeTemplate {
   const app = new App({ analyticsReporting: false });
   const stack = new Stack(app, 'Spoke', { synthesizer: new BootstraplessSynthesizer() });
-  new CrossAccountRole(stack, 'Role', props);
+  const role = new CrossAccountRole(stack, 'Role', props);
   const template = app.synth().getStackArtifact(stack.artifactId).template;
-  return JSON.stringify(template);
+  return { templateBody: JSON.stringify(template), assumeRoleActions: role.assumeRoleActions };
+}
+
+/** The spoke role of StackSet mode, synthesized. */
+interface SpokeTemplate {
+  /** The template, as the StackSet's `TemplateBody`. */
+  readonly templateBody: string;
+  /** What the hub must be allowed to call on the role (see `CrossAccountRole.assumeRoleActions`). */
+  readonly assumeRoleActions: string[];
 }

@@ -202,6 +202,76 @@ describe('fan-out access, simulated', () => {
     });
   });
 
+  describe('session controls reach the hub permission', () => {
+    /** The same request, for an action other than sts:AssumeRole. */
+    function requestAction(fanout: CrossAccountRoleFanout, spokeTemplate: unknown, account: string, action: string,
+      context: Record<string, string | string[]>): Promise<Decision> {
+      const hub = Template.fromStack(fanout.hubStack).toJSON();
+      const groupId = fanout.hubStack.getLogicalId(fanout.assumerGroup!.node.defaultChild as any);
+      return simulateAssumeRole({
+        principalArn: ALICE,
+        roleArn: `arn:aws:iam::${account}:role/OpsRead`,
+        trustPolicy: trustPolicyOf(spokeTemplate, { account }),
+        identityPolicies: identityPoliciesFor(hub, { type: 'group', logicalId: groupId }, { account: HUB }),
+        context,
+        action,
+      });
+    }
+    const hubActions = (fanout: CrossAccountRoleFanout) => (Object.values(Template.fromStack(fanout.hubStack).findResources('AWS::IAM::ManagedPolicy')) as any[])
+      .flatMap(p => p.Properties.PolicyDocument.Statement.map((s: any) => s.Action));
+    const inOrg = { 'aws:ResourceOrgID': ORG, 'aws:PrincipalOrgID': ORG };
+
+    test('stack mode: allows sts:TagSession into a spoke whose role allows session tags', async () => {
+      const fanout = stackMode({ transitiveTagKeys: ['project'] });
+      const spokeTemplate = Template.fromStack(fanout.spokeStacks[1]).toJSON();
+
+      expect(hubActions(fanout)).toEqual([['sts:AssumeRole', 'sts:TagSession']]);
+      expect(await requestAction(fanout, spokeTemplate, spokes(3)[1], 'sts:TagSession', { 'sts:TransitiveTagKeys': ['project'] })).toBe('Allowed');
+    });
+
+    test('stack mode: allows sts:SetSourceIdentity into a spoke whose role requires a source identity', async () => {
+      const fanout = stackMode({ requireSourceIdentity: true });
+      const spokeTemplate = Template.fromStack(fanout.spokeStacks[0]).toJSON();
+
+      expect(hubActions(fanout)).toEqual([['sts:AssumeRole', 'sts:SetSourceIdentity']]);
+      expect(await requestAction(fanout, spokeTemplate, spokes(3)[0], 'sts:SetSourceIdentity', { 'sts:SourceIdentity': 'alice' })).toBe('Allowed');
+    });
+
+    test('stack mode: the hub permission grants neither without the options', async () => {
+      const fanout = stackMode();
+      const spokeTemplate = Template.fromStack(fanout.spokeStacks[0]).toJSON();
+
+      expect(hubActions(fanout)).toEqual(['sts:AssumeRole']);
+      expect(await requestAction(fanout, spokeTemplate, spokes(3)[0], 'sts:TagSession', {})).toBe('ImplicitlyDenied');
+      expect(await requestAction(fanout, spokeTemplate, spokes(3)[0], 'sts:SetSourceIdentity', { 'sts:SourceIdentity': 'alice' })).toBe('ImplicitlyDenied');
+    });
+
+    test('StackSet mode: allows sts:TagSession into a spoke whose role allows session tags', async () => {
+      const fanout = stackSetMode({ allowSessionTags: true });
+      const spokeTemplate = JSON.parse(stackSetTemplateBody(fanout));
+
+      expect(hubActions(fanout)).toEqual([['sts:AssumeRole', 'sts:TagSession']]);
+      expect(await requestAction(fanout, spokeTemplate, '111111111111', 'sts:TagSession', inOrg)).toBe('Allowed');
+    });
+
+    test('StackSet mode: allows sts:SetSourceIdentity into a spoke whose role checks the source identity', async () => {
+      const fanout = stackSetMode({ sourceIdentityPattern: '${aws:username}' });
+      const spokeTemplate = JSON.parse(stackSetTemplateBody(fanout));
+
+      expect(hubActions(fanout)).toEqual([['sts:AssumeRole', 'sts:SetSourceIdentity']]);
+      expect(await requestAction(fanout, spokeTemplate, '111111111111', 'sts:SetSourceIdentity', { ...inOrg, 'sts:SourceIdentity': 'alice' })).toBe('Allowed');
+    });
+
+    test('StackSet mode: the hub permission grants neither without the options', async () => {
+      const fanout = stackSetMode();
+      const spokeTemplate = JSON.parse(stackSetTemplateBody(fanout));
+
+      expect(hubActions(fanout)).toEqual(['sts:AssumeRole']);
+      expect(await requestAction(fanout, spokeTemplate, '111111111111', 'sts:TagSession', inOrg)).toBe('ImplicitlyDenied');
+      expect(await requestAction(fanout, spokeTemplate, '111111111111', 'sts:SetSourceIdentity', { ...inOrg, 'sts:SourceIdentity': 'alice' })).toBe('ImplicitlyDenied');
+    });
+  });
+
   describe('StackSet mode', () => {
     const fanout = stackSetMode();
     const spokeTemplate = JSON.parse(stackSetTemplateBody(fanout));
