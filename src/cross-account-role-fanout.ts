@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { assumersIn } from './private/assumers';
-import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
+import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
 import { policyLength } from './private/policy-size';
 import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName } from './private/validation';
 
@@ -113,7 +113,9 @@ export interface CrossAccountRoleFanoutProps extends CrossAccountRoleOptions, As
  * The hub's permission takes the smallest correct form: the spokes' role ARNs,
  * or `arn:<partition>:iam::*:role/<roleName>` limited to the spoke accounts by
  * `aws:ResourceAccount` (split over several managed policies if the list
- * outgrows one), or in StackSet mode to the organization by `aws:ResourceOrgID`.
+ * outgrows one: a warning over 10, the default quota per principal, an error
+ * over 20, the maximum), or in StackSet mode to the organization by
+ * `aws:ResourceOrgID`.
  */
 export class CrossAccountRoleFanout extends Construct {
   /** The hub (trusted) account's stack: the assume permission. */
@@ -207,13 +209,14 @@ export class CrossAccountRoleFanout extends Construct {
       if (spokes.includes(props.hubAccount)) {
         fail(this, `spokeAccounts includes the hub account ${props.hubAccount}; a role the hub assumes in its own account is not cross-account, create it separately`);
       }
-      for (const account of spokes) {
+      const addSpoke = (account: string) => {
         const spoke = new Stack(this, `Spoke${account}`, stackProps(`Spoke-${account}`, account));
         this.spokeStacks.push(spoke);
         this.spokeRoles.push(new CrossAccountRole(spoke, 'Role', spokeRoleProps));
-      }
+      };
       // Every spoke role has the same trust, so the first one's actions (sts:AssumeRole, plus
       // sts:TagSession / sts:SetSourceIdentity when its trust requires them) are everyone's.
+      addSpoke(spokes[0]);
       const actions = this.spokeRoles[0].assumeRoleActions;
       // The smallest correct form: exact ARNs, or the wildcard name limited by aws:ResourceAccount.
       const sortedSpokes = [...spokes].sort();
@@ -228,6 +231,13 @@ export class CrossAccountRoleFanout extends Construct {
         conditions: conditions({ StringEquals: { 'aws:ResourceAccount': batch.length === 1 ? batch[0] : batch } }),
       })]);
       hubStatements = totalLength(this.hubStack, byAccount) < totalLength(this.hubStack, exact) ? byAccount : exact;
+      // Before the other spoke stacks are built: thousands of them would only slow down the error.
+      if (hubStatements.length > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
+        fail(this, `the hub permission for ${spokes.length} spoke accounts needs ${hubStatements.length} managed policies of ${MANAGED_POLICY_MAX_LENGTH} characters, `
+          + `over the IAM maximum of ${MANAGED_POLICIES_PER_PRINCIPAL_MAX} per user, group or role; use StackSet mode (organizationalUnitIds with organizationId), `
+          + 'where the permission is one statement limited to the organization by aws:ResourceOrgID, or split the spokes over several fan-outs with distinct assumers');
+      }
+      spokes.slice(1).forEach(addSpoke);
     } else {
       const ous = props.organizationalUnitIds!;
       if (ous.length === 0) {
@@ -286,8 +296,9 @@ export class CrossAccountRoleFanout extends Construct {
     }));
     if (this.hubPolicies.length > MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT) {
       Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:assumePolicyCount`,
-        `the hub permission takes ${this.hubPolicies.length} managed policies, over the default quota of ${MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT} per principal; `
-        + 'use StackSet mode with an organization, where the permission is one statement');
+        `the hub permission takes ${this.hubPolicies.length} managed policies, over the default IAM quota of ${MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT} per user, group or role; `
+        + `the deployment fails unless the hub account's 'Managed policies per user/role' quota is raised (up to ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}) in Service Quotas; `
+        + 'or use StackSet mode with an organization, where the permission is one statement');
     }
   }
 }

@@ -69,6 +69,24 @@ describe('CrossAccountRoleFanout in stack mode', () => {
     }
   });
 
+  test('warns over 10 hub managed policies that the quota can be raised up to 20', () => {
+    // (no synthesis: 4,500 spoke stacks are only constructed)
+    const fanout = new CrossAccountRoleFanout(new App(), 'Ops', { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: spokes(4500) });
+
+    expect(fanout.hubPolicies.length).toBeGreaterThan(10);
+    expect(fanout.hubPolicies.length).toBeLessThanOrEqual(20);
+    const warnings = fanout.node.metadata.filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(
+      /^the hub permission takes \d+ managed policies, over the default IAM quota of 10 .*raised \(up to 20\).*StackSet mode.*\[ack: cdk-cross-account-roles:assumePolicyCount\]$/)]);
+  });
+
+  test('refuses a hub permission over 20 managed policies before building the spoke stacks', () => {
+    const app = new App();
+    expect(() => new CrossAccountRoleFanout(app, 'Ops', { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: spokes(9000) }))
+      .toThrow(/^Ops: the hub permission for 9000 spoke accounts needs \d+ managed policies .* over the IAM maximum of 20 .*use StackSet mode/);
+    expect(app.node.findAll().filter(c => c.node.id.startsWith('Spoke')).length).toBeLessThanOrEqual(1);
+  });
+
   test('passes role options and MFA through to every spoke and the hub', () => {
     const fanout = stackMode({ maxMfaAge: Duration.hours(1), maxSessionDuration: Duration.hours(2), externalIds: ['fanout-external-id-01'] });
 
