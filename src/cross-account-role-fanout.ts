@@ -1,6 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, BootstraplessSynthesizer, Stack, StackProps, Stage, Token, Annotations } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
@@ -261,7 +266,7 @@ export class CrossAccountRoleFanout extends Construct {
       }
 
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
-      const spoke = spokeTemplate(spokeRoleProps);
+      const spoke = spokeTemplate(this, spokeRoleProps);
       const templateBody = spoke.templateBody;
       if (Buffer.byteLength(templateBody) > TEMPLATE_BODY_MAX_BYTES) {
         fail(this, `the spoke template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`);
@@ -331,13 +336,72 @@ function totalLength(stack: Stack, documents: iam.PolicyStatement[][]): number {
 /**
  * The spoke template of StackSet mode: a `CrossAccountRole` synthesized alone,
  * environment-agnostic, without bootstrap parameters, rules or CDK metadata.
+ *
+ * The role is built in an App of its own (its template must not hold a
+ * reference to the user's app), so what the user's app would otherwise give
+ * it or learn from it is carried over by hand: the app's context (feature
+ * flags such as `@aws-cdk/aws-iam:minimizePolicies`) goes in; the role's
+ * warnings, infos and errors come out as annotations of the fan-out, with the
+ * same acknowledgement ids; thrown errors name the fan-out's path.
  */
-function spokeTemplate(props: ConstructorParameters<typeof CrossAccountRole>[2]): SpokeTemplate {
-  const app = new App({ analyticsReporting: false });
-  const stack = new Stack(app, 'Spoke', { synthesizer: new BootstraplessSynthesizer() });
-  const role = new CrossAccountRole(stack, 'Role', props);
-  const template = app.synth().getStackArtifact(stack.artifactId).template;
-  return { templateBody: JSON.stringify(template), assumeRoleActions: role.assumeRoleActions };
+function spokeTemplate(fanout: Construct, props: ConstructorParameters<typeof CrossAccountRole>[2]): SpokeTemplate {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-fanout-spoke-'));
+  try {
+    const app = new App({
+      analyticsReporting: false,
+      autoSynth: false,
+      outdir, // never the CLI's cdk.out (CDK_OUTDIR): this assembly is thrown away
+      context: fanout.node.getAllContext(),
+      postCliContext: { [cxapi.PATH_METADATA_ENABLE_CONTEXT]: false, [cxapi.DISABLE_METADATA_STACK_TRACE]: true },
+    });
+    const stack = new Stack(app, HIDDEN_STACK_ID, { synthesizer: new BootstraplessSynthesizer() });
+    const role = new CrossAccountRole(stack, HIDDEN_ROLE_ID, props);
+    const template = app.synth().getStackArtifact(stack.artifactId).template;
+    forwardAnnotations(app, fanout);
+    return { templateBody: JSON.stringify(template), assumeRoleActions: role.assumeRoleActions };
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message = renamePaths(error.message, fanout);
+    }
+    throw error;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The ids of the hidden stack and role of `spokeTemplate` (they name no logical ID: the stack's id is not part of one). */
+const HIDDEN_STACK_ID = 'Spoke';
+const HIDDEN_ROLE_ID = 'Role';
+
+/** `Spoke/Role`, `Spoke/Role/Resource` ... as the fan-out's path, so that messages name a construct of the user's app. */
+function renamePaths(message: string, fanout: Construct): string {
+  return message.replace(new RegExp(`(?<![\\w/-])${HIDDEN_STACK_ID}/${HIDDEN_ROLE_ID}(/[\\w-]+)*`, 'g'), `${fanout.node.path} (StackSet spoke role)`);
+}
+
+/** Copies the warnings, infos and errors of the hidden app's constructs onto the fan-out. */
+function forwardAnnotations(app: App, fanout: Construct): void {
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (typeof entry.data !== 'string') { continue; }
+      const tagged = /^([\s\S]*) \[ack: ([^\]]+)\]$/.exec(entry.data);
+      const message = `${renamePaths(tagged ? tagged[1] : entry.data, fanout)} (in the StackSet's spoke role)`;
+      if (entry.type === cxschema.ArtifactMetadataEntryType.WARN) {
+        if (tagged) {
+          Annotations.of(fanout).addWarningV2(tagged[2], message);
+        } else {
+          Annotations.of(fanout).addWarning(message);
+        }
+      } else if (entry.type === cxschema.ArtifactMetadataEntryType.INFO) {
+        if (tagged) {
+          Annotations.of(fanout).addInfoV2(tagged[2], message);
+        } else {
+          Annotations.of(fanout).addInfo(message);
+        }
+      } else if (entry.type === cxschema.ArtifactMetadataEntryType.ERROR) {
+        Annotations.of(fanout).addError(message);
+      }
+    }
+  }
 }
 
 /** The spoke role of StackSet mode, synthesized. */

@@ -1,5 +1,6 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { Annotations, App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRoleFanout, CrossAccountRoleFanoutProps } from '../src';
 import { Decision, identityPoliciesFor, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
 import { testApp } from './util';
@@ -172,6 +173,60 @@ describe('CrossAccountRoleFanout in StackSet mode', () => {
     expect(() => stackSetMode({ organizationId: undefined })).toThrow(/organizationId is required with organizationalUnitIds/);
     expect(() => stackSetMode({ deploymentAccount: undefined })).toThrow(/deploymentAccount is required with organizationalUnitIds/);
     expect(() => stackSetMode({ organizationalUnitIds: ['engineering'] })).toThrow(/organizationalUnitIds\[0\] must be an OU ID like 'ou-ab12-cd34ef56'/);
+  });
+
+  test('the spoke role gets the app\'s context (feature flags)', () => {
+    // GIVEN an inline policy whose two statements @aws-cdk/aws-iam:minimizePolicies merges
+    // (a new document for each fan-out: minimizing rewrites the document it resolves)
+    const inlinePolicies = () => ({
+      Read: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::a/*'] }),
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] }),
+        ],
+      }),
+    });
+    const statementsOf = (fanout: CrossAccountRoleFanout) =>
+      JSON.parse(stackSetTemplateBody(fanout)).Resources.Role11E5256C.Properties.Policies[0].PolicyDocument.Statement;
+
+    // WHEN / THEN
+    const minimized = new CrossAccountRoleFanout(testApp({ context: { '@aws-cdk/aws-iam:minimizePolicies': true } }), 'Org', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888', inlinePolicies: inlinePolicies(),
+    });
+    expect(statementsOf(minimized)).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: ['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*'] }]);
+    expect(statementsOf(stackSetMode({ inlinePolicies: inlinePolicies() }))).toHaveLength(2);
+    // and the CLI's path metadata stays out of the inline template
+    const withPaths = new CrossAccountRoleFanout(testApp({ context: { 'aws:cdk:enable-path-metadata': true } }), 'Org', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    });
+    expect(stackSetTemplateBody(withPaths)).not.toMatch(/Metadata|aws:cdk:path/);
+  });
+
+  test('the spoke role\'s warnings reach the app as warnings of the fan-out, with their ids', () => {
+    // GIVEN 11 managed policies: over the default quota of 10 per role
+    const managedPolicies = Array.from({ length: 11 }, (_, i) => iam.ManagedPolicy.fromAwsManagedPolicyName(`Policy${i}`));
+
+    // WHEN
+    const fanout = stackSetMode({ managedPolicies });
+
+    // THEN
+    const warnings = fanout.node.metadata.filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(
+      /^the role has 11 managed policies, over the default IAM quota of 10.* \(in the StackSet's spoke role\) \[ack: cdk-cross-account-roles:managedPolicyCount\]$/)]);
+    Annotations.of(fanout).acknowledgeWarning('cdk-cross-account-roles:managedPolicyCount');
+    expect(fanout.node.metadata.filter(m => m.type === 'aws:cdk:warning')).toEqual([]);
+  });
+
+  test('the spoke role\'s errors name the fan-out, not the hidden Spoke/Role', () => {
+    // a construction error of the role
+    expect(() => stackSetMode({ requireMfa: false, maxMfaAge: Duration.hours(1) }))
+      .toThrow(/^Org \(StackSet spoke role\): maxMfaAge is set but requireMfa is false/);
+    // a validation error of the role (at synthesis of its template)
+    const managedPolicies = Array.from({ length: 21 }, (_, i) => iam.ManagedPolicy.fromAwsManagedPolicyName(`Policy${i}`));
+    let message = '';
+    try { stackSetMode({ managedPolicies }); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/Org \(StackSet spoke role\).*the role has 21 managed policies, over the IAM maximum of 20/s);
+    expect(message).not.toMatch(/Spoke\/Role/);
   });
 
   test('snapshot of the StackSet and the hub', () => {
