@@ -90,6 +90,16 @@ export interface CrossAccountRoleFanoutProps extends CrossAccountRoleOptions, As
   readonly delegatedAdmin?: boolean;
 
   /**
+   * StackSet mode: the StackSet's name, unique in the deployment account and
+   * region: a letter, then up to 127 letters, digits and hyphens.
+   *
+   * @default - `<stage name>-<id>-<roleName>`, with every character of the
+   * role name that a StackSet name does not allow (`_ + = , . @`) replaced by '-'
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html
+   */
+  readonly stackSetName?: string;
+
+  /**
    * External IDs the hub's callers must pass.
    *
    * @default - none
@@ -178,8 +188,8 @@ export class CrossAccountRoleFanout extends Construct {
     });
     const {
       hubAccount: _hub, region: _region, roleName: _roleName, spokeAccounts: _spokes, organizationalUnitIds: _ous, regions: _regions,
-      organizationId: _org, deploymentAccount: _deployment, delegatedAdmin: _delegated, externalIds: _externalIds, assumerUserNames: _users,
-      assumerGroupNames: _groups, assumerRoleNames: _roles, assumerGroupName: _groupName, stackProps: _stackProps,
+      organizationId: _org, deploymentAccount: _deployment, delegatedAdmin: _delegated, stackSetName: _stackSetName, externalIds: _externalIds,
+      assumerUserNames: _users, assumerGroupNames: _groups, assumerRoleNames: _roles, assumerGroupName: _groupName, stackProps: _stackProps,
       ...roleOptions
     } = props;
     const spokeRoleProps = {
@@ -265,6 +275,9 @@ export class CrossAccountRoleFanout extends Construct {
         fail(this, `regions must name exactly one region for a role StackSet, got ${regions.length} (${regions.join(', ')}); IAM is global, so a second region would create the same role again and fail`);
       }
 
+      const roleNamePart = Token.isUnresolved(props.roleName) ? props.roleName : props.roleName.replace(/[^A-Za-z0-9-]/g, '-');
+      const stackSetName = props.stackSetName ?? `${prefix}${id}-${roleNamePart}`;
+      validateStackSetName(this, stackSetName, props.stackSetName !== undefined);
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
       const spoke = spokeTemplate(this, spokeRoleProps);
       const templateBody = spoke.templateBody;
@@ -272,7 +285,7 @@ export class CrossAccountRoleFanout extends Construct {
         fail(this, `the spoke template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`);
       }
       this.stackSet = new cloudformation.CfnStackSet(this.stackSetStack, 'StackSet', {
-        stackSetName: `${prefix}${id}-${props.roleName}`,
+        stackSetName,
         description: `Role ${props.roleName}, assumed from the hub account ${props.hubAccount}`,
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
@@ -305,6 +318,22 @@ export class CrossAccountRoleFanout extends Construct {
         + `the deployment fails unless the hub account's 'Managed policies per user/role' quota is raised (up to ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}) in Service Quotas; `
         + 'or use StackSet mode with an organization, where the permission is one statement');
     }
+  }
+}
+
+/** CloudFormation's rule for a StackSet name. */
+const STACK_SET_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+const STACK_SET_NAME_MAX_LENGTH = 128;
+
+/** Validates a literal StackSet name; `given` says whether the user wrote it (stackSetName) or it was derived. */
+function validateStackSetName(scope: Construct, name: string, given: boolean): void {
+  if (Token.isUnresolved(name)) { return; }
+  const fix = given ? 'change stackSetName' : 'give a stackSetName';
+  if (name.length > STACK_SET_NAME_MAX_LENGTH) {
+    fail(scope, `the StackSet name ${show(name)} is ${name.length} characters long, over CloudFormation's ${STACK_SET_NAME_MAX_LENGTH}; ${fix} of at most ${STACK_SET_NAME_MAX_LENGTH} characters`);
+  }
+  if (!STACK_SET_NAME_PATTERN.test(name)) {
+    fail(scope, `the StackSet name ${show(name)} must start with a letter and contain only letters, digits and hyphens; ${fix} that does`);
   }
 }
 

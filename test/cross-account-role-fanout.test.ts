@@ -175,6 +175,27 @@ describe('CrossAccountRoleFanout in StackSet mode', () => {
     expect(() => stackSetMode({ organizationalUnitIds: ['engineering'] })).toThrow(/organizationalUnitIds\[0\] must be an OU ID like 'ou-ab12-cd34ef56'/);
   });
 
+  test('names the StackSet after the fan-out and the role, with what a StackSet name forbids replaced by hyphens', () => {
+    const stackSetNameOf = (fanout: CrossAccountRoleFanout) => fanout.stackSet!.stackSetName;
+
+    expect(stackSetNameOf(stackSetMode())).toBe('Org-OpsRead');
+    expect(stackSetNameOf(stackSetMode({ roleName: 'ops_read.v2+x=y,z@corp' }))).toBe('Org-ops-read-v2-x-y-z-corp');
+    expect(stackSetNameOf(stackSetMode({ stackSetName: 'AuditRole' }))).toBe('AuditRole');
+    Template.fromStack(stackSetMode({ roleName: 'ops_read' }).stackSetStack!).hasResourceProperties('AWS::CloudFormation::StackSet', { StackSetName: 'Org-ops-read' });
+  });
+
+  test('refuses a StackSet name CloudFormation would refuse', () => {
+    expect(() => stackSetMode({ stackSetName: 'audit_role' }))
+      .toThrow(/^Org: the StackSet name 'audit_role' must start with a letter and contain only letters, digits and hyphens; change stackSetName/);
+    expect(() => stackSetMode({ stackSetName: '1audit' })).toThrow(/StackSet name '1audit' must start with a letter/);
+    expect(() => stackSetMode({ stackSetName: 'a'.repeat(129) })).toThrow(/is 129 characters long, over CloudFormation's 128; change stackSetName/);
+    // a derived name: 'Org-' + a 64-character role name fits; a long id does not
+    expect(() => stackSetMode({ roleName: 'r'.repeat(64) })).not.toThrow();
+    expect(() => new CrossAccountRoleFanout(testApp(), 'O'.repeat(70), {
+      hubAccount: HUB, roleName: 'r'.repeat(64), organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    })).toThrow(/is 135 characters long, over CloudFormation's 128; give a stackSetName of at most 128 characters/);
+  });
+
   test('the spoke role gets the app\'s context (feature flags)', () => {
     // GIVEN an inline policy whose two statements @aws-cdk/aws-iam:minimizePolicies merges
     // (a new document for each fan-out: minimizing rewrites the document it resolves)
