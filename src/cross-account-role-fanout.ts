@@ -6,7 +6,7 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { assumersIn } from './private/assumers';
@@ -178,12 +178,17 @@ export class CrossAccountRoleFanout extends Construct {
       fail(this, 'give either spokeAccounts (one stack per account) or organizationalUnitIds (a StackSet), not both and not neither');
     }
 
+    // Stack names: <stage>-<path of the fan-out within its stage, joined by '-'>-<Hub|Spoke-<account>|StackSet>.
+    // A fan-out directly under the app or a stage is named by its id alone.
     const stage = Stage.of(this);
     const prefix = stage?.stageName ? `${stage.stageName}-` : '';
+    const scopes = this.node.scopes;
+    const base = scopes.slice(stage ? scopes.indexOf(stage) + 1 : 1).map(c => c.node.id).join('-');
+    claimStackNames(this, `${prefix}${base}`);
     const region = props.region ?? 'us-east-1';
     const stackProps = (name: string, account: string): StackProps => ({
       ...props.stackProps,
-      stackName: `${prefix}${id}-${name}`,
+      stackName: validStackName(this, `${prefix}${base}-${name}`, base),
       env: { account, region },
     });
     const {
@@ -276,7 +281,7 @@ export class CrossAccountRoleFanout extends Construct {
       }
 
       const roleNamePart = Token.isUnresolved(props.roleName) ? props.roleName : props.roleName.replace(/[^A-Za-z0-9-]/g, '-');
-      const stackSetName = props.stackSetName ?? `${prefix}${id}-${roleNamePart}`;
+      const stackSetName = props.stackSetName ?? `${prefix}${base}-${roleNamePart}`;
       validateStackSetName(this, stackSetName, props.stackSetName !== undefined);
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
       const spoke = spokeTemplate(this, spokeRoleProps);
@@ -319,6 +324,37 @@ export class CrossAccountRoleFanout extends Construct {
         + 'or use StackSet mode with an organization, where the permission is one statement');
     }
   }
+}
+
+/** CloudFormation's rule for a stack name. */
+const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
+const STACK_NAME_MAX_LENGTH = 128;
+
+/** The stack name, or a clear error naming the ids it comes from (aws-cdk-lib's own one names neither). */
+function validStackName(scope: Construct, name: string, base: string): string {
+  if (Token.isUnresolved(name)) { return name; }
+  if (!STACK_NAME_PATTERN.test(name)) {
+    fail(scope, `the stack name ${show(name)}, made of the stage name and the ids of the fan-out and its scopes ('${base}'), must start with a letter `
+      + `and contain only letters, digits and hyphens; use such ids (e.g. '${base.replace(/[^A-Za-z0-9-]/g, '-')}')`);
+  }
+  if (name.length > STACK_NAME_MAX_LENGTH) {
+    fail(scope, `the stack name ${show(name)}, made of the stage name and the ids of the fan-out and its scopes, is ${name.length} characters long, `
+      + `over CloudFormation's ${STACK_NAME_MAX_LENGTH}; use shorter ids`);
+  }
+  return name;
+}
+
+/** Stack name prefixes taken by fan-outs, per app: two fan-outs must not deploy stacks of the same name. */
+const CLAIMED_STACK_NAMES = new WeakMap<IConstruct, Map<string, string>>();
+
+function claimStackNames(fanout: Construct, base: string): void {
+  const claimed = CLAIMED_STACK_NAMES.get(fanout.node.root) ?? new Map<string, string>();
+  CLAIMED_STACK_NAMES.set(fanout.node.root, claimed);
+  const other = claimed.get(base);
+  if (other !== undefined) {
+    fail(fanout, `its stacks would be named '${base}-...' like those of the fan-out '${other}'; give one of them another id`);
+  }
+  claimed.set(base, fanout.node.path);
 }
 
 /** CloudFormation's rule for a StackSet name. */

@@ -1,6 +1,7 @@
-import { Annotations, App, Duration } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { CrossAccountRoleFanout, CrossAccountRoleFanoutProps } from '../src';
 import { Decision, identityPoliciesFor, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
 import { testApp } from './util';
@@ -116,6 +117,45 @@ describe('CrossAccountRoleFanout in stack mode', () => {
     expect(() => stackMode({ organizationalUnitIds: ['ou-ab12-cd34ef56'] })).toThrow(/give either spokeAccounts .* or organizationalUnitIds/);
   });
 
+  test('names the stacks after the fan-out\'s path within its stage, so that fan-outs of the same id do not collide', () => {
+    // GIVEN
+    const app = testApp();
+    const props = { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: ['111111111111'] };
+
+    // WHEN
+    const direct = new CrossAccountRoleFanout(app, 'Ops', props);
+    const teamA = new CrossAccountRoleFanout(new Construct(app, 'TeamA'), 'Audit', props);
+    const teamB = new CrossAccountRoleFanout(new Construct(app, 'TeamB'), 'Audit', props);
+    const staged = new CrossAccountRoleFanout(new Stage(app, 'Prod'), 'Ops', props);
+    const stagedNested = new CrossAccountRoleFanout(new Construct(new Stage(app, 'Dev'), 'Team'), 'Ops', props);
+
+    // THEN
+    const names = (f: CrossAccountRoleFanout) => [f.hubStack, ...f.spokeStacks].map(s => s.stackName);
+    expect(names(direct)).toEqual(['Ops-Hub', 'Ops-Spoke-111111111111']);
+    expect(names(teamA)).toEqual(['TeamA-Audit-Hub', 'TeamA-Audit-Spoke-111111111111']);
+    expect(names(teamB)).toEqual(['TeamB-Audit-Hub', 'TeamB-Audit-Spoke-111111111111']);
+    expect(names(staged)).toEqual(['Prod-Ops-Hub', 'Prod-Ops-Spoke-111111111111']);
+    expect(names(stagedNested)).toEqual(['Dev-Team-Ops-Hub', 'Dev-Team-Ops-Spoke-111111111111']);
+  });
+
+  test('refuses two fan-outs whose stacks would have the same names', () => {
+    const app = testApp();
+    const props = { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: ['111111111111'] };
+    new CrossAccountRoleFanout(new Construct(app, 'TeamA'), 'Audit', props);
+
+    expect(() => new CrossAccountRoleFanout(app, 'TeamA-Audit', props))
+      .toThrow(/^TeamA-Audit: its stacks would be named 'TeamA-Audit-\.\.\.' like those of the fan-out 'TeamA\/Audit'; give one of them another id/);
+  });
+
+  test('refuses ids that make stack names CloudFormation would refuse', () => {
+    const props = { hubAccount: HUB, roleName: 'OpsRead', spokeAccounts: ['111111111111'] };
+
+    expect(() => new CrossAccountRoleFanout(testApp(), 'my_audit', props))
+      .toThrow(/^my_audit: the stack name 'my_audit-Hub', made of the stage name and the ids of the fan-out and its scopes \('my_audit'\), must start with a letter and contain only letters, digits and hyphens; use such ids \(e\.g\. 'my-audit'\)/);
+    expect(() => new CrossAccountRoleFanout(new Construct(testApp(), '1st'), 'Audit', props)).toThrow(/the stack name '1st-Audit-Hub'.*must start with a letter/);
+    expect(() => new CrossAccountRoleFanout(testApp(), 'A'.repeat(120), props)).toThrow(/the stack name 'A+\.\.\.', .* is 139 characters long, over CloudFormation's 128; use shorter ids/);
+  });
+
   test('snapshot of a small fan-out', () => {
     const fanout = stackMode();
     expect({
@@ -182,6 +222,15 @@ describe('CrossAccountRoleFanout in StackSet mode', () => {
     expect(stackSetNameOf(stackSetMode({ roleName: 'ops_read.v2+x=y,z@corp' }))).toBe('Org-ops-read-v2-x-y-z-corp');
     expect(stackSetNameOf(stackSetMode({ stackSetName: 'AuditRole' }))).toBe('AuditRole');
     Template.fromStack(stackSetMode({ roleName: 'ops_read' }).stackSetStack!).hasResourceProperties('AWS::CloudFormation::StackSet', { StackSetName: 'Org-ops-read' });
+  });
+
+  test('the default StackSet name follows the fan-out\'s path too', () => {
+    const fanout = new CrossAccountRoleFanout(new Construct(testApp(), 'TeamA'), 'Audit', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    });
+
+    expect(fanout.stackSet!.stackSetName).toBe('TeamA-Audit-OpsRead');
+    expect(fanout.stackSetStack!.stackName).toBe('TeamA-Audit-StackSet');
   });
 
   test('refuses a StackSet name CloudFormation would refuse', () => {
