@@ -236,6 +236,7 @@ export class CrossAccountRoleFanout extends Construct {
       };
       // Every spoke role has the same trust, so the first one's actions (sts:AssumeRole, plus
       // sts:TagSession / sts:SetSourceIdentity when its trust requires them) are everyone's.
+      checkPolicyAccounts(this, this.hubStack, props, spokes);
       addSpoke(spokes[0]);
       const actions = this.spokeRoles[0].assumeRoleActions;
       // The smallest correct form: exact ARNs, or the wildcard name limited by aws:ResourceAccount.
@@ -284,6 +285,7 @@ export class CrossAccountRoleFanout extends Construct {
       const stackSetName = props.stackSetName ?? `${prefix}${base}-${roleNamePart}`;
       validateStackSetName(this, stackSetName, props.stackSetName !== undefined);
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
+      checkPolicyAccounts(this, this.hubStack, props, undefined);
       const spoke = spokeTemplate(this, spokeRoleProps);
       const templateBody = spoke.templateBody;
       if (Buffer.byteLength(templateBody) > TEMPLATE_BODY_MAX_BYTES) {
@@ -324,6 +326,43 @@ export class CrossAccountRoleFanout extends Construct {
         + 'or use StackSet mode with an organization, where the permission is one statement');
     }
   }
+}
+
+/**
+ * Refuses a managed policy or permissions boundary of one account (a literal
+ * account in its ARN) that would be attached in spokes of other accounts,
+ * where IAM refuses it. AWS managed policies (account `aws`) and ARNs whose
+ * account is only known at deploy time (`AWS::AccountId`) pass.
+ *
+ * @param spokes the spoke accounts in stack mode; undefined in StackSet mode (any account)
+ */
+function checkPolicyAccounts(fanout: Construct, stack: Stack, props: CrossAccountRoleFanoutProps, spokes: string[] | undefined): void {
+  const policies: Array<[string, iam.IManagedPolicy]> = [
+    ...(props.managedPolicies ?? []).map((p, i) => [`managedPolicies[${i}]`, p] as [string, iam.IManagedPolicy]),
+    ...(props.permissionsBoundary ? [['permissionsBoundary', props.permissionsBoundary] as [string, iam.IManagedPolicy]] : []),
+  ];
+  for (const [name, policy] of policies) {
+    const arn = flattenArn(stack.resolve(policy.managedPolicyArn));
+    const account = arn === undefined ? undefined : /^arn:[^:]*:iam::(\d{12}):policy\//.exec(arn)?.[1];
+    if (account === undefined) { continue; }
+    const others = spokes === undefined ? undefined : spokes.filter(spoke => spoke !== account);
+    if (others !== undefined && others.length === 0) { continue; }
+    const where = others === undefined
+      ? 'the StackSet creates the role in every account of the organizational units'
+      : `the role is also created in spoke account(s) ${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`;
+    fail(fanout, `${name} is a customer managed policy of account ${account} (${show(arn!.replace(/\0/g, '*'))}), but ${where}, `
+      + 'where IAM refuses to attach a policy of another account; create the policy in every spoke account and reference it by an ARN that resolves in each: '
+      + 'iam.ManagedPolicy.fromManagedPolicyName in an environment-agnostic stack, or fromManagedPolicyArn with '
+      + '`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/<name>`; or use an AWS managed policy');
+  }
+}
+
+/** A resolved ARN as a string, with each deploy-time part (`Ref`, `Fn::GetAtt` ...) as a NUL character; undefined if not a plain string or join. */
+function flattenArn(resolved: unknown): string | undefined {
+  if (typeof resolved === 'string') { return resolved; }
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (join === undefined || !Array.isArray(join[1])) { return undefined; }
+  return join[1].map(part => typeof part === 'string' ? part : '\0').join(join[0]);
 }
 
 /** CloudFormation's rule for a stack name. */

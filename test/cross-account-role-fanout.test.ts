@@ -1,4 +1,4 @@
-import { Annotations, App, Duration, Stage } from 'aws-cdk-lib';
+import { Annotations, App, Aws, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -154,6 +154,39 @@ describe('CrossAccountRoleFanout in stack mode', () => {
       .toThrow(/^my_audit: the stack name 'my_audit-Hub', made of the stage name and the ids of the fan-out and its scopes \('my_audit'\), must start with a letter and contain only letters, digits and hyphens; use such ids \(e\.g\. 'my-audit'\)/);
     expect(() => new CrossAccountRoleFanout(new Construct(testApp(), '1st'), 'Audit', props)).toThrow(/the stack name '1st-Audit-Hub'.*must start with a letter/);
     expect(() => new CrossAccountRoleFanout(testApp(), 'A'.repeat(120), props)).toThrow(/the stack name 'A+\.\.\.', .* is 139 characters long, over CloudFormation's 128; use shorter ids/);
+  });
+
+  describe('policies of one account', () => {
+    // (the references live in an app of their own: an empty stack in the fan-out's app would fail template validation)
+    const refs = new Stack(new App(), 'Refs');
+    let count = 0;
+    const ofAccount = (account: string, name: string) => iam.ManagedPolicy.fromManagedPolicyArn(refs, `Policy${++count}`, `arn:aws:iam::${account}:policy/${name}`);
+
+    test('refuses a customer managed policy of one account attached in spokes of other accounts', () => {
+      expect(() => stackMode({ managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'), ofAccount(spokes(3)[0], 'Audit')] }))
+        .toThrow(new RegExp(`^Ops: managedPolicies\\[1\\] is a customer managed policy of account ${spokes(3)[0]} \\('arn:aws:iam::${spokes(3)[0]}:policy/Audit'\\), `
+          + `but the role is also created in spoke account\\(s\\) ${spokes(3)[1]}, ${spokes(3)[2]}, where IAM refuses .*fromManagedPolicyName`));
+      expect(() => stackMode({ permissionsBoundary: ofAccount('123456789012', 'Boundary') }))
+        .toThrow(/^Ops: permissionsBoundary is a customer managed policy of account 123456789012 .*spoke account\(s\) 100000000000, 100000007919, 100000015838,/);
+    });
+
+    test('accepts a policy of the only spoke\'s account, AWS managed policies and ARNs resolved in each spoke', () => {
+      const perSpoke = iam.ManagedPolicy.fromManagedPolicyArn(refs, 'PerSpoke', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/Audit`);
+      const byName = iam.ManagedPolicy.fromManagedPolicyName(refs, 'ByName', 'Boundary');
+
+      expect(() => stackMode({ spokeAccounts: ['123456789012'], managedPolicies: [ofAccount('123456789012', 'Audit')] })).not.toThrow();
+      const fanout = stackMode({ managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'), perSpoke], permissionsBoundary: byName });
+      Template.fromStack(fanout.spokeStacks[2]).hasResourceProperties('AWS::IAM::Role', {
+        ManagedPolicyArns: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/Audit']] }]),
+        PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/Boundary']] },
+      });
+    });
+
+    test('StackSet mode: refuses any policy of one account', () => {
+      expect(() => stackSetMode({ managedPolicies: [ofAccount('123456789012', 'Audit')] }))
+        .toThrow(/^Org: managedPolicies\[0\] is a customer managed policy of account 123456789012 .*but the StackSet creates the role in every account of the organizational units/);
+      expect(() => stackSetMode({ managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')] })).not.toThrow();
+    });
   });
 
   test('snapshot of a small fan-out', () => {
