@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MIN_SESSION_DURATION_SECONDS } from './private/constants';
 import { resolvedPolicyLength } from './private/policy-size';
@@ -45,38 +45,66 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The ids of the rules this plugin applies. */
   public readonly ruleIds?: string[] = TRUST_RULES.map(rule => rule.id);
 
-  /** Audits every role of every template of the app. */
+  /**
+   * Audits every role of every template of the app: the stacks aws-cdk-lib
+   * passes, and the nested stacks below them (aws-cdk-lib passes only
+   * top-level templates; a nested stack's template is written next to its
+   * parent's).
+   */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const paths = constructPaths(context.appConstruct);
     const stacks = new Map(context.appConstruct.node.findAll().filter(Stack.isStack).map(s => [s.node.path, s]));
+    const nestedStacks = context.appConstruct.node.findAll().filter(NestedStack.isNestedStack);
     const violations: PolicyViolation[] = [];
     for (const stack of context.stackTemplates) {
-      const template = JSON.parse(fs.readFileSync(stack.templatePath, 'utf-8'));
-      const stackAccount = stacks.get(stack.stackConstructPath)?.account;
-      const account = stackAccount !== undefined && !Token.isUnresolved(stackAccount) ? stackAccount : undefined;
-      for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-        if (resource?.Type !== 'AWS::IAM::Role') { continue; }
-        const role = auditedRole(logicalId, resource.Properties ?? {}, account, template.Resources);
-        for (const rule of TRUST_RULES) {
-          const findings = rule.check(role);
-          if (findings.length === 0) { continue; }
-          violations.push({
-            ruleName: rule.id,
-            description: `${rule.description}: ${findings.map(f => f.message).join('; ')}`,
-            fix: rule.fix,
-            severity: rule.severity,
-            violatingResources: [{
-              resourceLogicalId: logicalId,
-              templatePath: stack.templatePath,
-              constructPath: paths.get(`${path.basename(stack.templatePath)}#${logicalId}`),
-              locations: Array.from(new Set(findings.map(f => f.location))),
-            }],
-          });
-        }
+      const topLevel = stacks.get(stack.stackConstructPath);
+      violations.push(...auditTemplate(stack.templatePath, topLevel, paths));
+      for (const nested of nestedStacks.filter(n => topLevelStack(n) === topLevel && topLevel !== undefined)) {
+        violations.push(...auditTemplate(path.join(path.dirname(stack.templatePath), nested.templateFile), nested, paths));
       }
     }
     return { success: violations.every(v => v.severity !== 'error'), violations };
   }
+}
+
+/** The top-level stack a (nested) stack is synthesized with. */
+function topLevelStack(stack: Stack): Stack {
+  let current = stack;
+  while (current.nestedStackParent !== undefined) { current = current.nestedStackParent; }
+  return current;
+}
+
+/** A literal value of a stack's environment, or undefined when it is a token. */
+function literal(value: string | undefined): string | undefined {
+  return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
+}
+
+/** The violations of the roles of one template. */
+function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Map<string, string>): PolicyViolation[] {
+  const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+  const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
+  const violations: PolicyViolation[] = [];
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    if (resource?.Type !== 'AWS::IAM::Role') { continue; }
+    const role = auditedRole(logicalId, resource.Properties ?? {}, account, template.Resources);
+    for (const rule of TRUST_RULES) {
+      const findings = rule.check(role);
+      if (findings.length === 0) { continue; }
+      violations.push({
+        ruleName: rule.id,
+        description: `${rule.description}: ${findings.map(f => f.message).join('; ')}`,
+        fix: rule.fix,
+        severity: rule.severity,
+        violatingResources: [{
+          resourceLogicalId: logicalId,
+          templatePath,
+          constructPath: paths.get(`${path.basename(templatePath)}#${logicalId}`),
+          locations: Array.from(new Set(findings.map(f => f.location))),
+        }],
+      });
+    }
+  }
+  return violations;
 }
 
 /** Construct paths of the app's CloudFormation resources, by `<template file>#<logical id>`. */

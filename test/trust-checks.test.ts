@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
 import { TRUSTED, TRUSTING, testApp } from './util';
@@ -19,9 +19,10 @@ function audit(build: (stack: Stack) => void): Reported[] {
   return auditApp(app);
 }
 
+/** Runs the plugin as aws-cdk-lib does: with the templates of the top-level stacks only. */
 function auditApp(app: App): Reported[] {
   const assembly = app.synth();
-  const stacks = app.node.findAll().filter(Stack.isStack);
+  const stacks = app.node.findAll().filter(s => Stack.isStack(s) && !NestedStack.isNestedStack(s)) as Stack[];
   const report = new CrossAccountTrustChecks().validate({
     templatePaths: stacks.map(s => path.join(assembly.directory, s.templateFile)),
     stackTemplates: stacks.map(s => ({ stackConstructPath: s.node.path, templatePath: path.join(assembly.directory, s.templateFile) })),
@@ -263,6 +264,36 @@ describe('CrossAccountTrustChecks in an app', () => {
       expect(['error', 'warning']).toContain(rule.severity);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
+  });
+
+  test('audits the roles of nested stacks, and of stacks nested in them', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    role(stack, 'Own', new iam.AccountRootPrincipal());
+    const nested = new NestedStack(stack, 'Nested');
+    role(nested, 'Open', new iam.AnyPrincipal());
+    role(new NestedStack(nested, 'Deeper'), 'Bare', new iam.AccountPrincipal(TRUSTED));
+
+    // WHEN
+    const reported = auditApp(app);
+
+    // THEN
+    expect(reported).toEqual([
+      { rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Nested/Open/Resource' },
+      { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Nested/Deeper/Bare/Resource' },
+    ]);
+  });
+
+  test('fails synthesis on an error in a nested stack', () => {
+    // GIVEN
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    role(new NestedStack(stack, 'Nested'), 'Open', new iam.AnyPrincipal());
+
+    // THEN
+    expect(() => app.synth()).toThrow(/CrossAccountTrustChecks::WildcardPrincipal/);
   });
 
   test('reads parameters as deploy-time values, not as weak external IDs', () => {
