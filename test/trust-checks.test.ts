@@ -55,6 +55,32 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(rules(reported)).not.toContain('WildcardPrincipal');
     });
 
+    test.each([
+      ['StringLike', 'aws:PrincipalOrgID', 'o-*'],
+      ['StringLike', 'aws:PrincipalOrgID', '*'],
+      ['ArnLike', 'aws:PrincipalArn', 'arn:aws:iam::*:role/*'],
+      ['ArnEquals', 'aws:PrincipalArn', '*'],
+      ['StringLike', 'aws:PrincipalAccount', '*'],
+      ['StringLike', 'aws:PrincipalAccount', '2222222222?2'],
+      ['StringLike', 'aws:SourceAccount', '*'],
+      ['StringLike', 'aws:PrincipalOrgPaths', 'o-*/r-ab12/*'],
+      ['StringLike', 'sts:ExternalId', '*'],
+    ])('does not take %s %s %p as narrowing', (operator, key, value) => {
+      // GIVEN / WHEN
+      const reported = audit(s => role(s, 'Wild', new iam.AnyPrincipal().withConditions({ [operator]: { [key]: value } })));
+
+      // THEN
+      expect(rules(reported)).toContain('WildcardPrincipal');
+    });
+
+    test.each([
+      ['StringLike', 'aws:PrincipalOrgPaths', 'o-abcdef1234/r-ab12/*'],
+      ['ArnLike', 'aws:PrincipalArn', `arn:aws:iam::${TRUSTED}:role/ci-*`],
+      ['StringEquals', 'aws:PrincipalAccount', TRUSTED],
+    ])('takes %s %s %p as narrowing', (operator, key, value) => {
+      expect(rules(audit(s => role(s, 'Narrow', new iam.AnyPrincipal().withConditions({ [operator]: { [key]: value } }))))).not.toContain('WildcardPrincipal');
+    });
+
     test('does not take an IfExists condition as narrowing', () => {
       const reported = audit(s => role(s, 'Weak', new iam.AnyPrincipal().withConditions({ StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })));
       expect(rules(reported)).toContain('WildcardPrincipal');
@@ -77,6 +103,11 @@ describe('CrossAccountTrustChecks rules', () => {
       ['an organization', { trustedOrganizationId: 'o-abcdef1234' }],
     ])('passes another account guarded by %s', (_, props) => {
       expect(audit(s => new CrossAccountRole(s, 'Guarded', { trustedAccounts: [TRUSTED], ...props }))).toEqual([]);
+    });
+
+    test('warns on another account "guarded" by a principal ARN of any account', () => {
+      const reported = audit(s => role(s, 'Any', new iam.AccountPrincipal(TRUSTED).withConditions({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } })));
+      expect(rules(reported)).toContain('UnconditionedCrossAccountTrust');
     });
 
     test('passes trust of principal ARNs through aws:PrincipalArn', () => {
@@ -214,6 +245,11 @@ describe('CrossAccountTrustChecks rules', () => {
     test('warns on EventBridge Scheduler trusted without aws:SourceAccount', () => {
       expect(audit(s => role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com'))))
         .toEqual([{ rule: 'ServiceWithoutSourceCondition', severity: 'warning', path: 'Trusting/Scheduler/Resource' }]);
+    });
+
+    test('warns on aws:SourceAccount matched with a wildcard', () => {
+      expect(rules(audit(s => role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringLike: { 'aws:SourceAccount': '*' } })))))
+        .toEqual(['ServiceWithoutSourceCondition']);
     });
 
     test('passes it with aws:SourceAccount, and leaves services outside the list alone', () => {

@@ -53,14 +53,44 @@ export function conditionEntries(statement: TrustStatement): Array<{ operator: s
     Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
 }
 
+/** Keys whose whole value is an account or organization: a wildcard anywhere in it matches others. */
+const ACCOUNT_OR_ORG_KEYS = ['aws:principalaccount', 'aws:sourceaccount', 'aws:resourceaccount', 'aws:principalorgid', 'aws:sourceorgid', 'aws:resourceorgid'];
+/** Keys whose value starts with an organization ID (`o-xxx/r-xxx/...`). */
+const ORG_PATH_KEYS = ['aws:principalorgpaths', 'aws:sourceorgpaths', 'aws:resourceorgpaths'];
+/** Keys whose value is an ARN, whose account field names who is meant. */
+const ARN_KEYS = ['aws:principalarn', 'aws:sourcearn'];
+
+const hasWildcard = (value: string) => /[*?]/.test(value);
+
 /**
- * Whether a statement requires `key` (case-insensitive): under an operator that
- * must match for the statement to apply, i.e. not an `...IfExists` one (which
- * holds when the key is absent) and not a negated one.
+ * Whether a condition value matches (next to) anything, so that it narrows
+ * nothing: under a wildcard-matching operator (`...Like`, `Arn...`), a value
+ * that is only wildcards, or that has a wildcard in its account or
+ * organization part (`o-*`, `arn:aws:iam::*:role/*`).
+ */
+export function isWildcardValue(operator: string, key: string, value: string): boolean {
+  if (!/Like|^(ForAnyValue:|ForAllValues:)?Arn/.test(operator) || !hasWildcard(value)) { return false; }
+  const lowerKey = key.toLowerCase();
+  if (/^[*?]*$/.test(value) || ACCOUNT_OR_ORG_KEYS.includes(lowerKey)) { return true; }
+  if (ORG_PATH_KEYS.includes(lowerKey)) { return hasWildcard(value.split('/')[0]); }
+  if (ARN_KEYS.includes(lowerKey)) {
+    const fields = value.split(':');
+    return fields.length < 5 || hasWildcard(fields[4]);
+  }
+  return false;
+}
+
+/**
+ * Whether a statement requires `key` (case-insensitive) to have a value that
+ * narrows who may assume the role: under an operator that must match for the
+ * statement to apply, i.e. not an `...IfExists` one (which holds when the key
+ * is absent), not a negated one, and with no value that matches anything
+ * (see `isWildcardValue`).
  */
 export function requiresKey(statement: TrustStatement, key: string): boolean {
   return conditionEntries(statement).some(c => c.key === key.toLowerCase()
-    && !/IfExists$/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null');
+    && !/IfExists$/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
+    && !c.values.some(v => isWildcardValue(c.operator, c.key, v)));
 }
 
 /** The account of an IAM principal ARN or a bare account ID, if literal. */
