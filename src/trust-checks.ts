@@ -86,7 +86,7 @@ function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Ma
   const violations: PolicyViolation[] = [];
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource?.Type !== 'AWS::IAM::Role') { continue; }
-    const role = auditedRole(logicalId, resource.Properties ?? {}, account, template.Resources);
+    const role = auditedRole(logicalId, resource.Properties ?? {}, { account, partition: 'aws', resources: template.Resources });
     for (const rule of TRUST_RULES) {
       const findings = rule.check(role);
       if (findings.length === 0) { continue; }
@@ -122,34 +122,82 @@ function constructPaths(root: IConstruct): Map<string, string> {
 /** OIDC provider resources, whose ARN the audit rebuilds from their URL. */
 const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'];
 
+/** What the audit knows of a template's stack, to resolve intrinsics. */
+interface AuditContext {
+  /** The stack's account, when it is literal. */
+  readonly account?: string;
+  /** The stack's partition (`aws` unless the region says otherwise). */
+  readonly partition: string;
+  /** The template's resources. */
+  readonly resources: Record<string, any>;
+}
+
 /** The ARN of an OIDC provider resource of the template, from its URL (it names the provider's claims). */
-function oidcProviderArn(resources: Record<string, any>, logicalId: unknown, account: string | undefined): string | undefined {
-  const resource = typeof logicalId === 'string' ? resources[logicalId] : undefined;
+function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
+  const resource = typeof logicalId === 'string' ? ctx.resources[logicalId] : undefined;
   const url = resource?.Properties?.Url;
   if (!OIDC_PROVIDER_TYPES.includes(resource?.Type) || typeof url !== 'string') { return undefined; }
-  return `arn:aws:iam::${account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+  return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+}
+
+/** The value of `Ref` to a pseudo parameter or a resource of the template, or UNRESOLVED. */
+function refValue(ctx: AuditContext, name: unknown): string {
+  if (name === 'AWS::Partition') { return ctx.partition; }
+  if (name === 'AWS::URLSuffix') { return 'amazonaws.com'; }
+  if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
+  return oidcProviderArn(ctx, name) ?? UNRESOLVED;
+}
+
+/** The value of `Fn::GetAtt` of a resource of the template, or UNRESOLVED. */
+function getAttValue(ctx: AuditContext, logicalId: unknown, _attribute: unknown): string {
+  return oidcProviderArn(ctx, logicalId) ?? UNRESOLVED;
 }
 
 /**
- * Resolves what can be resolved: joins, the partition, the stack's account,
- * OIDC providers of the template; anything else is UNRESOLVED.
+ * `Fn::Sub` in both forms (a string; a string and a variable map): variables
+ * of the map, pseudo parameters, `${LogicalId}` and `${LogicalId.Attribute}`
+ * as `Ref` and `Fn::GetAtt` resolve them. One unresolved variable leaves the
+ * whole string UNRESOLVED (an unknown stack account stays in it as UNRESOLVED).
  */
-function resolveForAudit(value: unknown, account: string | undefined, resources: Record<string, any>): unknown {
-  const resolve = (v: unknown) => resolveForAudit(v, account, resources);
+function resolveSub(ctx: AuditContext, arg: unknown): string {
+  const [template, rawVariables] = Array.isArray(arg) ? arg : [arg, {}];
+  if (typeof template !== 'string') { return UNRESOLVED; }
+  const variables = (typeof rawVariables === 'object' && rawVariables !== null ? rawVariables : {}) as Record<string, unknown>;
+  let unresolved = false;
+  const result = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+    if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
+    let value: unknown;
+    if (name in variables) {
+      value = resolveForAudit(variables[name], ctx);
+    } else if (!name.startsWith('AWS::') && name.includes('.')) {
+      value = getAttValue(ctx, name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1));
+    } else {
+      value = refValue(ctx, name);
+    }
+    // an unknown account stays in the string, as in Fn::Join: the rest of an ARN still tells what it is
+    if (typeof value !== 'string' || (value === UNRESOLVED && name !== 'AWS::AccountId')) { unresolved = true; }
+    return String(value);
+  });
+  return unresolved ? UNRESOLVED : result;
+}
+
+/**
+ * Resolves what can be resolved: joins, substitutions, pseudo parameters, the
+ * stack's account, OIDC providers of the template; anything else is UNRESOLVED.
+ */
+function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
+  const resolve = (v: unknown) => resolveForAudit(v, ctx);
   if (Array.isArray(value)) { return value.map(resolve); }
   if (value === null || typeof value !== 'object') { return value; }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
     const [key, arg] = entries[0];
-    if (key === 'Ref') {
-      if (arg === 'AWS::Partition') { return 'aws'; }
-      if (arg === 'AWS::URLSuffix') { return 'amazonaws.com'; }
-      if (arg === 'AWS::AccountId') { return account ?? UNRESOLVED; }
-      return oidcProviderArn(resources, arg, account) ?? UNRESOLVED;
+    if (key === 'Ref') { return refValue(ctx, arg); }
+    if (key === 'Fn::GetAtt') {
+      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? arg.split('.') : [];
+      return getAttValue(ctx, logicalId, attribute);
     }
-    if (key === 'Fn::GetAtt' && Array.isArray(arg)) {
-      return oidcProviderArn(resources, arg[0], account) ?? UNRESOLVED;
-    }
+    if (key === 'Fn::Sub') { return resolveSub(ctx, arg); }
     if (key === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
       const parts = (arg[1] as unknown[]).map(resolve);
       return parts.every(p => typeof p === 'string') ? parts.join(String(arg[0])) : UNRESOLVED;
@@ -179,13 +227,13 @@ function normalizeStatement(raw: any): TrustStatement {
   };
 }
 
-function auditedRole(logicalId: string, properties: any, account: string | undefined, resources: Record<string, any>): AuditedRole {
+function auditedRole(logicalId: string, properties: any, ctx: AuditContext): AuditedRole {
   const document = properties.AssumeRolePolicyDocument ?? {};
-  const resolved = resolveForAudit(document, account, resources) as any;
+  const resolved = resolveForAudit(document, ctx) as any;
   const maxSession = typeof properties.MaxSessionDuration === 'number' ? properties.MaxSessionDuration : MIN_SESSION_DURATION_SECONDS;
   return {
     logicalId,
-    account,
+    account: ctx.account,
     statements: (Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement]).filter(Boolean).map(normalizeStatement),
     trustPolicyLength: resolvedPolicyLength(document),
     maxSessionDuration: maxSession,

@@ -93,6 +93,26 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(reported).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Bare/Resource/Resource' }]);
     });
 
+    test('warns on another account given by Fn::Sub, in both forms, and leaves unresolvable ones alone', () => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        rawTrust(s, 'Sub', { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::${TRUSTED}:root` } }, Action: 'sts:AssumeRole' });
+        rawTrust(s, 'SubMap', {
+          Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Account}:root', { Account: TRUSTED }] } }, Action: 'sts:AssumeRole',
+        });
+        rawTrust(s, 'SubUnknown', {
+          Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Account}:root', { Account: { Ref: 'Unknown' } }] } }, Action: 'sts:AssumeRole',
+        });
+        new CfnParameter(s, 'Unknown');
+      });
+
+      // THEN
+      expect(reported).toEqual([
+        { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Sub' },
+        { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/SubMap' },
+      ]);
+    });
+
     test('warns on a specific principal ARN of another account in Principal, too', () => {
       expect(rules(audit(s => role(s, 'Arn', new iam.ArnPrincipal(`arn:aws:iam::${TRUSTED}:user/alice`))))).toContain('UnconditionedCrossAccountTrust');
     });
@@ -221,6 +241,24 @@ describe('CrossAccountTrustChecks rules', () => {
         { rule: 'OidcSubjectNotPinned', severity: 'error', path: 'Trusting/Deploy/Resource' },
         { rule: 'OidcAudienceNotPinned', severity: 'warning', path: 'Trusting/Deploy/Resource' },
       ]));
+    });
+
+    test.each([
+      ['the string form', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com' }],
+      ['a ${LogicalId} of the provider', { 'Fn::Sub': '${GitHub}' }],
+      ['a ${LogicalId.Arn} of the provider', { 'Fn::Sub': ['${Arn}', { Arn: { 'Fn::Sub': '${GitHub.Arn}' } }] }],
+    ])('fails GitHub Actions trust without a sub condition when the provider is given by Fn::Sub in %s', (_, federated) => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        new iam.CfnOIDCProvider(s, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIdList: ['sts.amazonaws.com'] }).overrideLogicalId('GitHub');
+        rawTrust(s, 'Deploy', {
+          Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+        });
+      });
+
+      // THEN
+      expect(reported).toEqual([{ rule: 'OidcSubjectNotPinned', severity: 'error', path: 'Trusting/Deploy' }]);
     });
 
     test('fails a sub that matches every repository', () => {
