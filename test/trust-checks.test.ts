@@ -81,6 +81,11 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(rules(audit(s => role(s, 'Narrow', new iam.AnyPrincipal().withConditions({ [operator]: { [key]: value } }))))).not.toContain('WildcardPrincipal');
     });
 
+    test('does not take a ForAllValues: condition as narrowing (it holds when the key is absent)', () => {
+      const reported = audit(s => role(s, 'ForAll', new iam.AnyPrincipal().withConditions({ 'ForAllValues:StringEquals': { 'aws:PrincipalOrgID': 'o-abcdef1234' } })));
+      expect(rules(reported)).toContain('WildcardPrincipal');
+    });
+
     test('does not take an IfExists condition as narrowing', () => {
       const reported = audit(s => role(s, 'Weak', new iam.AnyPrincipal().withConditions({ StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })));
       expect(rules(reported)).toContain('WildcardPrincipal');
@@ -145,6 +150,11 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(reported).toContainEqual({ rule: 'MfaIfExists', severity: 'error', path: 'Trusting/IfExists/Resource' });
       // BoolIfExists does not guard the cross-account trust either
       expect(rules(reported)).toContain('UnconditionedCrossAccountTrust');
+    });
+
+    test('does not take Bool aws:MultiFactorAuthPresent "false" as an MFA guard', () => {
+      const reported = audit(s => role(s, 'NoMfa', new iam.AccountPrincipal(TRUSTED).withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } })));
+      expect(rules(reported)).toEqual(['UnconditionedCrossAccountTrust']);
     });
 
     test('passes Bool aws:MultiFactorAuthPresent "true"', () => {

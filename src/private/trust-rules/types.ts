@@ -84,13 +84,16 @@ export function isWildcardValue(operator: string, key: string, value: string): b
  * Whether a statement requires `key` (case-insensitive) to have a value that
  * narrows who may assume the role: under an operator that must match for the
  * statement to apply, i.e. not an `...IfExists` one (which holds when the key
- * is absent), not a negated one, and with no value that matches anything
- * (see `isWildcardValue`).
+ * is absent), not a `ForAllValues:` one (which holds when the key is absent
+ * too), not a negated one, and with no value that matches anything (see
+ * `isWildcardValue`). `aws:MultiFactorAuthPresent` counts only when it must be
+ * `true`.
  */
 export function requiresKey(statement: TrustStatement, key: string): boolean {
   return conditionEntries(statement).some(c => c.key === key.toLowerCase()
-    && !/IfExists$/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
-    && !c.values.some(v => isWildcardValue(c.operator, c.key, v)));
+    && !/IfExists$/.test(c.operator) && !/^ForAllValues:/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
+    && !c.values.some(v => isWildcardValue(c.operator, c.key, v))
+    && !(c.key === 'aws:multifactorauthpresent' && c.values.some(v => v.toLowerCase() !== 'true')));
 }
 
 /** The account of an IAM principal ARN or a bare account ID, if literal. */
