@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MIN_SESSION_DURATION_SECONDS } from './private/constants';
 import { resolvedPolicyLength } from './private/policy-size';
@@ -31,7 +31,12 @@ export interface TrustRuleInfo {
  * ```
  *
  * Errors fail synthesis; warnings are reported. Acknowledge a finding on a
- * construct with `Validations.of(role).acknowledge({ id: 'CrossAccountTrustChecks::WeakExternalId', reason: '...' })`.
+ * construct with `Validations.of(role).acknowledge({ id: 'CrossAccountTrustChecks::WeakExternalId', reason: '...' })`:
+ * it applies to that construct and the constructs below it. (aws-cdk-lib
+ * matches acknowledgements app-wide; when a rule is acknowledged elsewhere,
+ * the plugin reports an unacknowledged finding as
+ * `CrossAccountTrustChecks::<rule>@<construct path>` so that it is not
+ * dropped.)
  */
 export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The rules this plugin applies. */
@@ -53,6 +58,7 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const paths = constructPaths(context.appConstruct);
+    const constructs = new Map(context.appConstruct.node.findAll().map(c => [c.node.path, c]));
     const stacks = new Map(context.appConstruct.node.findAll().filter(Stack.isStack).map(s => [s.node.path, s]));
     const nestedStacks = context.appConstruct.node.findAll().filter(NestedStack.isNestedStack);
     const violations: PolicyViolation[] = [];
@@ -63,8 +69,37 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
         violations.push(...auditTemplate(path.join(path.dirname(stack.templatePath), nested.templateFile), nested, paths));
       }
     }
-    return { success: violations.every(v => v.severity !== 'error'), violations };
+    return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, constructs)) };
   }
+
+  /**
+   * aws-cdk-lib drops a violation when its id is acknowledged on any construct
+   * of the app. A finding on a construct that neither it nor its scopes
+   * acknowledge, while another construct acknowledges the rule, is reported
+   * under a rule name of its own (`<rule>@<construct path>`, acknowledged as
+   * `CrossAccountTrustChecks::<rule>@<construct path>`) so that it is not
+   * dropped.
+   */
+  private scopeAcknowledgement(violation: PolicyViolation, constructs: Map<string, IConstruct>): PolicyViolation {
+    const ackId = `${this.name}::${violation.ruleName}`;
+    const constructPath = violation.violatingResources[0]?.constructPath;
+    const construct = constructPath !== undefined ? constructs.get(constructPath) : undefined;
+    if (construct === undefined || !acknowledgedAnywhere(construct.node.root, ackId) || construct.node.scopes.some(c => acknowledges(c, ackId))) {
+      return violation;
+    }
+    return { ...violation, ruleName: `${violation.ruleName}@${constructPath}` };
+  }
+}
+
+/** Whether a construct itself acknowledges a rule id. */
+function acknowledges(construct: IConstruct, ackId: string): boolean {
+  return construct.node.metadata.some(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    && typeof m.data === 'object' && m.data !== null && ackId in m.data);
+}
+
+/** Whether a construct of the app acknowledges a rule id. */
+function acknowledgedAnywhere(root: IConstruct, ackId: string): boolean {
+  return root.node.findAll().some(c => acknowledges(c, ackId));
 }
 
 /** The top-level stack a (nested) stack is synthesized with. */

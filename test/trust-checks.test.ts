@@ -331,6 +331,39 @@ describe('CrossAccountTrustChecks in an app', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('an acknowledgement on one role does not silence the same rule on another', () => {
+    // GIVEN
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    const acknowledged = role(stack, 'Acknowledged', new iam.AnyPrincipal());
+    Validations.of(acknowledged).acknowledge({ id: 'CrossAccountTrustChecks::WildcardPrincipal', reason: 'tested: acknowledged here only' });
+    role(stack, 'Unacknowledged', new iam.AnyPrincipal());
+
+    // WHEN
+    let message = '';
+    try { app.synth(); } catch (e) { message = String(e); }
+
+    // THEN
+    expect(message).toMatch(/Trusting\/Unacknowledged\/Resource/);
+    expect(message).toMatch(/Acknowledge with 'CrossAccountTrustChecks::WildcardPrincipal@Trusting\/Unacknowledged\/Resource'/);
+    expect(message).not.toMatch(/Trusting\/Acknowledged\/Resource/);
+  });
+
+  test('a construct-specific acknowledgement id silences that construct only', () => {
+    // GIVEN
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    const first = role(stack, 'First', new iam.AnyPrincipal());
+    Validations.of(first).acknowledge({ id: 'CrossAccountTrustChecks::WildcardPrincipal', reason: 'tested' });
+    const second = role(stack, 'Second', new iam.AnyPrincipal());
+    Validations.of(second).acknowledge({ id: 'CrossAccountTrustChecks::WildcardPrincipal@Trusting/Second/Resource', reason: 'tested' });
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('the library\'s secure pairs pass', () => {
     const app = testApp();
     new CrossAccountRolePair(app, 'Vendor', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Vendor', externalIdParameter: true });
