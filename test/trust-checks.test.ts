@@ -271,6 +271,41 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(reported).toEqual([{ rule: 'OidcSubjectNotPinned', severity: 'error', path: 'Trusting/Deploy' }]);
     });
 
+    test.each([
+      ['token.actions.githubusercontent.com', '*:ref:refs/heads/main'],
+      ['token.actions.githubusercontent.com', 'repo:*/deploy:ref:refs/heads/main'],
+      ['token.actions.githubusercontent.com', 'repo:my-org*'],
+      ['gitlab.com', 'project_path:*'],
+      ['app.terraform.io', 'organization:*:project:Default:workspace:prod:run_phase:apply'],
+      ['oidc.circleci.com/org/11111111-2222-3333-4444-555555555555', 'org/*'],
+    ])('fails a %s sub with no literal owner: %p', (host, sub) => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        const provider = new iam.OpenIdConnectProvider(s, 'Provider', { url: `https://${host}`, clientIds: ['sts.amazonaws.com'] });
+        role(s, 'Deploy', new iam.OpenIdConnectPrincipal(provider, {
+          StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
+          StringLike: { [`${host}:sub`]: sub },
+        }));
+      });
+
+      // THEN
+      expect(rules(reported)).toEqual(['OidcSubjectNotPinned']);
+    });
+
+    test.each([
+      ['token.actions.githubusercontent.com', 'repo:my-org/*:ref:refs/heads/main'],
+      ['gitlab.com', 'project_path:my-group/my-project:ref_type:branch:ref:main'],
+      ['app.terraform.io', 'organization:my-org:project:*:workspace:*:run_phase:*'],
+    ])('passes a %s sub with a literal owner: %p', (host, sub) => {
+      expect(audit(s => {
+        const provider = new iam.OpenIdConnectProvider(s, 'Provider', { url: `https://${host}`, clientIds: ['sts.amazonaws.com'] });
+        role(s, 'Deploy', new iam.OpenIdConnectPrincipal(provider, {
+          StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
+          StringLike: { [`${host}:sub`]: sub },
+        }));
+      })).toEqual([]);
+    });
+
     test('fails a sub that matches every repository', () => {
       const reported = audit(s => role(s, 'Deploy', new iam.OpenIdConnectPrincipal(github(s), {
         StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },

@@ -18,13 +18,29 @@ function multiTenantProvider(federated: string): string | undefined {
   return MULTI_TENANT_OIDC_PROVIDERS.find(p => host === p || host.startsWith(`${p}/`)) !== undefined ? host : undefined;
 }
 
+/** A claim name in front of a subject (`repo:`, `project_path:`, `organization:`, CircleCI's `org/`). */
+const CLAIM_PREFIX = /^(?:[a-z_]+:|org\/)/;
+
+/**
+ * Whether a subject pattern leaves its owner open: only wildcards, or a first
+ * segment after the claim prefix (the owner, group or organization) with a
+ * wildcard — `repo:*`, `*:ref:refs/heads/main`, `repo:*\/x`, `repo:my-org*`,
+ * `project_path:*`, `organization:*`.
+ */
+export function subjectMatchesAnyOwner(subject: string): boolean {
+  if (/^[*?]*$/.test(subject)) { return true; }
+  const owner = subject.replace(CLAIM_PREFIX, '').split(/[/:]/)[0];
+  return /[*?]/.test(owner) || owner === '';
+}
+
 function oidcFindings(statements: Parameters<TrustRule['check']>[0]['statements'], claim: 'sub' | 'aud', what: string): Finding[] {
   return statements.flatMap((s, i) => {
     if (s.effect !== 'Allow' || !s.actions.some(a => a.toLowerCase() === 'sts:assumerolewithwebidentity' || a === '*' || a === 'sts:*')) { return []; }
     return s.federated.map(multiTenantProvider).filter((h): h is string => h !== undefined).flatMap(host => {
       const key = `${host}:${claim}`;
-      const values = conditionEntries(s).filter(c => c.key === key.toLowerCase()).flatMap(c => c.values);
-      const pinned = requiresKey(s, key) && values.every(v => !/^[*?]*$/.test(v) && !/^repo:\*/.test(v));
+      const entries = conditionEntries(s).filter(c => c.key === key.toLowerCase());
+      const open = entries.some(c => /Like/.test(c.operator) && c.values.some(v => claim === 'sub' ? subjectMatchesAnyOwner(v) : /^[*?]*$/.test(v)));
+      const pinned = requiresKey(s, key) && !open;
       return pinned ? [] : [{ message: `web identity trust of ${host} does not pin '${key}' (${what})`, location: location(i) }];
     });
   });
