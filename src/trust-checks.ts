@@ -258,6 +258,7 @@ function normalizeStatement(raw: any): TrustStatement {
     service: typeof principal === 'object' ? list(principal?.Service) : [],
     federated: typeof principal === 'object' ? list(principal?.Federated) : [],
     actions: list(raw.Action),
+    notActions: list(raw.NotAction),
     conditions,
   };
 }

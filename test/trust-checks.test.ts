@@ -223,6 +223,11 @@ describe('CrossAccountTrustChecks rules', () => {
       ]);
     });
 
+    test('warns on NotAction, which allows every other action', () => {
+      const reported = audit(s => rawTrust(s, 'Not', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTING}:root` }, NotAction: 'sts:TagSession' }));
+      expect(reported).toEqual([{ rule: 'WildcardStsAction', severity: 'warning', path: 'Trusting/Not' }]);
+    });
+
     test('passes exact actions', () => {
       expect(audit(s => new CrossAccountRole(s, 'Exact', { trustedAccounts: [TRUSTED], requireMfa: true, allowSessionTags: true }))).toEqual([]);
     });
@@ -304,6 +309,25 @@ describe('CrossAccountTrustChecks rules', () => {
           StringLike: { [`${host}:sub`]: sub },
         }));
       })).toEqual([]);
+    });
+
+    test.each([
+      [{ Action: 'sts:AssumeRole*' }],
+      [{ Action: 'STS:*' }],
+      [{ Action: 'sts:AssumeRoleWith?ebIdentity' }],
+      [{ NotAction: 'sts:TagSession' }],
+    ])('fails GitHub Actions trust without a sub condition for %p', (action) => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        const provider = github(s);
+        rawTrust(s, 'Deploy', {
+          Effect: 'Allow', Principal: { Federated: provider.openIdConnectProviderArn }, ...action,
+          Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+        });
+      });
+
+      // THEN
+      expect(rules(reported)).toContain('OidcSubjectNotPinned');
     });
 
     test('fails a sub that matches every repository', () => {

@@ -1,4 +1,4 @@
-import { Finding, TrustRule, conditionEntries, location, requiresKey } from './types';
+import { Finding, TrustRule, allowsAction, conditionEntries, location, requiresKey } from './types';
 
 /**
  * OIDC providers whose tokens are issued for any customer of the provider: a
@@ -35,7 +35,7 @@ export function subjectMatchesAnyOwner(subject: string): boolean {
 
 function oidcFindings(statements: Parameters<TrustRule['check']>[0]['statements'], claim: 'sub' | 'aud', what: string): Finding[] {
   return statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || !s.actions.some(a => a.toLowerCase() === 'sts:assumerolewithwebidentity' || a === '*' || a === 'sts:*')) { return []; }
+    if (s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithWebIdentity')) { return []; }
     return s.federated.map(multiTenantProvider).filter((h): h is string => h !== undefined).flatMap(host => {
       const key = `${host}:${claim}`;
       const entries = conditionEntries(s).filter(c => c.key === key.toLowerCase());

@@ -21,6 +21,8 @@ export interface TrustStatement {
   readonly service: string[];
   readonly federated: string[];
   readonly actions: string[];
+  /** `NotAction`: the statement allows every action but these. */
+  readonly notActions: string[];
   /** Operator → key → values (strings; UNRESOLVED for deploy-time values). */
   readonly conditions: Record<string, Record<string, string[]>>;
 }
@@ -94,6 +96,19 @@ export function requiresKey(statement: TrustStatement, key: string): boolean {
     && !/IfExists$/.test(c.operator) && !/^ForAllValues:/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
     && !c.values.some(v => isWildcardValue(c.operator, c.key, v))
     && !(c.key === 'aws:multifactorauthpresent' && c.values.some(v => v.toLowerCase() !== 'true')));
+}
+
+/** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+
+/** Whether a statement's `Action` (or `NotAction`) covers `action`. */
+export function allowsAction(statement: TrustStatement, action: string): boolean {
+  return statement.notActions.length > 0
+    ? !statement.notActions.some(p => actionMatches(p, action))
+    : statement.actions.some(p => actionMatches(p, action));
 }
 
 /** The account of an IAM principal ARN or a bare account ID, if literal. */

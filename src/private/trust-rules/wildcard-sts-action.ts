@@ -4,10 +4,13 @@ import { TrustRule, location } from './types';
 export const WILDCARD_STS_ACTION: TrustRule = {
   id: 'WildcardStsAction',
   severity: 'warning',
-  description: 'A trust statement allows a wildcard action (*, sts:*, sts:AssumeRole*)',
+  description: 'A trust statement allows a wildcard action (*, sts:*, sts:AssumeRole*, or NotAction)',
   fix: 'Allow the exact actions: sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity only if needed',
   check: role => role.statements.flatMap((s, i) => {
-    const wild = s.actions.filter(a => a.includes('*') || a.includes('?'));
+    const wild = [
+      ...s.actions.filter(a => a.includes('*') || a.includes('?')),
+      ...s.notActions.length > 0 ? [`NotAction ${s.notActions.join(', ')} (every other action)`] : [],
+    ];
     return s.effect === 'Allow' && wild.length > 0 ? [{ message: `wildcard action(s) ${wild.join(', ')}`, location: location(i) }] : [];
   }),
 };
