@@ -121,9 +121,10 @@ function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Ma
   const violations: PolicyViolation[] = [];
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource?.Type !== 'AWS::IAM::Role') { continue; }
-    const role = auditedRole(logicalId, resource.Properties ?? {}, { account, partition: 'aws', resources: template.Resources });
+    const roles = auditedRoles(logicalId, resource.Properties ?? {}, { account, partition: 'aws', resources: template.Resources });
     for (const rule of TRUST_RULES) {
-      const findings = rule.check(role);
+      // a finding on either branch of an Fn::If counts, once
+      const findings = Array.from(new Map(roles.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
       if (findings.length === 0) { continue; }
       violations.push({
         ruleName: rule.id,
@@ -165,7 +166,15 @@ interface AuditContext {
   readonly partition: string;
   /** The template's resources. */
   readonly resources: Record<string, any>;
+  /** The branch each template condition takes, for `Fn::If`. */
+  readonly conditions?: Record<string, boolean>;
 }
+
+/** Stands for `AWS::NoValue`: the property or list item is left out. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/** Over this many distinct conditions, only the all-true and all-false branches are audited. */
+const MAX_CONDITIONS_COMBINED = 4;
 
 /** The ARN of an OIDC provider resource of the template, from its URL (it names the provider's claims). */
 function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
@@ -178,6 +187,7 @@ function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefi
 /** The value of `Ref` to a pseudo parameter or a resource of the template, or UNRESOLVED. */
 function refValue(ctx: AuditContext, name: unknown): string {
   if (name === 'AWS::Partition') { return ctx.partition; }
+  if (name === 'AWS::NoValue') { return NO_VALUE as unknown as string; }
   if (name === 'AWS::URLSuffix') { return 'amazonaws.com'; }
   if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
   return oidcProviderArn(ctx, name) ?? UNRESOLVED;
@@ -222,7 +232,7 @@ function resolveSub(ctx: AuditContext, arg: unknown): string {
  */
 function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
   const resolve = (v: unknown) => resolveForAudit(v, ctx);
-  if (Array.isArray(value)) { return value.map(resolve); }
+  if (Array.isArray(value)) { return value.map(resolve).filter(v => v !== NO_VALUE); }
   if (value === null || typeof value !== 'object') { return value; }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
@@ -233,26 +243,59 @@ function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
       return getAttValue(ctx, logicalId, attribute);
     }
     if (key === 'Fn::Sub') { return resolveSub(ctx, arg); }
+    if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
+      return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2]);
+    }
+    if (key === 'Fn::Select' && Array.isArray(arg) && arg.length === 2) {
+      const [index, items] = [resolve(arg[0]), resolve(arg[1])];
+      const i = Number(index);
+      return Array.isArray(items) && (typeof index === 'number' || (typeof index === 'string' && /^\d+$/.test(index))) && i < items.length ? items[i] : UNRESOLVED;
+    }
     if (key === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
       const parts = (arg[1] as unknown[]).map(resolve);
       return parts.every(p => typeof p === 'string') ? parts.join(String(arg[0])) : UNRESOLVED;
     }
     if (key.startsWith('Fn::')) { return UNRESOLVED; }
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== NO_VALUE));
+}
+
+/** The names of the template conditions that `Fn::If`s of a value depend on. */
+function ifConditions(value: unknown, names: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) { value.forEach(v => ifConditions(v, names)); }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, arg] of Object.entries(value)) {
+      if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') { names.add(arg[0]); }
+      ifConditions(arg, names);
+    }
+  }
+  return names;
+}
+
+/** Every combination of branches of the conditions (or all-true and all-false, when there are many). */
+function branchCombinations(names: string[]): Array<Record<string, boolean>> {
+  const all = (branch: boolean) => Object.fromEntries(names.map(n => [n, branch]));
+  if (names.length === 0) { return [{}]; }
+  if (names.length > MAX_CONDITIONS_COMBINED) { return [all(true), all(false)]; }
+  return Array.from({ length: 2 ** names.length }, (_, bits) => Object.fromEntries(names.map((n, i) => [n, (bits & (1 << i)) !== 0])));
 }
 
 const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function normalizeStatement(raw: any): TrustStatement {
   const principal = raw.Principal;
   const anyPrincipal = principal === '*' || (typeof principal === 'object' && list(principal?.AWS).includes('*'));
   const conditions: Record<string, Record<string, string[]>> = {};
-  for (const [operator, keys] of Object.entries<any>(raw.Condition ?? {})) {
-    conditions[operator] = Object.fromEntries(Object.entries<any>(keys ?? {}).map(([k, v]) => [k, list(v)]));
+  // a Condition block (or an operator's keys) only known at deploy time: the statement cannot be judged
+  let conditionsKnown = raw.Condition === undefined || isObject(raw.Condition);
+  for (const [operator, keys] of Object.entries<any>(isObject(raw.Condition) ? raw.Condition : {})) {
+    if (!isObject(keys)) { conditionsKnown = false; continue; }
+    conditions[operator] = Object.fromEntries(Object.entries<any>(keys).map(([k, v]) => [k, list(v)]));
   }
   return {
-    effect: raw.Effect,
+    effect: conditionsKnown ? raw.Effect : UNRESOLVED,
     anyPrincipal,
     aws: typeof principal === 'object' ? list(principal?.AWS).filter(p => p !== '*') : [],
     service: typeof principal === 'object' ? list(principal?.Service) : [],
@@ -263,6 +306,12 @@ function normalizeStatement(raw: any): TrustStatement {
   };
 }
 
+/** The role's trust on each branch of the `Fn::If`s of its trust policy. */
+function auditedRoles(logicalId: string, properties: any, ctx: AuditContext): AuditedRole[] {
+  const document = properties.AssumeRolePolicyDocument ?? {};
+  return branchCombinations(Array.from(ifConditions(document))).map(conditions => auditedRole(logicalId, properties, { ...ctx, conditions }));
+}
+
 function auditedRole(logicalId: string, properties: any, ctx: AuditContext): AuditedRole {
   const document = properties.AssumeRolePolicyDocument ?? {};
   const resolved = resolveForAudit(document, ctx) as any;
@@ -270,7 +319,7 @@ function auditedRole(logicalId: string, properties: any, ctx: AuditContext): Aud
   return {
     logicalId,
     account: ctx.account,
-    statements: (Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement]).filter(Boolean).map(normalizeStatement),
+    statements: (Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement]).filter(isObject).map(normalizeStatement),
     trustPolicyLength: resolvedPolicyLength(document),
     maxSessionDuration: maxSession,
   };

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, CfnParameter, Duration, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Duration, Fn, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
 import { TRUSTED, TRUSTING, testApp } from './util';
@@ -470,6 +470,53 @@ describe('CrossAccountTrustChecks in an app', () => {
 
     // THEN
     expect(() => app.synth()).toThrow(/CrossAccountTrustChecks::WildcardPrincipal/);
+  });
+
+  describe('Fn::If and Fn::Select', () => {
+    const condition = (s: Stack) => new CfnCondition(s, 'Cond', { expression: Fn.conditionEquals(new CfnParameter(s, 'Mode').valueAsString, 'open') });
+
+    test('judges a principal on each branch of an Fn::If', () => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        condition(s);
+        rawTrust(s, 'Either', { Effect: 'Allow', Principal: { AWS: { 'Fn::If': ['Cond', '*', `arn:aws:iam::${TRUSTING}:root`] } }, Action: 'sts:AssumeRole' });
+      });
+
+      // THEN
+      expect(reported).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Either' }]);
+    });
+
+    test('judges a Condition block written as Fn::If on each branch', () => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        condition(s);
+        rawTrust(s, 'BothNarrow', {
+          Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole',
+          Condition: { 'Fn::If': ['Cond', { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } }, { StringEquals: { 'aws:PrincipalOrgID': 'o-fedcba4321' } }] },
+        });
+        rawTrust(s, 'OneOpen', {
+          Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole',
+          Condition: { 'Fn::If': ['Cond', { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } }, { Ref: 'AWS::NoValue' }] },
+        });
+      });
+
+      // THEN
+      expect(reported).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/OneOpen' }]);
+    });
+
+    test('does not judge a statement whose Condition block is only known at deploy time', () => {
+      const reported = audit(s => rawTrust(s, 'Imported', {
+        Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: Fn.importValue('SharedConditionKeys') },
+      }));
+      expect(reported).toEqual([]);
+    });
+
+    test('resolves Fn::Select over a literal list with a literal index', () => {
+      const reported = audit(s => rawTrust(s, 'Selected', {
+        Effect: 'Allow', Principal: { AWS: { 'Fn::Select': [1, [`arn:aws:iam::${TRUSTING}:root`, `arn:aws:iam::${TRUSTED}:root`]] } }, Action: 'sts:AssumeRole',
+      }));
+      expect(reported).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Selected' }]);
+    });
   });
 
   test('reads parameters as deploy-time values, not as weak external IDs', () => {
