@@ -194,7 +194,13 @@ function refValue(ctx: AuditContext, name: unknown): string {
 }
 
 /** The value of `Fn::GetAtt` of a resource of the template, or UNRESOLVED. */
-function getAttValue(ctx: AuditContext, logicalId: unknown, _attribute: unknown): string {
+function getAttValue(ctx: AuditContext, logicalId: unknown, attribute: unknown): string {
+  const resource = typeof logicalId === 'string' ? ctx.resources[logicalId] : undefined;
+  if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
+    // the name may be generated; a role-shaped ARN of the stack's account is what the rules need
+    const name = typeof resource.Properties?.RoleName === 'string' ? resource.Properties.RoleName : logicalId;
+    return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:role/${name}`;
+  }
   return oidcProviderArn(ctx, logicalId) ?? UNRESOLVED;
 }
 
@@ -227,8 +233,9 @@ function resolveSub(ctx: AuditContext, arg: unknown): string {
 }
 
 /**
- * Resolves what can be resolved: joins, substitutions, pseudo parameters, the
- * stack's account, OIDC providers of the template; anything else is UNRESOLVED.
+ * Resolves what can be resolved: joins, substitutions, selections, branches,
+ * pseudo parameters, the stack's account, OIDC providers and role ARNs of the
+ * template; anything else is UNRESOLVED.
  */
 function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
   const resolve = (v: unknown) => resolveForAudit(v, ctx);

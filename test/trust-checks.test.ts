@@ -239,6 +239,17 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(reported).toEqual([{ rule: 'RoleChainingSessionDuration', severity: 'warning', path: 'Trusting/Chained/Resource/Resource' }]);
     });
 
+    test('warns when a role of the same stack is trusted by Fn::GetAtt Arn', () => {
+      // GIVEN / WHEN
+      const reported = audit(s => {
+        const caller = role(s, 'Caller', new iam.ServicePrincipal('lambda.amazonaws.com'));
+        role(s, 'Chained', new iam.ArnPrincipal(caller.roleArn), { maxSessionDuration: Duration.hours(4) });
+      });
+
+      // THEN
+      expect(reported).toEqual([{ rule: 'RoleChainingSessionDuration', severity: 'warning', path: 'Trusting/Chained/Resource' }]);
+    });
+
     test('passes one hour for roles, and longer sessions for users', () => {
       expect(audit(s => {
         new CrossAccountRole(s, 'Hour', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/ci`], maxSessionDuration: Duration.hours(1) });
