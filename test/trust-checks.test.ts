@@ -168,6 +168,17 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(rules(reported)).toContain('WildcardExternalId');
     });
 
+    test('passes a Deny with StringNotLike and a wildcard', () => {
+      const reported = audit(s => {
+        const trust = new CrossAccountRole(s, 'Deny', { trustedAccounts: [TRUSTED], externalIds: ['9f3c2a71-5be4-4c0e-a1d2-7b6e8f40c915'] });
+        trust.role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+          effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sts:AssumeRole'],
+          conditions: { StringNotLike: { 'sts:ExternalId': '9f3c2a71-*' } },
+        }));
+      });
+      expect(rules(reported)).not.toContain('WildcardExternalId');
+    });
+
     test.each([
       ['short'],
       ['aaaaaaaaaaaaaaaaaaaa'],

@@ -12,7 +12,7 @@ export const WILDCARD_EXTERNAL_ID: TrustRule = {
   description: 'The external ID is matched with a wildcard (StringLike with * or ?)',
   fix: 'Match the exact external ID with StringEquals',
   check: role => role.statements.flatMap((s, i) =>
-    conditionEntries(s).some(c => c.key === 'sts:externalid' && /Like/.test(c.operator) && c.values.some(v => /[*?]/.test(v)))
+    s.effect === 'Allow' && conditionEntries(s).some(c => c.key === 'sts:externalid' && /Like/.test(c.operator) && !/Not/.test(c.operator) && c.values.some(v => /[*?]/.test(v)))
       ? [{ message: 'sts:ExternalId is matched with a wildcard', location: location(i) }]
       : []),
 };
