@@ -152,6 +152,15 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(rules(reported)).toContain('UnconditionedCrossAccountTrust');
     });
 
+    test('fails NumericLessThanIfExists aws:MultiFactorAuthAge, which access keys without MFA pass', () => {
+      const reported = audit(s => role(s, 'AgeIfExists', new iam.AccountPrincipal(TRUSTED).withConditions({ NumericLessThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } })));
+      expect(reported).toContainEqual({ rule: 'MfaIfExists', severity: 'error', path: 'Trusting/AgeIfExists/Resource' });
+    });
+
+    test('takes Null aws:MultiFactorAuthAge "false" as an MFA guard', () => {
+      expect(audit(s => role(s, 'Present', new iam.AccountPrincipal(TRUSTED).withConditions({ Null: { 'aws:MultiFactorAuthAge': 'false' } })))).toEqual([]);
+    });
+
     test('does not take Bool aws:MultiFactorAuthPresent "false" as an MFA guard', () => {
       const reported = audit(s => role(s, 'NoMfa', new iam.AccountPrincipal(TRUSTED).withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } })));
       expect(rules(reported)).toEqual(['UnconditionedCrossAccountTrust']);

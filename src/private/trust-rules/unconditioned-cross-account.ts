@@ -1,10 +1,14 @@
-import { TrustRule, accountOf, location, requiresKey } from './types';
+import { TrustRule, TrustStatement, accountOf, conditionEntries, location, requiresKey } from './types';
 
 /** Conditions that tie another account's trust to something more than the account. */
 const GUARD_KEYS = [
   'sts:ExternalId', 'aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge',
   'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:PrincipalArn',
 ];
+
+/** `Null aws:MultiFactorAuthAge "false"`: the key must be present, i.e. the caller signed in with MFA. */
+const requiresMfaAge = (s: TrustStatement) => conditionEntries(s).some(c =>
+  c.operator === 'Null' && c.key === 'aws:multifactorauthage' && c.values.length > 0 && c.values.every(v => v.toLowerCase() === 'false'));
 
 /**
  * Trust of another account with no condition: anyone that account lets call
@@ -16,7 +20,7 @@ export const UNCONDITIONED_CROSS_ACCOUNT: TrustRule = {
   description: 'The role trusts another account with none of: external ID, MFA, organization, principal ARN',
   fix: 'Require sts:ExternalId for third parties, MFA for humans, aws:PrincipalOrgID inside your organization, or aws:PrincipalArn for specific principals',
   check: role => role.statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || s.aws.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key))) { return []; }
+    if (s.effect !== 'Allow' || s.aws.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s)) { return []; }
     const others = s.aws.map(accountOf).filter((a): a is string => a !== undefined && a !== role.account);
     return others.length > 0
       ? [{ message: `trusts account(s) ${Array.from(new Set(others)).join(', ')} with no external ID, MFA, organization or principal ARN condition`, location: location(i) }]
