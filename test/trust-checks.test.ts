@@ -135,6 +135,16 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(rules(reported)).toContain('UnconditionedCrossAccountTrust');
     });
 
+    test('warns on Principal "*" narrowed to another account by aws:PrincipalAccount alone', () => {
+      const reported = audit(s => role(s, 'Account', new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalAccount': TRUSTED } })));
+      expect(reported).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Account/Resource' }]);
+    });
+
+    test('does not take a principal ARN pattern of a whole account as a guard', () => {
+      const reported = audit(s => role(s, 'Whole', new iam.AccountPrincipal(TRUSTED).withConditions({ ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TRUSTED}:*` } })));
+      expect(rules(reported)).toEqual(['UnconditionedCrossAccountTrust']);
+    });
+
     test('passes trust of principal ARNs through aws:PrincipalArn', () => {
       expect(audit(s => new CrossAccountRole(s, 'Ci', { trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/ci`] }))).toEqual([]);
     });

@@ -3,8 +3,17 @@ import { TrustRule, TrustStatement, accountOf, conditionEntries, location, requi
 /** Conditions that tie another account's trust to something more than the account. */
 const GUARD_KEYS = [
   'sts:ExternalId', 'aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge',
-  'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:PrincipalArn',
+  'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths',
 ];
+
+/** `aws:PrincipalArn` names specific principals, not a whole account (`arn:aws:iam::<account>:*`). */
+const requiresPrincipalArn = (s: TrustStatement) => requiresKey(s, 'aws:PrincipalArn')
+  && !conditionEntries(s).some(c => c.key === 'aws:principalarn' && c.values.some(v => /^[*?]*$/.test(v.split(':').slice(5).join(':'))));
+
+/** The accounts `Principal: "*"` is narrowed to by `aws:PrincipalAccount`. */
+const principalAccounts = (s: TrustStatement) => s.anyPrincipal
+  ? conditionEntries(s).filter(c => c.key === 'aws:principalaccount' && requiresKey(s, 'aws:PrincipalAccount')).flatMap(c => c.values)
+  : [];
 
 /** `Null aws:MultiFactorAuthAge "false"`: the key must be present, i.e. the caller signed in with MFA. */
 const requiresMfaAge = (s: TrustStatement) => conditionEntries(s).some(c =>
@@ -20,8 +29,9 @@ export const UNCONDITIONED_CROSS_ACCOUNT: TrustRule = {
   description: 'The role trusts another account with none of: external ID, MFA, organization, principal ARN',
   fix: 'Require sts:ExternalId for third parties, MFA for humans, aws:PrincipalOrgID inside your organization, or aws:PrincipalArn for specific principals',
   check: role => role.statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || s.aws.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s)) { return []; }
-    const others = s.aws.map(accountOf).filter((a): a is string => a !== undefined && a !== role.account);
+    const trusted = [...s.aws, ...principalAccounts(s)];
+    if (s.effect !== 'Allow' || trusted.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s) || requiresPrincipalArn(s)) { return []; }
+    const others = trusted.map(accountOf).filter((a): a is string => a !== undefined && a !== role.account);
     return others.length > 0
       ? [{ message: `trusts account(s) ${Array.from(new Set(others)).join(', ')} with no external ID, MFA, organization or principal ARN condition`, location: location(i) }]
       : [];
