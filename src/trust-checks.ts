@@ -284,7 +284,8 @@ function branchCombinations(names: string[]): Array<Record<string, boolean>> {
   const all = (branch: boolean) => Object.fromEntries(names.map(n => [n, branch]));
   if (names.length === 0) { return [{}]; }
   if (names.length > MAX_CONDITIONS_COMBINED) { return [all(true), all(false)]; }
-  return Array.from({ length: 2 ** names.length }, (_, bits) => Object.fromEntries(names.map((n, i) => [n, (bits & (1 << i)) !== 0])));
+  return names.reduce<Array<Record<string, boolean>>>(
+    (combinations, name) => combinations.flatMap(c => [{ ...c, [name]: true }, { ...c, [name]: false }]), [{}]);
 }
 
 const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);

@@ -191,7 +191,9 @@ describe('CrossAccountTrustChecks rules', () => {
       const reported = audit(s => {
         const trust = new CrossAccountRole(s, 'Deny', { trustedAccounts: [TRUSTED], externalIds: ['9f3c2a71-5be4-4c0e-a1d2-7b6e8f40c915'] });
         trust.role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
-          effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sts:AssumeRole'],
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sts:AssumeRole'],
           conditions: { StringNotLike: { 'sts:ExternalId': '9f3c2a71-*' } },
         }));
       });
@@ -308,7 +310,9 @@ describe('CrossAccountTrustChecks rules', () => {
       const reported = audit(s => {
         new iam.CfnOIDCProvider(s, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIdList: ['sts.amazonaws.com'] }).overrideLogicalId('GitHub');
         rawTrust(s, 'Deploy', {
-          Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Effect: 'Allow',
+          Principal: { Federated: federated },
+          Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
         });
       });
@@ -362,7 +366,9 @@ describe('CrossAccountTrustChecks rules', () => {
       const reported = audit(s => {
         const provider = github(s);
         rawTrust(s, 'Deploy', {
-          Effect: 'Allow', Principal: { Federated: provider.openIdConnectProviderArn }, ...action,
+          Effect: 'Allow',
+          Principal: { Federated: provider.openIdConnectProviderArn },
+          ...action,
           Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
         });
       });
@@ -532,11 +538,15 @@ describe('CrossAccountTrustChecks in an app', () => {
       const reported = audit(s => {
         condition(s);
         rawTrust(s, 'BothNarrow', {
-          Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
           Condition: { 'Fn::If': ['Cond', { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } }, { StringEquals: { 'aws:PrincipalOrgID': 'o-fedcba4321' } }] },
         });
         rawTrust(s, 'OneOpen', {
-          Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
           Condition: { 'Fn::If': ['Cond', { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } }, { Ref: 'AWS::NoValue' }] },
         });
       });
