@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CrossAccountRole } from './cross-account-role';
+import { WARNING_PREFIX } from './private/constants';
 import { fail } from './private/validation';
+
+/**
+ * CloudTrail records `AssumeRole` as a read-only management event, which a rule
+ * in the plain `ENABLED` state never receives.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html
+ */
+const RULE_STATE_WITH_READ_ONLY_MANAGEMENT_EVENTS = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
 /**
  * Where an `AssumeRoleMonitor` sends what it sees.
@@ -15,8 +24,11 @@ export interface AssumeRoleMonitorOptions {
   /**
    * The topic that receives the events.
    *
-   * If it is encrypted with a customer managed KMS key, that key's policy must
-   * let `events.amazonaws.com` use it (`kms:GenerateDataKey*`, `kms:Decrypt`).
+   * A topic created in this app gets a topic policy that lets EventBridge
+   * publish. An imported topic's policy must already allow `sns:Publish` to
+   * `events.amazonaws.com`, and if it is encrypted with a customer managed KMS
+   * key, that key's policy must let `events.amazonaws.com` use it
+   * (`kms:GenerateDataKey*`, `kms:Decrypt`).
    *
    * @default - a topic encrypted with a new customer managed KMS key that EventBridge may use
    */
@@ -42,6 +54,10 @@ export interface AssumeRoleMonitorProps extends AssumeRoleMonitorOptions {
  * Reports `sts:AssumeRole` calls on cross-account roles, from CloudTrail through
  * EventBridge to an SNS topic: one rule for successful assumptions, one for
  * failed attempts (events with an `errorCode`).
+ *
+ * CloudTrail records `AssumeRole` as a read-only management event, so both
+ * rules are in the state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: a rule
+ * that is merely `ENABLED` never receives such events.
  *
  * CloudTrail must record management events in the trusting account, in the
  * region of this stack: STS records an `AssumeRole` event in the region of the
@@ -73,6 +89,10 @@ export class AssumeRoleMonitor extends Construct {
 
     if (props.topic) {
       this.topic = props.topic;
+      if (!(props.topic instanceof sns.Topic)) {
+        Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:importedMonitorTopic`,
+          `the topic ${props.topic.node.path} is imported, so no topic policy is added for it; make sure its policy allows sns:Publish to events.amazonaws.com (and its KMS key, if any, lets that service use it), or EventBridge cannot deliver the AssumeRole events`);
+      }
     } else {
       // The AWS managed key alias/aws/sns cannot be used by EventBridge: a customer managed key can.
       const key = new kms.Key(this, 'TopicKey', {
@@ -96,17 +116,15 @@ export class AssumeRoleMonitor extends Construct {
     });
     const target = new targets.SnsTopic(this.topic, { retryAttempts: 8, maxEventAge: Duration.hours(24) });
 
+    const rule = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
+      const created = new events.Rule(this, ruleId, { description, eventPattern, targets: [target] });
+      // events.Rule has no prop for this state (aws-cdk-lib 2.262): set it on the CfnRule.
+      (created.node.defaultChild as events.CfnRule).state = RULE_STATE_WITH_READ_ONLY_MANAGEMENT_EVENTS;
+      return created;
+    };
     if (props.reportSuccess ?? true) {
-      this.successRule = new events.Rule(this, 'Assumed', {
-        description: 'Reports every successful sts:AssumeRole on the cross-account role(s)',
-        eventPattern: pattern({ exists: false }),
-        targets: [target],
-      });
+      this.successRule = rule('Assumed', 'Reports every successful sts:AssumeRole on the cross-account role(s)', pattern({ exists: false }));
     }
-    this.failureRule = new events.Rule(this, 'Failed', {
-      description: 'Reports every failed sts:AssumeRole on the cross-account role(s)',
-      eventPattern: pattern({ exists: true }),
-      targets: [target],
-    });
+    this.failureRule = rule('Failed', 'Reports every failed sts:AssumeRole on the cross-account role(s)', pattern({ exists: true }));
   }
 }

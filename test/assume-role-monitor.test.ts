@@ -1,7 +1,7 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AssumeRoleMonitor, CrossAccountRole } from '../src';
-import { TRUSTED, pairedStacks } from './util';
+import { TRUSTED, TRUSTING, pairedStacks } from './util';
 
 const roleArnRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Role'), 'Arn'] };
 
@@ -27,7 +27,8 @@ describe('AssumeRoleMonitor', () => {
           errorCode: [{ exists: false }],
         },
       },
-      State: 'ENABLED',
+      // AssumeRole is a read-only management event: a merely ENABLED rule would never see it.
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^RoleMonitorTopic') } })],
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RoleMonitorTopicKey'), 'Arn'] } });
@@ -58,7 +59,31 @@ describe('AssumeRoleMonitor', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ errorCode: [{ exists: true }] }) }),
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
     });
+  });
+
+  test('warns that an imported topic needs a policy that lets EventBridge publish', () => {
+    // GIVEN a topic of another stack, imported by ARN
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED] });
+    const topic = sns.Topic.fromTopicArn(trusting, 'Alerts', `arn:aws:sns:eu-west-1:${TRUSTING}:alerts`);
+
+    // WHEN
+    role.monitorAssumptions({ topic });
+
+    // THEN
+    Annotations.fromStack(trusting).hasWarning('/Trusting/Role/Monitor',
+      Match.stringLikeRegexp('the topic Trusting/Alerts is imported, so no topic policy is added for it; make sure its policy allows sns:Publish to events.amazonaws.com'));
+    Template.fromStack(trusting).resourceCountIs('AWS::SNS::TopicPolicy', 0);
+  });
+
+  test('says clearly that a role is monitored already', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED] });
+    role.monitorAssumptions();
+
+    expect(() => role.monitorAssumptions()).toThrow(/Trusting\/Role: monitorAssumptions\(\) was called already for this role; use the AssumeRoleMonitor it returned, or create an AssumeRoleMonitor of your own for another topic/);
   });
 
   test('watches several roles and delivers to a given topic', () => {
