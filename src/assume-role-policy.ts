@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
@@ -7,11 +7,12 @@ import {
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
   MANAGED_POLICIES_PER_PRINCIPAL_MAX,
   MANAGED_POLICY_MAX_LENGTH,
+  ROLE_ARN_PATTERN,
   STS_ASSUME_ROLE,
   WARNING_PREFIX,
 } from './private/constants';
 import { policyLength } from './private/policy-size';
-import { fail, show, unique } from './private/validation';
+import { fail, show, unique, validateDescription, validateIamName } from './private/validation';
 
 /**
  * Properties of an `AssumeRolePolicy`.
@@ -22,11 +23,14 @@ export interface AssumeRolePolicyProps {
   /**
    * Roles of this library that the assumers may assume.
    *
-   * Each role's stack must have a concrete account (`env.account`), so that
-   * its ARN is a literal in this stack. The actions follow what each role's
-   * trust requires (`sts:AssumeRole`, and `sts:TagSession` /
+   * A role in another stack needs a concrete account in both stacks
+   * (`env.account`), so that its ARN is a literal here. The actions follow
+   * what each role's trust requires (`sts:AssumeRole`, and `sts:TagSession` /
    * `sts:SetSourceIdentity` only when asked for). This policy's stack is made
-   * to deploy after each role's stack.
+   * to deploy after each role's stack in the same stage; across stages
+   * (e.g. CDK Pipelines waves) no dependency can be expressed, and the order
+   * does not matter for IAM: a permission on a role that does not exist yet
+   * is harmless.
    *
    * @default - none
    */
@@ -127,20 +131,27 @@ export class AssumeRolePolicy extends Construct {
       if (arn.includes('*')) {
         fail(this, `targetRoleArns[${i}] is ${show(arn)}; a wildcard would allow assuming roles nobody reviewed, so name each role's ARN`);
       }
-      if (!/^arn:[a-z-]+:iam::\d{12}:role\/.+/.test(arn)) {
+      if (!ROLE_ARN_PATTERN.test(arn)) {
         fail(this, `targetRoleArns[${i}] must be an IAM role ARN like 'arn:aws:iam::111111111111:role/name', got ${show(arn)}`);
       }
     });
-
-    if (Token.isUnresolved(stack.account)) {
-      fail(this, `the stack '${stack.node.path}' has no concrete account; give it env: { account: '222222222222', region: '...' } so the target roles' ARNs resolve to literals (CloudFormation exports do not cross accounts)`);
+    if (props.managedPolicyName !== undefined) {
+      validateIamName(this, 'managedPolicyName', props.managedPolicyName);
     }
+    if (props.description !== undefined) {
+      validateDescription(this, 'description', props.description);
+    }
+
     for (const role of targetRoles) {
       const roleStack = Stack.of(role);
+      if (roleStack === stack) { continue; }
+      if (Token.isUnresolved(stack.account)) {
+        fail(this, `the stack '${stack.node.path}' has no concrete account, but target role '${role.node.path}' is in another stack; give it env: { account: '222222222222', region: '...' } so the role's ARN resolves to a literal (CloudFormation exports do not cross accounts)`);
+      }
       if (Token.isUnresolved(roleStack.account)) {
         fail(this, `the stack '${roleStack.node.path}' of target role '${role.node.path}' has no concrete account; give it env: { account: '111111111111', region: '...' } so the role's ARN is a literal here (CloudFormation exports do not cross accounts)`);
       }
-      if (roleStack !== stack) {
+      if (Stage.of(roleStack) === Stage.of(stack)) {
         // The role exists before any principal is allowed to assume it.
         stack.addStackDependency(roleStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
       }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, StackProps, Stage, attachCustomSynthesis } from 'aws-cdk-lib';
+import { Stack, StackProps, Stage, Token, attachCustomSynthesis } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AssumeRolePolicy } from './assume-role-policy';
@@ -8,7 +8,8 @@ import { AssumerOptions } from './assumers';
 import { CliProfileOptions, CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { ExternalIdTrust } from './external-id-trust';
 import { assumersIn } from './private/assumers';
-import { fail, validateAccountId } from './private/validation';
+import { accountsOfPrincipalArns } from './private/trust';
+import { fail, show, validateAccountId, validateStackName } from './private/validation';
 
 /**
  * Properties of a `CrossAccountRolePair`: the two accounts, the role's name,
@@ -95,7 +96,12 @@ export interface CrossAccountRolePairProps extends CrossAccountRoleOptions, Assu
 
   /**
    * Write an AWS CLI profile that assumes the role next to the templates, as
-   * `<cloud assembly>/<pair id>.aws-config`, at synthesis.
+   * `cdk.out/<pair path>.aws-config` at synthesis: the pair's construct path
+   * with `/` written as `-` (`AuditAccess.aws-config` for a pair `AuditAccess`
+   * of the app). Inside a `Stage`, the path is relative to the stage and the
+   * file lands in the stage's assembly, `cdk.out/assembly-<stage>/`.
+   *
+   * The role must not require a source identity: an AWS CLI profile cannot set one.
    *
    * @default - no file is written; `cliProfile()` returns the text
    */
@@ -143,8 +149,12 @@ export class CrossAccountRolePair extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountRolePairProps) {
     super(scope, id);
-    validateAccountId(this, 'trustingAccount', props.trustingAccount);
-    validateAccountId(this, 'trustedAccount', props.trustedAccount);
+    for (const [name, account] of [['trustingAccount', props.trustingAccount], ['trustedAccount', props.trustedAccount]]) {
+      if (Token.isUnresolved(account)) {
+        fail(this, `${name} must be a literal 12-digit account ID, got a deploy-time value; each stack of the pair is deployed to its account, and the trusted stack needs the role's ARN as a literal`);
+      }
+      validateAccountId(this, name, account);
+    }
     if (props.externalIds !== undefined && props.externalIdParameter) {
       fail(this, 'externalIds and externalIdParameter are both set; give the IDs literally or at deploy time, not both');
     }
@@ -152,15 +162,28 @@ export class CrossAccountRolePair extends Construct {
     const stage = Stage.of(this);
     const prefix = stage?.stageName ? `${stage.stageName}-` : '';
     const region = props.region ?? 'us-east-1';
+    const trustingStackName = props.trustingStackName ?? `${prefix}${id}-Trusting`;
+    const trustedStackName = props.trustedStackName ?? `${prefix}${id}-Trusted`;
+    validateStackName(this, trustingStackName, props.trustingStackName ? 'change trustingStackName' : `use a construct id of letters, digits and hyphens for the pair (got ${show(id)}), or set trustingStackName`);
+    validateStackName(this, trustedStackName, props.trustedStackName ? 'change trustedStackName' : `use a construct id of letters, digits and hyphens for the pair (got ${show(id)}), or set trustedStackName`);
+    if (props.trustedPrincipalArns !== undefined && props.trustedPrincipalArns.length === 0) {
+      fail(this, 'trustedPrincipalArns is an empty list; give the principal ARNs of the trusted account, or leave it out to trust the whole account');
+    }
+    // Principal ARNs narrow the trusted account: one of another account would trust that account instead.
+    accountsOfPrincipalArns(this, 'trustedPrincipalArns', props.trustedPrincipalArns ?? []).forEach(account => {
+      if (!Token.isUnresolved(account) && account !== props.trustedAccount) {
+        fail(this, `trustedPrincipalArns must be principals of the trusted account ${props.trustedAccount}, got one in ${show(account)}; the assume permission is only created in the trusted account`);
+      }
+    });
     this.trustingStack = new Stack(this, 'Trusting', {
       ...props.stackProps,
-      stackName: props.trustingStackName ?? `${prefix}${id}-Trusting`,
+      stackName: trustingStackName,
       env: { account: props.trustingAccount, region },
       description: props.stackProps?.description ?? `Cross-account role ${props.roleName} trusting account ${props.trustedAccount}`,
     });
     this.trustedStack = new Stack(this, 'Trusted', {
       ...props.stackProps,
-      stackName: props.trustedStackName ?? `${prefix}${id}-Trusted`,
+      stackName: trustedStackName,
       env: { account: props.trustedAccount, region },
       description: props.stackProps?.description ?? `Permission to assume ${props.roleName} in account ${props.trustingAccount}`,
     });
@@ -207,7 +230,9 @@ export class CrossAccountRolePair extends Construct {
 
     if (props.cliProfile !== undefined) {
       const text = this.cliProfile(props.cliProfile);
-      const fileName = `${id}.aws-config`;
+      // Named after the pair's path inside its stage (`Team/Access` → `Team-Access.aws-config`), so pairs never share a file.
+      const stagePath = stage?.node.path ?? '';
+      const fileName = `${this.node.path.slice(stagePath.length).replace(/^\//, '').split('/').join('-')}.aws-config`;
       // Written into the cloud assembly at synthesis, next to the templates.
       attachCustomSynthesis(this, {
         onSynthesize: session => fs.writeFileSync(path.join(session.assembly.outdir, fileName), text),

@@ -1,13 +1,14 @@
 import { Annotations, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Lazy, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
 import {
   KEY_TOKEN_ISSUE_TIME,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
   MANAGED_POLICIES_PER_PRINCIPAL_MAX,
+  MAX_SESSION_DURATION_SECONDS,
   MIN_SESSION_DURATION_SECONDS,
   REVOKE_SESSIONS_POLICY_NAME,
   ROLE_INLINE_POLICIES_MAX_LENGTH,
@@ -19,25 +20,39 @@ import {
   TRUST_POLICY_MAX_QUOTA,
   WARNING_PREFIX,
 } from './private/constants';
+import { generatedRoleName } from './private/names';
 import { policyLength } from './private/policy-size';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
   fail,
   isoTimestamp,
+  deployTimeSeconds,
   positiveSeconds,
   show,
   unique,
   validateAccountId,
+  validateDescription,
   validateExternalId,
+  validateIamName,
   validateOrganizationId,
   validateCidr,
   validateRoleName,
   validateSessionDuration,
+  validateSessionName,
   validateSessionPattern,
 } from './private/validation';
 
-/** Role descriptions: at most 1,000 characters. */
-const ROLE_DESCRIPTION_MAX_LENGTH = 1000;
+/** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
+const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
+
+/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`. */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Whether an IAM `StringLike` pattern (`*` any run, `?` one character) matches a value. */
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${regex}$`).test(value);
+}
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the
@@ -188,8 +203,13 @@ export interface CrossAccountRoleProps extends CrossAccountRoleOptions {
    * role's ARN predictable for the trusted account (and for humans using Switch
    * Role), but a role with a fixed name cannot be replaced without a new name.
    *
-   * @default - a name generated at synth time (`PhysicalName.GENERATE_IF_NEEDED`),
-   *            so the trusted stack still receives a literal ARN
+   * @default - a name generated at synth time from the stack name, the
+   *            construct's path, the account and the region (as
+   *            `PhysicalName.GENERATE_IF_NEEDED` builds them), always written
+   *            into the template, so the trusted stack receives a literal ARN
+   *            and adding one later does not rename (replace) the role. In a
+   *            stack without a concrete account and region, CloudFormation
+   *            names the role.
    */
   readonly roleName?: string;
 
@@ -331,7 +351,8 @@ export class CrossAccountRole extends Construct {
    */
   public readonly roleSessionNamePattern?: string;
 
-  private readonly explicitRoleName?: string;
+  /** The role's name when it is known at synth time: given, or generated. */
+  private readonly literalRoleName?: string;
   private readonly maxSessionSeconds: number;
   private revokeBefore?: string;
   private readonly externalIdTrustConstruct?: ExternalIdTrust;
@@ -343,11 +364,14 @@ export class CrossAccountRole extends Construct {
     if (props.roleName !== undefined) {
       validateRoleName(this, 'roleName', props.roleName);
     }
-    if (props.description !== undefined && !Token.isUnresolved(props.description)
-      && props.description.length > ROLE_DESCRIPTION_MAX_LENGTH) {
-      fail(this, `description must be at most ${ROLE_DESCRIPTION_MAX_LENGTH} characters, got ${props.description.length}; shorten it`);
+    if (props.description !== undefined) {
+      validateDescription(this, 'description', props.description);
     }
+    Object.keys(props.inlinePolicies ?? {}).forEach(name => validateIamName(this, `the name of inlinePolicies['${name}']`, name));
     (props.trustedAccounts ?? []).forEach((account, i) => validateAccountId(this, `trustedAccounts[${i}]`, account));
+    if (props.externalIds !== undefined && props.externalIds.length === 0) {
+      fail(this, 'externalIds is an empty list, which would require no external ID at all; give at least one external ID, or leave externalIds out');
+    }
     (props.externalIds ?? []).forEach((externalId, i) => validateExternalId(this, `externalIds[${i}]`, externalId));
     if (props.trustedOrganizationId !== undefined) {
       validateOrganizationId(this, 'trustedOrganizationId', props.trustedOrganizationId);
@@ -356,6 +380,9 @@ export class CrossAccountRole extends Construct {
       validateSessionDuration(this, 'maxSessionDuration', props.maxSessionDuration);
     }
     const maxMfaAgeSeconds = props.maxMfaAge !== undefined ? positiveSeconds(this, 'maxMfaAge', props.maxMfaAge) : undefined;
+    if (props.trustedPrincipalArns !== undefined && props.trustedPrincipalArns.length === 0) {
+      fail(this, 'trustedPrincipalArns is an empty list; give the principal ARNs, or leave it out and use trustedAccounts');
+    }
     if (maxMfaAgeSeconds !== undefined && props.requireMfa === false) {
       fail(this, 'maxMfaAge is set but requireMfa is false; an MFA age can only be checked when MFA is required, so remove requireMfa: false or maxMfaAge');
     }
@@ -442,18 +469,25 @@ export class CrossAccountRole extends Construct {
       transitiveTagKeys: props.transitiveTagKeys,
     }, this.assumeRoleActions);
 
-    this.explicitRoleName = props.roleName;
-    this.maxSessionSeconds = props.maxSessionDuration?.isUnresolved() === false
-      ? props.maxSessionDuration.toSeconds() : MIN_SESSION_DURATION_SECONDS;
+    this.literalRoleName = props.roleName ?? generatedRoleName(this);
+    // iam.Role checks maxSessionDuration eagerly and cannot take a token: a deploy-time value goes on the CfnRole.
+    const sessionDuration = props.maxSessionDuration;
+    const deployTimeSessionDuration = sessionDuration?.isUnresolved() === true;
+    // The longest session cliProfile may ask for: the role's, or at most 12 hours when only known at deploy time.
+    this.maxSessionSeconds = sessionDuration === undefined ? MIN_SESSION_DURATION_SECONDS
+      : deployTimeSessionDuration ? MAX_SESSION_DURATION_SECONDS : sessionDuration.toSeconds();
     this.role = new iam.Role(this, 'Resource', {
-      roleName: props.roleName ?? PhysicalName.GENERATE_IF_NEEDED,
+      roleName: this.literalRoleName ?? PhysicalName.GENERATE_IF_NEEDED,
       description: props.description,
       assumedBy: principal,
-      maxSessionDuration: props.maxSessionDuration,
+      maxSessionDuration: deployTimeSessionDuration ? undefined : sessionDuration,
       permissionsBoundary: props.permissionsBoundary,
       managedPolicies: props.managedPolicies,
       inlinePolicies: props.inlinePolicies,
     });
+    if (deployTimeSessionDuration) {
+      (this.role.node.defaultChild as iam.CfnRole).maxSessionDuration = deployTimeSeconds(this, 'maxSessionDuration', sessionDuration);
+    }
     this.roleArn = this.role.roleArn;
     this.roleName = this.role.roleName;
 
@@ -467,11 +501,14 @@ export class CrossAccountRole extends Construct {
   /**
    * Denies every action to sessions of this role issued before `before`.
    *
-   * Adds the inline policy the IAM console's "Revoke active sessions" writes
-   * (`AWSRevokeOlderSessions`: `Deny *` on `*` with `DateLessThan
-   * aws:TokenIssueTime`). Callers can assume the role again at once and get a
-   * new, valid session. Calling this again moves the cutoff; there is only ever
-   * one such policy.
+   * Adds an inline policy with the statement the IAM console's "Revoke active
+   * sessions" writes (`Deny *` on `*` with `DateLessThan aws:TokenIssueTime`),
+   * named `CdkRevokeOlderSessions`: the console's own policy,
+   * `AWSRevokeOlderSessions`, is left alone, so a stack update never undoes a
+   * newer revocation made in the console. Callers can assume the role again at
+   * once and get a new, valid session. Calling this again moves the cutoff;
+   * there is only ever one such policy. A cutoff still to come is warned about:
+   * until then, every new session is denied too.
    *
    * @param before an ISO 8601 date and time with a time zone, e.g. `2026-11-23T10:00:00Z`
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
@@ -479,6 +516,10 @@ export class CrossAccountRole extends Construct {
   public revokeSessions(before: string): void {
     const first = this.revokeBefore === undefined;
     this.revokeBefore = isoTimestamp(this, 'revokeSessionsIssuedBefore', before);
+    if (!Token.isUnresolved(this.revokeBefore) && Date.parse(this.revokeBefore) > Date.now()) {
+      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:revokeInFuture`,
+        `sessions issued before ${this.revokeBefore} are revoked, a time still to come: until then every new session of this role is denied at once; use the current time to revoke the sessions that may have leaked`);
+    }
     if (!first) { return; }
     new iam.Policy(this, 'RevokeOlderSessions', {
       policyName: REVOKE_SESSIONS_POLICY_NAME,
@@ -494,12 +535,16 @@ export class CrossAccountRole extends Construct {
 
   /**
    * Adds stack outputs a person needs to use the role: its ARN, the console
-   * Switch Role URL, and (when the external ID is given at deploy time) the
-   * name of the external ID parameter.
+   * Switch Role URL (in partitions that have a public console sign-in), and
+   * (when the external ID is given at deploy time) the name of the external ID
+   * parameter. Calling it again adds nothing.
    */
   public addOutputs(): void {
+    if (this.node.tryFindChild('Arn') !== undefined) { return; }
     new CfnOutput(this, 'Arn', { value: this.roleArn, description: 'ARN of the cross-account role' });
-    new CfnOutput(this, 'SwitchRoleUrl', { value: this.switchRoleUrl, description: 'Console link that switches to the role' });
+    if (this.signinHost(Stack.of(this)) !== undefined) {
+      new CfnOutput(this, 'SwitchRoleUrl', { value: this.switchRoleUrl, description: 'Console link that switches to the role' });
+    }
     const parameter = this.externalIdParameter;
     if (parameter) {
       new CfnOutput(this, 'ExternalIdParameterName', {
@@ -516,6 +561,9 @@ export class CrossAccountRole extends Construct {
    * @param options where to send the events
    */
   public monitorAssumptions(options: AssumeRoleMonitorOptions = {}): AssumeRoleMonitor {
+    if (this.node.tryFindChild('Monitor') !== undefined) {
+      fail(this, 'monitorAssumptions() was called already for this role; use the AssumeRoleMonitor it returned, or create an AssumeRoleMonitor of your own for another topic');
+    }
     return new AssumeRoleMonitor(this, 'Monitor', { ...options, roles: [this] });
   }
 
@@ -532,8 +580,17 @@ export class CrossAccountRole extends Construct {
     if (!/^[\w+=,.@-]+$/.test(options.profileName) || !/^[\w+=,.@-]+$/.test(options.sourceProfile)) {
       fail(this, `profileName and sourceProfile must be letters, digits and + = , . @ - _, got ${show(options.profileName)} and ${show(options.sourceProfile)}`);
     }
-    if (this.explicitRoleName === undefined) {
-      fail(this, 'cliProfile needs the role\'s name at synth time; give the role a roleName');
+    if (this.assumeRoleActions.includes(STS_SET_SOURCE_IDENTITY)) {
+      fail(this, 'the role requires a source identity, which an AWS CLI profile cannot set (the CLI has no config key for it); call \'aws sts assume-role --source-identity <you>\' or an SDK instead');
+    }
+    if (options.mfaSerial !== undefined && !Token.isUnresolved(options.mfaSerial) && !MFA_SERIAL_PATTERN.test(options.mfaSerial)) {
+      fail(this, `mfaSerial must be an MFA device ARN (arn:<partition>:iam::<account>:mfa/<device>) or a hardware token's serial number, got ${show(options.mfaSerial)}`);
+    }
+    if (options.region !== undefined && !REGION_PATTERN.test(options.region)) {
+      fail(this, `region must be an AWS region like 'eu-west-1', got ${show(options.region)}`);
+    }
+    if (this.literalRoleName === undefined) {
+      fail(this, `cliProfile needs the role's name at synth time; give the role a roleName, or stack '${stack.node.path}' env: { account, region }`);
     }
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       fail(this, `cliProfile needs the role's account and region at synth time; give stack '${stack.node.path}' env: { account, region }`);
@@ -541,7 +598,7 @@ export class CrossAccountRole extends Construct {
     const partition = RegionInfo.get(stack.region).partition ?? 'aws';
     const lines = [
       `[profile ${options.profileName}]`,
-      `role_arn = arn:${partition}:iam::${stack.account}:role/${this.explicitRoleName}`,
+      `role_arn = arn:${partition}:iam::${stack.account}:role/${this.literalRoleName}`,
       `source_profile = ${options.sourceProfile}`,
     ];
     const literalIds = this.externalIds.filter(id => !Token.isUnresolved(id));
@@ -568,7 +625,11 @@ export class CrossAccountRole extends Construct {
       fail(this, `the role requires session names matching ${show(this.roleSessionNamePattern)}; give cliProfile a roleSessionName`);
     }
     if (options.roleSessionName !== undefined) {
-      validateSessionPattern(this, 'roleSessionName', options.roleSessionName);
+      validateSessionName(this, 'roleSessionName', options.roleSessionName);
+      const pattern = this.roleSessionNamePattern;
+      if (pattern !== undefined && !Token.isUnresolved(pattern) && !pattern.includes('${') && !globMatches(pattern, options.roleSessionName)) {
+        fail(this, `roleSessionName ${show(options.roleSessionName)} does not match the role's roleSessionNamePattern ${show(pattern)}, so STS would refuse it`);
+      }
       lines.push(`role_session_name = ${options.roleSessionName}`);
     }
     lines.push(`region = ${options.region ?? stack.region}`);
@@ -593,24 +654,40 @@ export class CrossAccountRole extends Construct {
    */
   public get switchRoleUrl(): string {
     const stack = Stack.of(this);
-    const account = stack.account;
-    const query = [`account=${account}`, `roleName=${this.explicitRoleName ?? this.roleName}`];
-    if (this.explicitRoleName !== undefined && !Token.isUnresolved(account)) {
-      query.push(`displayName=${encodeURIComponent(`${this.explicitRoleName}@${account}`)}`);
+    const host = this.signinHost(stack);
+    if (host === undefined) {
+      fail(this, `the partition '${this.knownPartition(stack)}' of this role has no public console sign-in, so there is no Switch Role URL; use cliProfile() or the role's ARN`);
     }
-    return `https://${this.signinHost(stack)}/switchrole?${query.join('&')}`;
+    const account = stack.account;
+    const name = this.literalRoleName !== undefined ? encodeURIComponent(this.literalRoleName) : this.roleName;
+    const query = [`account=${account}`, `roleName=${name}`];
+    if (this.literalRoleName !== undefined && !Token.isUnresolved(account)) {
+      query.push(`displayName=${encodeURIComponent(`${this.literalRoleName}@${account}`)}`);
+    }
+    return `https://${host}/switchrole?${query.join('&')}`;
   }
 
-  private signinHost(stack: Stack): string {
-    const partition = stack.partition;
-    if (!Token.isUnresolved(partition) && SIGNIN_HOSTS[partition] !== undefined) {
+  /** The stack's partition when it is known at synth time: a literal, or the partition of a literal region. */
+  private knownPartition(stack: Stack): string | undefined {
+    if (!Token.isUnresolved(stack.partition)) { return stack.partition; }
+    return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  }
+
+  /**
+   * The console sign-in host of the role's partition; a lookup in a mapping when
+   * the partition is only known at deploy time; undefined for a known partition
+   * without a public console (the ISO partitions).
+   */
+  private signinHost(stack: Stack): string | undefined {
+    const partition = this.knownPartition(stack);
+    if (partition !== undefined) {
       return SIGNIN_HOSTS[partition];
     }
     const id = 'CrossAccountRolesSigninHosts';
     const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
       mapping: Object.fromEntries(Object.entries(SIGNIN_HOSTS).map(([p, host]) => [p, { host }])),
     });
-    return Fn.findInMap(mapping.logicalId, partition, 'host');
+    return Fn.findInMap(mapping.logicalId, stack.partition, 'host');
   }
 
   private validateQuotas(): string[] {
@@ -624,12 +701,22 @@ export class CrossAccountRole extends Construct {
         `the trust policy is about ${length} characters, over the default IAM quota of ${TRUST_POLICY_DEFAULT_QUOTA} (whitespace not counted); the deployment fails unless the 'Role trust policy length' quota of the trusting account is raised (up to ${TRUST_POLICY_MAX_QUOTA}) in Service Quotas`);
     }
     const cfnRole = this.role.node.defaultChild as iam.CfnRole;
-    const inline = this.inlinePoliciesLength(stack);
+    const own = (stack.resolve(cfnRole.policies) ?? []) as Array<{ policyName?: string; policyDocument?: unknown }>;
+    for (const policy of own) {
+      if (policy.policyDocument === undefined) {
+        errors.push(`the inline policy '${policy.policyName}' has no statements, and IAM refuses an empty policy; add statements to it or remove it from inlinePolicies`);
+      }
+    }
+    const attachedInline = this.attached(stack, iam.CfnPolicy, p => p.roles).map(p => p.policyDocument);
+    const inline = [...own.map(p => p.policyDocument), ...attachedInline]
+      .filter(doc => doc !== undefined)
+      .reduce<number>((sum, doc) => sum + policyLength(stack, iam.PolicyDocument.fromJson(stack.resolve(doc))), 0);
     if (inline > ROLE_INLINE_POLICIES_MAX_LENGTH) {
       errors.push(`the role's inline policies are about ${inline} characters in total, over the IAM quota of ${ROLE_INLINE_POLICIES_MAX_LENGTH} (whitespace not counted); move statements into customer managed policies (managedPolicies)`);
     }
+    // Managed policies attach from either side: the role's ManagedPolicyArns, or a policy's Roles.
     const arns = stack.resolve(cfnRole.managedPolicyArns);
-    const count = Array.isArray(arns) ? arns.length : 0;
+    const count = (Array.isArray(arns) ? arns.length : 0) + this.attached(stack, iam.CfnManagedPolicy, p => p.roles).length;
     if (count > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
       errors.push(`the role has ${count} managed policies, over the IAM maximum of ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}; merge some into one customer managed policy or use inlinePolicies`);
     } else if (count > MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT) {
@@ -639,16 +726,11 @@ export class CrossAccountRole extends Construct {
     return errors;
   }
 
-  /** Length of every inline policy of the role: its own `Policies` and the `AWS::IAM::Policy` resources attached to it. */
-  private inlinePoliciesLength(stack: Stack): number {
-    const cfnRole = this.role.node.defaultChild as iam.CfnRole;
-    const own = (stack.resolve(cfnRole.policies) ?? []) as Array<{ policyDocument?: unknown; PolicyDocument?: unknown }>;
+  /** The policy resources of the role's stack that attach themselves to this role through their `Roles`. */
+  private attached<T extends IConstruct>(stack: Stack, type: new (...args: never[]) => T, rolesOf: (policy: T) => unknown): T[] {
     const roleRef = JSON.stringify(stack.resolve(this.role.roleName));
-    const attached = stack.node.findAll()
-      .filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)
-      .filter(p => JSON.stringify(stack.resolve(p.roles) ?? []).includes(roleRef))
-      .map(p => p.policyDocument);
-    return [...own.map(p => p.policyDocument ?? p.PolicyDocument), ...attached]
-      .reduce<number>((sum, doc) => sum + policyLength(stack, iam.PolicyDocument.fromJson(stack.resolve(doc))), 0);
+    return stack.node.findAll()
+      .filter((c): c is T => c instanceof type)
+      .filter(p => JSON.stringify(stack.resolve(rolesOf(p)) ?? []).includes(roleRef));
   }
 }

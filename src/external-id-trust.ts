@@ -140,7 +140,7 @@ export class ExternalIdTrust extends Construct {
     this.trustedPrincipalArns = unique(props.trustedPrincipalArns ?? []);
     const arnAccounts = accountsOfPrincipalArns(this, 'trustedPrincipalArns', this.trustedPrincipalArns);
     for (const account of arnAccounts) {
-      if (!Token.isUnresolved(account) && account !== this.trustedAccount) {
+      if (!Token.isUnresolved(account) && !Token.isUnresolved(this.trustedAccount) && account !== this.trustedAccount) {
         fail(this, `trustedPrincipalArns must be principals of the trusted account ${this.trustedAccount}, got one in ${show(account)}; use a separate ExternalIdTrust for each account`);
       }
     }

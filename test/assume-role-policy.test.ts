@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole } from '../src';
@@ -112,7 +112,34 @@ describe('AssumeRolePolicy', () => {
     const a = new CrossAccountRole(trusting, 'A', { trustedAccounts: [TRUSTED] });
 
     expect(() => new AssumeRolePolicy(agnostic, 'Assume', { targetRoles: [a] }))
-      .toThrow(/the stack 'Agnostic' has no concrete account/);
+      .toThrow(/the stack 'Agnostic' has no concrete account, but target role 'Trusting\/A' is in another stack/);
+  });
+
+  test('takes literal role ARNs in a stack without a concrete environment', () => {
+    const agnostic = new Stack(testApp(), 'Agnostic');
+
+    new AssumeRolePolicy(agnostic, 'Assume', { targetRoleArns: [`arn:aws:iam::${TRUSTING}:role/Reader`] });
+
+    Template.fromStack(agnostic).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: `arn:aws:iam::${TRUSTING}:role/Reader` })] },
+    });
+  });
+
+  test('targets a role of another stage (a CDK Pipelines wave) with a literal ARN and no stack dependency', () => {
+    // GIVEN the role and the permission in two stages, one per account
+    const app = testApp();
+    const workload = new Stack(new Stage(app, 'Workload'), 'Roles', { env: { account: TRUSTING, region: REGION } });
+    const tooling = new Stack(new Stage(app, 'Tooling'), 'Access', { env: { account: TRUSTED, region: REGION } });
+    const role = new CrossAccountRole(workload, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+
+    // WHEN
+    new AssumeRolePolicy(tooling, 'Assume', { targetRoles: [role] });
+
+    // THEN
+    expect(tooling.dependencies).toEqual([]);
+    Template.fromStack(tooling).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${TRUSTING}:role/Reader`]] } })] },
+    });
   });
 
   test('refuses a policy that targets no role', () => {

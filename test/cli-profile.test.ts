@@ -2,8 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { CrossAccountRole, CrossAccountRolePair } from '../src';
 import { REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
 
@@ -28,6 +29,7 @@ function configureGet(configText: string, profile: string, key: string): string 
     encoding: 'utf-8',
     env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials') },
   });
+  fs.rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) {
     throw new Error(`aws configure get ${key} failed (${result.status}): ${result.stderr}`);
   }
@@ -97,13 +99,57 @@ describe('cliProfile', () => {
     expect(configureGet(text, 'gov', 'role_arn')).toBe(`arn:aws-us-gov:iam::${TRUSTING}:role/Reader`);
   });
 
+  test('names a role without roleName by its generated name, which the template holds', () => {
+    // GIVEN a role whose name is generated at synth time
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Generated', { trustedAccounts: [TRUSTED] });
+
+    // WHEN
+    const text = role.cliProfile({ profileName: 'generated', sourceProfile: 'trusted-account' });
+
+    // THEN the CLI reads back the ARN of the name in the template
+    const roleName = Object.values<any>(Template.fromStack(trusting).toJSON().Resources).find(r => r.Type === 'AWS::IAM::Role').Properties.RoleName;
+    expect(roleName).toMatch(/^trusting.*generated/);
+    expect(configureGet(text, 'generated', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/${roleName}`);
+  });
+
+  test('refuses a role that requires a source identity, which no CLI profile can set', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Traced', requireSourceIdentity: true });
+
+    expect(() => role.cliProfile({ profileName: 'p', sourceProfile: 's' }))
+      .toThrow(/the role requires a source identity, which an AWS CLI profile cannot set \(the CLI has no config key for it\); call 'aws sts assume-role --source-identity <you>'/);
+  });
+
+  test('takes a session name as a literal name that the role\'s pattern accepts', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Ci', roleSessionNamePattern: 'ci-*' });
+    const profile = (roleSessionName: string) => () => role.cliProfile({ profileName: 'p', sourceProfile: 's', roleSessionName });
+
+    expect(profile('ci-*')).toThrow(/roleSessionName must be 2 to 64 characters of letters, digits and \+ = , \. @ - _ \(a name, not a pattern\), got 'ci-\*'/);
+    expect(profile('${aws:username}')).toThrow(/roleSessionName must be 2 to 64 characters/);
+    expect(profile('laptop')).toThrow(/roleSessionName 'laptop' does not match the role's roleSessionNamePattern 'ci-\*', so STS would refuse it/);
+    expect(configureGet(profile('ci-build-7')(), 'p', 'role_session_name')).toBe('ci-build-7');
+  });
+
+  test('refuses an mfaSerial or region that would write more than one setting into the file', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+
+    expect(() => role.cliProfile({ profileName: 'p', sourceProfile: 's', mfaSerial: 'arn:aws:iam::222222222222:mfa/alice\ncredential_process = /tmp/evil' }))
+      .toThrow(/mfaSerial must be an MFA device ARN \(arn:<partition>:iam::<account>:mfa\/<device>\) or a hardware token's serial number/);
+    expect(() => role.cliProfile({ profileName: 'p', sourceProfile: 's', region: 'eu west' })).toThrow(/region must be an AWS region like 'eu-west-1', got 'eu west'/);
+    expect(() => role.cliProfile({ profileName: 'p', sourceProfile: 's', mfaSerial: 'GAHT12345678', region: 'us-gov-west-1' })).not.toThrow();
+  });
+
   test('refuses what the CLI profile could not do', () => {
     const { trusting } = pairedStacks();
-    const unnamed = new CrossAccountRole(trusting, 'Unnamed', { trustedAccounts: [TRUSTED] });
+    const agnostic = new Stack(testApp(), 'Agnostic');
+    const unnamed = new CrossAccountRole(agnostic, 'Unnamed', { trustedAccounts: [TRUSTED] });
     const mfa = new CrossAccountRole(trusting, 'Mfa', { trustedAccounts: [TRUSTED], roleName: 'Mfa', requireMfa: true });
     const named = new CrossAccountRole(trusting, 'Named', { trustedAccounts: [TRUSTED], roleName: 'Named', roleSessionNamePattern: 'ci-*' });
 
-    expect(() => unnamed.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/cliProfile needs the role's name at synth time; give the role a roleName/);
+    expect(() => unnamed.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/cliProfile needs the role's name at synth time; give the role a roleName, or stack 'Agnostic' env: \{ account, region \}/);
     expect(() => mfa.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires MFA; give cliProfile the caller's mfaSerial/);
     expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's' })).toThrow(/the role requires session names matching 'ci-\*'; give cliProfile a roleSessionName/);
     expect(() => named.cliProfile({ profileName: 'p', sourceProfile: 's', roleSessionName: 'ci-1', durationSeconds: 7200 }))
@@ -147,5 +193,23 @@ describe('CrossAccountRolePair outputs and profile file', () => {
     const text = fs.readFileSync(file, 'utf-8');
     expect(fs.readdirSync(assembly.directory).filter(f => f.endsWith('.template.json'))).toHaveLength(2);
     expect(configureGet(text, 'audit', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/Auditor`);
+  });
+
+  test('names each pair\'s file after its path, so pairs of the same id do not overwrite each other', () => {
+    // GIVEN two pairs called Access under different parents, and one inside a stage
+    const app = testApp();
+    const profile = { profileName: 'access', sourceProfile: 'trusted-account' };
+    new CrossAccountRolePair(new Construct(app, 'TeamA'), 'Access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'TeamA', cliProfile: profile });
+    new CrossAccountRolePair(new Construct(app, 'TeamB'), 'Access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'TeamB', cliProfile: profile });
+    new CrossAccountRolePair(new Stage(app, 'Prod'), 'Access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'Prod', cliProfile: profile });
+
+    // WHEN
+    const assembly = app.synth();
+
+    // THEN
+    const read = (...file: string[]) => fs.readFileSync(path.join(assembly.directory, ...file), 'utf-8');
+    expect(configureGet(read('TeamA-Access.aws-config'), 'access', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/TeamA`);
+    expect(configureGet(read('TeamB-Access.aws-config'), 'access', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/TeamB`);
+    expect(configureGet(read('assembly-Prod', 'Access.aws-config'), 'access', 'role_arn')).toBe(`arn:aws:iam::${TRUSTING}:role/Prod`);
   });
 });

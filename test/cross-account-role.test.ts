@@ -217,6 +217,64 @@ describe('CrossAccountRole', () => {
     expect(trustingTemplate.Outputs).toBeUndefined();
   });
 
+  test('writes the same generated name whether or not another account refers to the role', () => {
+    // GIVEN the same role, alone and with an assume permission in another account
+    const alone = pairedStacks();
+    new CrossAccountRole(alone.trusting, 'Role', { trustedAccounts: [TRUSTED] });
+    const referenced = pairedStacks();
+    const role = new CrossAccountRole(referenced.trusting, 'Role', { trustedAccounts: [TRUSTED] });
+    new AssumeRolePolicy(referenced.trusted, 'Assume', { targetRoles: [role] });
+
+    // WHEN
+    const nameIn = (stack: Stack) => Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.RoleName;
+
+    // THEN adding the permission later does not rename, and so replace, the role
+    expect(nameIn(alone.trusting)).toMatch(/^trusting[a-z0-9]{0,24}[0-9a-f]{12}$/);
+    expect(nameIn(referenced.trusting)).toBe(nameIn(alone.trusting));
+  });
+
+  test('generates different names for the same construct in other regions and accounts', () => {
+    const nameIn = (account: string, region: string) => {
+      const stack = new Stack(testApp(), 'Trusting', { env: { account, region } });
+      new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED] });
+      return Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.RoleName;
+    };
+
+    const names = [nameIn(TRUSTING, REGION), nameIn(TRUSTING, 'us-east-1'), nameIn(OTHER, REGION)];
+
+    expect(new Set(names).size).toBe(3);
+    names.forEach(name => expect(name).toMatch(/^[\w+=,.@-]{1,64}$/));
+  });
+
+  test('leaves the name to CloudFormation in a stack without a concrete environment', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED] });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { RoleName: Match.absent() });
+  });
+
+  test('encodes the role name in the Switch Role URL', () => {
+    const stack = new Stack(testApp({ context: { '@aws-cdk/core:enablePartitionLiterals': true } }), 'Trusting', { env: { account: TRUSTING, region: REGION } });
+
+    const role = new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED], roleName: 'ops+admin' });
+
+    expect(role.switchRoleUrl).toBe(`https://signin.aws.amazon.com/switchrole?account=${TRUSTING}&roleName=ops%2Badmin&displayName=ops%2Badmin%40${TRUSTING}`);
+  });
+
+  test('has no Switch Role URL in a partition without a public console, and leaves that output out', () => {
+    // GIVEN a role in an ISO region
+    const stack = new Stack(testApp(), 'Iso', { env: { account: TRUSTING, region: 'us-isob-east-1' } });
+    const role = new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+
+    // WHEN
+    role.addOutputs();
+    role.addOutputs();
+
+    // THEN
+    expect(() => role.switchRoleUrl).toThrow(/Iso\/Role: the partition 'aws-iso-b' of this role has no public console sign-in, so there is no Switch Role URL/);
+    expect(Object.keys(Template.fromStack(stack).toJSON().Outputs)).toEqual([expect.stringMatching(/^RoleArn/)]);
+  });
+
   test('exposes the role, its ARN and name, and the actions a caller needs', () => {
     const { trusting } = pairedStacks();
 
@@ -252,7 +310,8 @@ describe('CrossAccountRole', () => {
   });
 
   test('looks the sign-in host up by partition when the partition is a deploy-time value', () => {
-    const { trusting } = pairedStacks();
+    // GIVEN a stack whose region, and so partition, is only known at deploy time
+    const trusting = new Stack(testApp(), 'Trusting', { env: { account: TRUSTING } });
     const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
 
     const url = trusting.resolve(role.switchRoleUrl);

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole } from '../src';
 import { identityPoliciesFor, simulateRequest } from './helpers/simulate';
@@ -35,11 +35,12 @@ function read(policies: unknown[], tokenIssueTime: string) {
 }
 
 describe('revoking sessions', () => {
-  test('writes the console\'s AWSRevokeOlderSessions policy: Deny * with DateLessThan aws:TokenIssueTime', () => {
+  test('writes the console\'s statement, Deny * with DateLessThan aws:TokenIssueTime, under a name of its own', () => {
     const { template } = revokedRole(role => role.revokeSessions(CUTOFF));
 
     Template.fromJSON(template).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyName: 'AWSRevokeOlderSessions',
+      // Not the console's AWSRevokeOlderSessions, which a stack update would otherwise overwrite.
+      PolicyName: 'CdkRevokeOlderSessions',
       PolicyDocument: {
         Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': CUTOFF } } }],
         Version: '2012-10-17',
@@ -88,6 +89,31 @@ describe('revoking sessions', () => {
     const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED] });
     expect(() => role.revokeSessions('2026-11-23 10:00')).toThrow(/revokeSessionsIssuedBefore must be an ISO 8601 date and time with a time zone, like '2026-11-23T10:00:00Z', got '2026-11-23 10:00'/);
     expect(() => role.revokeSessions('2026-13-45T10:00:00Z')).toThrow(/must be an ISO 8601 date/);
+  });
+
+  test('refuses a date that does not exist, which would otherwise roll over into the next month', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED] });
+    expect(() => role.revokeSessions('2026-02-30T10:00:00Z')).toThrow(/revokeSessionsIssuedBefore '2026-02-30T10:00:00Z' is not a real date and time/);
+    expect(() => role.revokeSessions('2026-04-31T10:00:00+02:00')).toThrow(/'2026-04-31T10:00:00\+02:00' is not a real date and time/);
+    expect(() => role.revokeSessions('2028-02-29T10:00:00+01:00')).not.toThrow();
+  });
+
+  test('warns about a cutoff still to come, which denies every new session until then', () => {
+    const { trusting } = pairedStacks();
+    const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED] });
+
+    role.revokeSessions('2999-01-01T00:00:00Z');
+
+    Annotations.fromStack(trusting).hasWarning('/Trusting/Role',
+      Match.stringLikeRegexp('sessions issued before 2999-01-01T00:00:00Z are revoked, a time still to come: until then every new session of this role is denied at once'));
+  });
+
+  test('does not warn about a cutoff in the past', () => {
+    const { trusting } = pairedStacks();
+    new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], revokeSessionsIssuedBefore: CUTOFF });
+
+    Annotations.fromStack(trusting).hasNoWarning('/Trusting/Role', Match.stringLikeRegexp('a time still to come'));
   });
 });
 

@@ -1,7 +1,7 @@
-import { CfnParameter, Duration, Lazy, Token } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CrossAccountRole, CrossAccountRolePair, ExternalIdTrust } from '../src';
+import { AssumeRolePolicy, CrossAccountRole, CrossAccountRolePair, ExternalIdTrust } from '../src';
 import { TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
 
 /** A role factory for the trusting stack of a fresh pair. */
@@ -199,7 +199,137 @@ describe('synth-time validation', () => {
     });
   });
 
+  describe('managed policies attached from the policy\'s side', () => {
+    test('count toward the quota like the role\'s own', () => {
+      // GIVEN a role with 10 managed policies of its own, and 11 more that attach themselves to it
+      const { app, trusting } = pairedStacks();
+      const own = Array.from({ length: 10 }, (_, i) => iam.ManagedPolicy.fromManagedPolicyArn(trusting, `P${i}`, `arn:aws:iam::${TRUSTING}:policy/p${i}`));
+      const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], managedPolicies: own });
+      for (let i = 0; i < 11; i++) {
+        new iam.ManagedPolicy(trusting, `Attached${i}`, { roles: [role.role], statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] });
+      }
+
+      // WHEN / THEN
+      expect(() => app.synth()).toThrow(/the role has 21 managed policies, over the IAM maximum of 20/);
+    });
+  });
+
+  describe('empty and misnamed policies', () => {
+    test('refuses an inline policy without statements, by name, instead of crashing', () => {
+      const { app, trusting } = pairedStacks();
+      new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], inlinePolicies: { Empty: new iam.PolicyDocument() } });
+      expect(() => app.synth()).toThrow(/the inline policy 'Empty' has no statements, and IAM refuses an empty policy/);
+    });
+
+    test('refuses an inline policy name outside [\\w+=,.@-]', () => {
+      const document = new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] });
+      expect(makeRole({ trustedAccounts: [TRUSTED], inlinePolicies: { 'read logs': document } }))
+        .toThrow(/the name of inlinePolicies\['read logs'\] may only contain letters, digits and \+ = , \. @ - _, got 'read logs' with ' '/);
+    });
+
+    test('refuses a description IAM would refuse', () => {
+      expect(makeRole({ trustedAccounts: [TRUSTED], description: 'deploys 🚀' }))
+        .toThrow(/description may only contain printable Latin-1 characters \(IAM refuses others\), got 'deploys 🚀'/);
+      expect(makeRole({ trustedAccounts: [TRUSTED], description: 'x'.repeat(1001) })).toThrow(/description must be at most 1000 characters, got 1001/);
+      expect(makeRole({ trustedAccounts: [TRUSTED], description: 'Café, ©, tabs\tand\nnewlines' })).not.toThrow();
+    });
+
+    test('refuses bad names of the assume permission and its assumers', () => {
+      const { trusting, trusted } = pairedStacks();
+      const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+      expect(() => new AssumeRolePolicy(trusted, 'A', { targetRoles: [role], managedPolicyName: 'assume reader' }))
+        .toThrow(/managedPolicyName may only contain letters, digits and \+ = , \. @ - _, got 'assume reader'/);
+      const pair = (props: object) => () => new CrossAccountRolePair(testApp(), 'Pair', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R', ...props });
+      expect(pair({ assumerGroupName: 'ops team' })).toThrow(/Pair: assumerGroupName may only contain letters/);
+      expect(pair({ assumerRoleNames: ['r'.repeat(65)] })).toThrow(/Pair: assumerRoleNames\[0\] must be 1 to 64 characters long, got 65/);
+      expect(pair({ assumerUserNames: ['alice', 'b/ob'] })).toThrow(/Pair: assumerUserNames\[1\] may only contain letters/);
+    });
+
+    test('refuses a pair id that makes an invalid stack name, and says which id to change', () => {
+      expect(() => new CrossAccountRolePair(testApp(), 'audit_access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R' }))
+        .toThrow(/audit_access: the stack name 'audit_access-Trusting' is not a valid CloudFormation stack name .*; use a construct id of letters, digits and hyphens for the pair \(got 'audit_access'\), or set trustingStackName/);
+    });
+  });
+
+  describe('empty lists', () => {
+    test('refuse externalIds: [] on a role, which would require no external ID', () => {
+      expect(makeRole({ trustedAccounts: [TRUSTED], externalIds: [] }))
+        .toThrow(/externalIds is an empty list, which would require no external ID at all/);
+    });
+
+    test('refuse trustedPrincipalArns: [] with a message that fits the construct', () => {
+      expect(makeRole({ trustedPrincipalArns: [] })).toThrow(/trustedPrincipalArns is an empty list; give the principal ARNs, or leave it out and use trustedAccounts/);
+      expect(() => new CrossAccountRolePair(testApp(), 'Pair', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R', trustedPrincipalArns: [] }))
+        .toThrow(/Pair: trustedPrincipalArns is an empty list; give the principal ARNs of the trusted account, or leave it out to trust the whole account/);
+    });
+  });
+
+  describe('principal ARNs', () => {
+    test('refuse a region in an IAM ARN', () => {
+      expect(makeRole({ trustedPrincipalArns: [`arn:aws:iam:eu-west-1:${TRUSTED}:role/ci`] }))
+        .toThrow(/trustedPrincipalArns\[0\] has the region 'eu-west-1' in it .* but IAM ARNs have none: write 'arn:aws:iam::222222222222:role\/ci'/);
+    });
+
+    test('refuse a principal of another partition than the role\'s stack', () => {
+      expect(makeRole({ trustedPrincipalArns: [`arn:aws-cn:iam::${TRUSTED}:role/ci`] }))
+        .toThrow(/trustedPrincipalArns\[0\] is in the partition 'aws-cn' .* but the role's stack is in 'aws'; IAM does not trust principals across partitions/);
+      const cn = new Stack(testApp(), 'Cn', { env: { account: TRUSTING, region: 'cn-north-1' } });
+      expect(() => new CrossAccountRole(cn, 'Role', { trustedPrincipalArns: [`arn:aws-cn:iam::${TRUSTED}:role/ci`] })).not.toThrow();
+    });
+
+    test('refuse, in a pair, a principal outside the trusted account (it would trust that account instead)', () => {
+      expect(() => new CrossAccountRolePair(testApp(), 'Pair', {
+        trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R', trustedPrincipalArns: ['arn:aws:iam::333333333333:role/ci'],
+      })).toThrow(/Pair: trustedPrincipalArns must be principals of the trusted account 222222222222, got one in '333333333333'/);
+    });
+
+    test('refuse a malformed target role ARN', () => {
+      const { trusted } = pairedStacks();
+      expect(() => new AssumeRolePolicy(trusted, 'A', { targetRoleArns: ['arn:aws:iam::111111111111:role/bad name!'] }))
+        .toThrow(/targetRoleArns\[0\] must be an IAM role ARN/);
+      expect(() => new AssumeRolePolicy(trusted, 'B', { targetRoleArns: ['arn:aws:iam::111111111111:role/team/reader'] })).not.toThrow();
+    });
+  });
+
+  describe('pairs need literal accounts', () => {
+    test('refuse a deploy-time account, at the pair, before any stack is made', () => {
+      const app = testApp();
+      const account = Lazy.string({ produce: () => TRUSTING });
+      expect(() => new CrossAccountRolePair(app, 'Pair', { trustingAccount: account, trustedAccount: TRUSTED, roleName: 'R' }))
+        .toThrow(/Pair: trustingAccount must be a literal 12-digit account ID, got a deploy-time value/);
+    });
+  });
+
   describe('tokens', () => {
+    test('take a deploy-time maxSessionDuration and maxMfaAge in seconds', () => {
+      // GIVEN durations from parameters
+      const { trusting } = pairedStacks();
+      const session = new CfnParameter(trusting, 'Session', { type: 'Number' }).valueAsNumber;
+      const mfaAge = new CfnParameter(trusting, 'MfaAge', { type: 'Number' }).valueAsNumber;
+
+      // WHEN
+      new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], maxSessionDuration: Duration.seconds(session), maxMfaAge: Duration.seconds(mfaAge) });
+
+      // THEN both are references to the parameters in the template
+      Template.fromStack(trusting).hasResourceProperties('AWS::IAM::Role', {
+        MaxSessionDuration: { Ref: 'Session' },
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: Match.objectLike({ NumericLessThan: { 'aws:MultiFactorAuthAge': { Ref: 'MfaAge' } } }) })] },
+      });
+    });
+
+    test('refuse a deploy-time duration in other units than seconds, clearly', () => {
+      const { trusting } = pairedStacks();
+      const hours = new CfnParameter(trusting, 'Hours', { type: 'Number' }).valueAsNumber;
+      expect(() => new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], maxSessionDuration: Duration.hours(hours) }))
+        .toThrow(/Trusting\/Role: maxSessionDuration comes from a deploy-time value, which can only be given in seconds: write it as Duration.seconds\(<token>\)/);
+    });
+
+    test('do not compare a deploy-time trusted account with principal ARNs', () => {
+      const { trusting } = pairedStacks();
+      const account = new CfnParameter(trusting, 'Account').valueAsString;
+      expect(() => new ExternalIdTrust(trusting, 'T', { trustedAccount: account, trustedPrincipalArns: [`arn:aws:iam::${TRUSTED}:role/x`] })).not.toThrow();
+    });
+
     test('are never validated eagerly', () => {
       const { trusting } = pairedStacks();
       const account = new CfnParameter(trusting, 'Account').valueAsString;

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail, validateIamName, validateRoleName } from './validation';
 import type { AssumerOptions } from '../assumers';
 
 /** The assumers of `AssumerOptions`, imported into (or, for the new group, created in) the trusted stack. */
@@ -15,6 +15,13 @@ export interface Assumers {
 
 /** Resolves `AssumerOptions` in the trusted stack; `owner` names the construct in errors. */
 export function assumersIn(stack: Stack, options: AssumerOptions, owner: IConstruct): Assumers {
+  // Users and roles: 1 to 64 characters; groups: 1 to 128.
+  (options.assumerUserNames ?? []).forEach((name, i) => validateIamName(owner, `assumerUserNames[${i}]`, name, 64));
+  (options.assumerGroupNames ?? []).forEach((name, i) => validateIamName(owner, `assumerGroupNames[${i}]`, name));
+  (options.assumerRoleNames ?? []).forEach((name, i) => validateRoleName(owner, `assumerRoleNames[${i}]`, name));
+  if (options.assumerGroupName !== undefined) {
+    validateIamName(owner, 'assumerGroupName', options.assumerGroupName);
+  }
   const users = (options.assumerUserNames ?? []).map((name, i) => iam.User.fromUserName(stack, `AssumerUser${i}`, name));
   const groups: iam.IGroup[] = (options.assumerGroupNames ?? []).map((name, i) => iam.Group.fromGroupName(stack, `AssumerGroup${i}`, name));
   const roles = (options.assumerRoleNames ?? []).map((name, i) => iam.Role.fromRoleName(stack, `AssumerRole${i}`, name));

@@ -32,8 +32,13 @@ export const SESSION_NAME_PATTERN = /^[\w+=,.@-]+$/;
 /** Inline policies of one role: 10,240 characters in total, whitespace not counted. */
 export const ROLE_INLINE_POLICIES_MAX_LENGTH = 10240;
 
-/** The inline policy the IAM console writes to revoke a role's older sessions. */
-export const REVOKE_SESSIONS_POLICY_NAME = 'AWSRevokeOlderSessions';
+/**
+ * The inline policy that revokes a role's older sessions. The IAM console writes
+ * the same statement under the name `AWSRevokeOlderSessions`; a name of our own
+ * keeps the two apart, so that a stack update never overwrites a newer
+ * revocation made in the console, and removing ours never deletes the console's.
+ */
+export const REVOKE_SESSIONS_POLICY_NAME = 'CdkRevokeOlderSessions';
 
 /** An AWS account ID: exactly twelve digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
@@ -48,6 +53,20 @@ export const EXTERNAL_ID_CFN_ALLOWED_PATTERN = '[\\w+=,.@:/-]+';
 /** Role names: 1 to 64 characters of `[\w+=,.@-]`. */
 export const ROLE_NAME_MAX_LENGTH = 64;
 export const ROLE_NAME_PATTERN = /^[\w+=,.@-]+$/;
+
+/** Names of policies, groups and users: 1 to 128 characters of `[\w+=,.@-]`. */
+export const IAM_NAME_MAX_LENGTH = 128;
+export const IAM_NAME_PATTERN = /^[\w+=,.@-]+$/;
+
+/** Descriptions of roles and managed policies: at most 1,000 characters, printable Latin-1 and tab, newline, return. */
+export const DESCRIPTION_MAX_LENGTH = 1000;
+export const DESCRIPTION_PATTERN = /^[\t\n\r\x20-\x7E\xA1-\xFF]*$/;
+
+/** A CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128 characters. */
+export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** An IAM role ARN: partition, 12-digit account, optional path, name. */
+export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** An AWS Organizations organization ID, e.g. `o-a1b2c3d4e5`. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;

@@ -1,5 +1,6 @@
-import { Fn, Token } from 'aws-cdk-lib';
+import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import {
   KEY_EXTERNAL_ID,
@@ -71,7 +72,7 @@ export function trustConditions(spec: TrustSpec): iam.Conditions {
     add('Bool', KEY_MFA_PRESENT, 'true');
   }
   if (spec.maxMfaAgeSeconds !== undefined) {
-    add('NumericLessThan', KEY_MFA_AGE, String(spec.maxMfaAgeSeconds));
+    add('NumericLessThan', KEY_MFA_AGE, Token.isUnresolved(spec.maxMfaAgeSeconds) ? Token.asString(spec.maxMfaAgeSeconds) : String(spec.maxMfaAgeSeconds));
   }
   if (spec.roleSessionNamePattern !== undefined) {
     add('StringLike', KEY_ROLE_SESSION_NAME, spec.roleSessionNamePattern);
@@ -149,13 +150,25 @@ export function parsePrincipalArn(scope: IConstruct, name: string, arn: string):
   if (parts.length < 6 || parts[0] !== 'arn' || parts[2] === '') {
     fail(scope, `${name} must be an IAM role or user ARN like 'arn:aws:iam::123456789012:role/name', got ${show(arn)}`);
   }
-  const [, , service, , account] = parts;
+  const [, partition, service, region, account] = parts;
   const resource = parts.slice(5).join(':');
   if (service === 'sts') {
     fail(scope, `${name} is an STS session ARN (${show(arn)}); aws:PrincipalArn of a session is its role's ARN, so give 'arn:<partition>:iam::${account}:role/<role name>' instead`);
   }
   if (service !== 'iam' || !/^(role|user)\/.+/.test(resource)) {
     fail(scope, `${name} must be an IAM role or user ARN like 'arn:aws:iam::123456789012:role/name', got ${show(arn)}; to trust a whole account use trustedAccounts instead`);
+  }
+  if (region !== '') {
+    fail(scope, `${name} has the region '${region}' in it (${show(arn)}), but IAM ARNs have none: write 'arn:${partition}:iam::${account}:${resource}'`);
+  }
+  if (!/^aws(-[a-z]+)*$/.test(partition)) {
+    fail(scope, `${name} has the unknown partition '${partition}' (${show(arn)}); use aws, aws-cn or aws-us-gov`);
+  }
+  // The partition of the stack the trust goes into, where one is known (a pair checks before its stacks exist).
+  const stackRegion = [...scope.node.scopes].reverse().find(Stack.isStack)?.region;
+  const stackPartition = stackRegion === undefined || Token.isUnresolved(stackRegion) ? undefined : RegionInfo.get(stackRegion).partition;
+  if (stackPartition !== undefined && stackPartition !== partition) {
+    fail(scope, `${name} is in the partition '${partition}' (${show(arn)}), but the role's stack is in '${stackPartition}'; IAM does not trust principals across partitions`);
   }
   validateAccountId(scope, `the account of ${name} (${show(arn)})`, account);
   return { account };

@@ -2,6 +2,11 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import {
   ACCOUNT_ID_PATTERN,
+  DESCRIPTION_MAX_LENGTH,
+  DESCRIPTION_PATTERN,
+  IAM_NAME_MAX_LENGTH,
+  IAM_NAME_PATTERN,
+  STACK_NAME_PATTERN,
   EXTERNAL_ID_MAX_LENGTH,
   EXTERNAL_ID_MIN_LENGTH,
   EXTERNAL_ID_PATTERN,
@@ -61,6 +66,37 @@ export function validateRoleName(scope: IConstruct, name: string, value: string)
   }
 }
 
+/** Validates a literal name of an IAM policy, group or user (1 to `max`, 128 by default, of [\w+=,.@-]). */
+export function validateIamName(scope: IConstruct, name: string, value: string, max: number = IAM_NAME_MAX_LENGTH): void {
+  if (Token.isUnresolved(value)) { return; }
+  if (value.length < 1 || value.length > max) {
+    fail(scope, `${name} must be 1 to ${max} characters long, got ${value.length} (${show(value)}); shorten it`);
+  }
+  if (!IAM_NAME_PATTERN.test(value)) {
+    const bad = Array.from(new Set(value.split('').filter(c => !IAM_NAME_PATTERN.test(c)))).join('');
+    fail(scope, `${name} may only contain letters, digits and + = , . @ - _, got ${show(value)} with '${bad}'; remove those characters`);
+  }
+}
+
+/** Validates a literal description of a role or managed policy (at most 1,000 printable Latin-1 characters). */
+export function validateDescription(scope: IConstruct, name: string, value: string): void {
+  if (Token.isUnresolved(value)) { return; }
+  if (value.length > DESCRIPTION_MAX_LENGTH) {
+    fail(scope, `${name} must be at most ${DESCRIPTION_MAX_LENGTH} characters, got ${value.length}; shorten it`);
+  }
+  if (!DESCRIPTION_PATTERN.test(value)) {
+    const bad = Array.from(new Set(value.split('').filter(c => !DESCRIPTION_PATTERN.test(c)))).join('');
+    fail(scope, `${name} may only contain printable Latin-1 characters (IAM refuses others), got ${show(value)} with '${bad}'; remove those characters`);
+  }
+}
+
+/** Validates a stack name the library builds from construct IDs, saying which ID to change. */
+export function validateStackName(scope: IConstruct, value: string, fix: string): void {
+  if (!STACK_NAME_PATTERN.test(value)) {
+    fail(scope, `the stack name ${show(value)} is not a valid CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128 characters); ${fix}`);
+  }
+}
+
 /** Validates a literal AWS Organizations ID (o- followed by 10-32 lowercase letters or digits). */
 export function validateOrganizationId(scope: IConstruct, name: string, value: string): void {
   if (Token.isUnresolved(value)) { return; }
@@ -87,10 +123,22 @@ export function validateSessionDuration(scope: IConstruct, name: string, value: 
   }
 }
 
-/** Validates that a duration is positive and returns it in whole seconds. */
+/**
+ * The seconds of a duration only known at deploy time (a number token), which
+ * aws-cdk-lib can only give for `Duration.seconds(token)`.
+ */
+export function deployTimeSeconds(scope: IConstruct, name: string, value: Duration): number {
+  try {
+    return value.toSeconds();
+  } catch {
+    return fail(scope, `${name} comes from a deploy-time value, which can only be given in seconds: write it as Duration.seconds(<token>)`);
+  }
+}
+
+/** Validates that a duration is positive and returns it in whole seconds (a number token for a deploy-time value). */
 export function positiveSeconds(scope: IConstruct, name: string, value: Duration): number {
   if (value.isUnresolved()) {
-    fail(scope, `${name} must be a literal duration, got a token; use e.g. Duration.hours(1)`);
+    return deployTimeSeconds(scope, name, value);
   }
   const seconds = wholeSeconds(scope, name, value);
   if (!(seconds > 0)) {
@@ -102,6 +150,14 @@ export function positiveSeconds(scope: IConstruct, name: string, value: Duration
 /** Returns the unique values of a list, in first-seen order. */
 export function unique<T>(values: readonly T[]): T[] {
   return Array.from(new Set(values));
+}
+
+/** Validates a literal role session name or source identity: 2 to 64 of `[\w+=,.@-]`, no wildcards. */
+export function validateSessionName(scope: IConstruct, name: string, value: string): void {
+  if (Token.isUnresolved(value)) { return; }
+  if (value.length < SESSION_NAME_MIN_LENGTH || value.length > SESSION_NAME_MAX_LENGTH || !SESSION_NAME_PATTERN.test(value)) {
+    fail(scope, `${name} must be ${SESSION_NAME_MIN_LENGTH} to ${SESSION_NAME_MAX_LENGTH} characters of letters, digits and + = , . @ - _ (a name, not a pattern), got ${show(value)}`);
+  }
 }
 
 /**
@@ -144,10 +200,16 @@ export function validateCidr(scope: IConstruct, name: string, value: string): vo
 /** Validates an ISO 8601 timestamp with a time zone and returns it in UTC (`2026-11-23T10:00:00Z`). */
 export function isoTimestamp(scope: IConstruct, name: string, value: string): string {
   if (Token.isUnresolved(value)) { return value; }
-  const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
   const time = Date.parse(value);
   if (!match || Number.isNaN(time)) {
     fail(scope, `${name} must be an ISO 8601 date and time with a time zone, like '2026-11-23T10:00:00Z', got ${show(value)}`);
+  }
+  // Date.parse rolls impossible dates over (February 30th becomes March 2nd): check the calendar.
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 7].map(i => Number(match[i] ?? 0));
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    fail(scope, `${name} ${show(value)} is not a real date and time; check the day of the month and the time`);
   }
   return new Date(time).toISOString().replace(/\.000Z$/, 'Z');
 }
