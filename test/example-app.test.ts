@@ -1,15 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildExampleApp } from '../examples/example-app';
 import { CrossAccountTrustChecks } from '../src';
 import { testApp } from './util';
 
 /** The example app with cdk-nag's AwsSolutions pack and the trust checks, as examples/app.ts runs it. */
-function auditedExampleApp() {
-  const app = testApp();
+function auditedExampleApp(context: Record<string, unknown> = {}) {
+  const app = testApp({ context });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CrossAccountTrustChecks());
   const pairs = buildExampleApp(app);
   return { app, pairs };
@@ -26,6 +28,27 @@ test('the example app is clean under cdk-nag AwsSolutions and CrossAccountTrustC
   const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8'));
   expect(report.pluginReports).toEqual([]);
   expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['AuditAccess-Trusted', 'AuditAccess-Trusting', 'VendorAccess-Trusted', 'VendorAccess-Trusting']);
+});
+
+test('stays clean, with the same trust, under the feature flags a new CDK project turns on', () => {
+  // GIVEN the example app, once as it is and once with every currently recommended flag
+  const trustOf = (context: Record<string, unknown>) => {
+    const { app, pairs } = auditedExampleApp(context);
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8'));
+    const roles = pairs.map(pair => Object.values<any>(Template.fromStack(pair.trustingStack).findResources('AWS::IAM::Role'))[0].Properties);
+    return { violations: report.pluginReports, trust: roles.map(r => [r.RoleName, r.AssumeRolePolicyDocument]) };
+  };
+
+  // WHEN
+  // (partition literals write 'aws' where the template had Ref AWS::Partition: the same trust, spelled literally)
+  const plain = trustOf({ '@aws-cdk/core:enablePartitionLiterals': true });
+  const recommended = trustOf({ ...cxapi.CURRENTLY_RECOMMENDED_FLAGS });
+
+  // THEN
+  expect(Object.keys(cxapi.CURRENTLY_RECOMMENDED_FLAGS).length).toBeGreaterThan(50);
+  expect(recommended.violations).toEqual([]);
+  expect(recommended.trust).toEqual(plain.trust);
 });
 
 test('the checks are live in the example app: an insecure role fails it', () => {
