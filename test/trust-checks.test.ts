@@ -395,6 +395,66 @@ describe('CrossAccountTrustChecks rules', () => {
     });
   });
 
+  describe('Cognito identity pools', () => {
+    const POOL = 'eu-west-1:11111111-2222-3333-4444-555555555555';
+    const cognito = (conditions: Record<string, unknown>) => new iam.WebIdentityPrincipal('cognito-identity.amazonaws.com', conditions);
+
+    test('fails a Cognito trust without the identity pool, and warns without amr', () => {
+      expect(audit(s => role(s, 'App', cognito({}))))
+        .toEqual([
+          { rule: 'CognitoAudienceNotPinned', severity: 'error', path: 'Trusting/App/Resource' },
+          { rule: 'CognitoAmrNotChecked', severity: 'warning', path: 'Trusting/App/Resource' },
+        ]);
+    });
+
+    test('fails a Cognito trust whose only condition is amr, as FederatedPrincipal', () => {
+      const reported = audit(s => role(s, 'App', new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      }, 'sts:AssumeRoleWithWebIdentity')));
+      expect(rules(reported)).toEqual(['CognitoAudienceNotPinned']);
+    });
+
+    test.each([
+      [{ StringLike: { 'cognito-identity.amazonaws.com:aud': '*' } }],
+      [{ StringEqualsIfExists: { 'cognito-identity.amazonaws.com:aud': POOL } }],
+      [{ StringNotEquals: { 'cognito-identity.amazonaws.com:aud': POOL } }],
+    ])('does not take %p as pinning the identity pool', (conditions) => {
+      const reported = audit(s => role(s, 'App', cognito({
+        ...conditions,
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      })));
+      expect(rules(reported)).toEqual(['CognitoAudienceNotPinned']);
+    });
+
+    test.each([
+      [{ Action: 'sts:AssumeRoleWith*' }],
+      [{ NotAction: 'sts:AssumeRole' }],
+    ])('fails a Cognito trust without the identity pool for %p', (action) => {
+      const reported = audit(s => rawTrust(s, 'App', { Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, ...action }));
+      expect(rules(reported)).toContain('CognitoAudienceNotPinned');
+    });
+
+    test('passes a Cognito trust pinned to an identity pool for signed-in users', () => {
+      expect(audit(s => {
+        role(s, 'Authenticated', new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {
+          'StringEquals': { 'cognito-identity.amazonaws.com:aud': POOL },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+        }, 'sts:AssumeRoleWithWebIdentity'));
+        role(s, 'Guest', cognito({
+          'StringEquals': { 'cognito-identity.amazonaws.com:aud': POOL },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
+        }));
+      })).toEqual([]);
+    });
+
+    test('warns on a pinned Cognito trust whose amr matches anything', () => {
+      expect(rules(audit(s => role(s, 'App', cognito({
+        'StringEquals': { 'cognito-identity.amazonaws.com:aud': POOL },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': '*' },
+      }))))).toEqual(['CognitoAmrNotChecked']);
+    });
+  });
+
   describe('ServiceWithoutSourceCondition', () => {
     test('warns on EventBridge Scheduler trusted without aws:SourceAccount', () => {
       expect(audit(s => role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com'))))
