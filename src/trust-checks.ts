@@ -176,6 +176,14 @@ const NO_VALUE = Symbol('AWS::NoValue');
 /** Over this many distinct conditions, only the all-true and all-false branches are audited. */
 const MAX_CONDITIONS_COMBINED = 4;
 
+/** The ARN of a SAML provider resource of the template, its `Ref` (the name may be generated; the rules need the ARN's shape). */
+function samlProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
+  const resource = typeof logicalId === 'string' ? ctx.resources[logicalId] : undefined;
+  if (resource?.Type !== 'AWS::IAM::SAMLProvider') { return undefined; }
+  const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId;
+  return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:saml-provider/${name}`;
+}
+
 /** The ARN of an OIDC provider resource of the template, from its URL (it names the provider's claims). */
 function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
   const resource = typeof logicalId === 'string' ? ctx.resources[logicalId] : undefined;
@@ -190,7 +198,7 @@ function refValue(ctx: AuditContext, name: unknown): string {
   if (name === 'AWS::NoValue') { return NO_VALUE as unknown as string; }
   if (name === 'AWS::URLSuffix') { return 'amazonaws.com'; }
   if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
-  return oidcProviderArn(ctx, name) ?? UNRESOLVED;
+  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name) ?? UNRESOLVED;
 }
 
 /** The value of `Fn::GetAtt` of a resource of the template, or UNRESOLVED. */
@@ -234,8 +242,8 @@ function resolveSub(ctx: AuditContext, arg: unknown): string {
 
 /**
  * Resolves what can be resolved: joins, substitutions, selections, branches,
- * pseudo parameters, the stack's account, OIDC providers and role ARNs of the
- * template; anything else is UNRESOLVED.
+ * pseudo parameters, the stack's account, OIDC and SAML providers and role ARNs
+ * of the template; anything else is UNRESOLVED.
  */
 function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
   const resolve = (v: unknown) => resolveForAudit(v, ctx);

@@ -455,6 +455,36 @@ describe('CrossAccountTrustChecks rules', () => {
     });
   });
 
+  describe('SamlAudienceNotPinned', () => {
+    // CloudFormation wants a metadata document of at least 1,000 characters
+    const metadata = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com">'
+      + `<IDPSSODescriptor><KeyDescriptor><X509Certificate>${'A'.repeat(1000)}</X509Certificate></KeyDescriptor></IDPSSODescriptor></EntityDescriptor>`;
+    const provider = (s: Stack) => new iam.SamlProvider(s, 'Idp', { metadataDocument: iam.SamlMetadataDocument.fromXml(metadata) });
+
+    test('warns on a SAML trust without SAML:aud', () => {
+      expect(audit(s => role(s, 'Sso', new iam.SamlPrincipal(provider(s), {}))))
+        .toEqual([{ rule: 'SamlAudienceNotPinned', severity: 'warning', path: 'Trusting/Sso/Resource' }]);
+    });
+
+    test.each([
+      ['an imported provider ARN', { Action: 'sts:AssumeRoleWithSAML' }, {}],
+      ['a wildcard action', { Action: 'sts:AssumeRoleWith*' }, {}],
+      ['SAML:aud matched with StringLike "*"', { Action: 'sts:AssumeRoleWithSAML' }, { StringLike: { 'SAML:aud': '*' } }],
+    ])('warns on a SAML trust without SAML:aud, given %s', (_, action, condition) => {
+      const reported = audit(s => rawTrust(s, 'Sso', {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${TRUSTING}:saml-provider/corporate` },
+        ...action,
+        Condition: condition,
+      }));
+      expect(rules(reported)).toContain('SamlAudienceNotPinned');
+    });
+
+    test('passes a console SAML trust, which pins the sign-in endpoint', () => {
+      expect(audit(s => role(s, 'Sso', new iam.SamlConsolePrincipal(provider(s))))).toEqual([]);
+    });
+  });
+
   describe('ServiceWithoutSourceCondition', () => {
     test('warns on EventBridge Scheduler trusted without aws:SourceAccount', () => {
       expect(audit(s => role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com'))))

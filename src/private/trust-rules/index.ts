@@ -3,6 +3,7 @@ import { WEAK_EXTERNAL_ID, WILDCARD_EXTERNAL_ID } from './external-id';
 import { MFA_IF_EXISTS } from './mfa-if-exists';
 import { OIDC_AUDIENCE_NOT_PINNED, OIDC_SUBJECT_NOT_PINNED } from './oidc';
 import { ROLE_CHAINING_SESSION_DURATION } from './role-chaining';
+import { SAML_AUDIENCE_NOT_PINNED } from './saml';
 import { SERVICE_WITHOUT_SOURCE_CONDITION } from './service-source';
 import { TRUST_POLICY_OVER_DEFAULT_QUOTA, TRUST_POLICY_OVER_MAXIMUM } from './trust-policy-size';
 import { TrustRule } from './types';
@@ -27,5 +28,6 @@ export const TRUST_RULES: TrustRule[] = [
   OIDC_AUDIENCE_NOT_PINNED,
   COGNITO_AUDIENCE_NOT_PINNED,
   COGNITO_AMR_NOT_CHECKED,
+  SAML_AUDIENCE_NOT_PINNED,
   SERVICE_WITHOUT_SOURCE_CONDITION,
 ];
