@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { MIN_SESSION_DURATION_SECONDS } from './private/constants';
 import { resolvedPolicyLength } from './private/policy-size';
@@ -118,10 +119,18 @@ function literal(value: string | undefined): string | undefined {
 function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Map<string, string>): PolicyViolation[] {
   const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
+  const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
+  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
   const violations: PolicyViolation[] = [];
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource?.Type !== 'AWS::IAM::Role') { continue; }
-    const roles = auditedRoles(logicalId, resource.Properties ?? {}, { account, partition: 'aws', resources: template.Resources });
+    const roles = auditedRoles(logicalId, resource.Properties ?? {}, {
+      account,
+      knownPartition: regionInfo?.partition,
+      partition: regionInfo?.partition ?? DEFAULT_PARTITION,
+      urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
+      resources: template.Resources,
+    });
     for (const rule of TRUST_RULES) {
       // a finding on either branch of an Fn::If counts, once
       const findings = Array.from(new Map(roles.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
@@ -162,13 +171,21 @@ const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConn
 interface AuditContext {
   /** The stack's account, when it is literal. */
   readonly account?: string;
-  /** The stack's partition (`aws` unless the region says otherwise). */
+  /** The stack's partition, when its region is literal and known. */
+  readonly knownPartition?: string;
+  /** The stack's partition, `aws` unless the region says otherwise (for `AWS::Partition`). */
   readonly partition: string;
+  /** The stack's domain suffix, `amazonaws.com` unless the region says otherwise (for `AWS::URLSuffix`). */
+  readonly urlSuffix: string;
   /** The template's resources. */
   readonly resources: Record<string, any>;
   /** The branch each template condition takes, for `Fn::If`. */
   readonly conditions?: Record<string, boolean>;
 }
+
+/** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */
+const DEFAULT_PARTITION = 'aws';
+const DEFAULT_URL_SUFFIX = 'amazonaws.com';
 
 /** Stands for `AWS::NoValue`: the property or list item is left out. */
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -196,7 +213,7 @@ function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefi
 function refValue(ctx: AuditContext, name: unknown): string {
   if (name === 'AWS::Partition') { return ctx.partition; }
   if (name === 'AWS::NoValue') { return NO_VALUE as unknown as string; }
-  if (name === 'AWS::URLSuffix') { return 'amazonaws.com'; }
+  if (name === 'AWS::URLSuffix') { return ctx.urlSuffix; }
   if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
   return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name) ?? UNRESOLVED;
 }
@@ -335,6 +352,7 @@ function auditedRole(logicalId: string, properties: any, ctx: AuditContext): Aud
   return {
     logicalId,
     account: ctx.account,
+    partition: ctx.knownPartition,
     statements: (Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement]).filter(isObject).map(normalizeStatement),
     trustPolicyLength: resolvedPolicyLength(document),
     maxSessionDuration: maxSession,

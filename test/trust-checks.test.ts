@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, CfnCondition, CfnParameter, Duration, Fn, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Duration, Fn, NestedStack, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
 import { TRUSTED, TRUSTING, testApp } from './util';
@@ -20,16 +20,21 @@ function audit(build: (stack: Stack) => void): Reported[] {
 }
 
 /** Runs the plugin as aws-cdk-lib does: with the templates of the top-level stacks only. */
-function auditApp(app: App): Reported[] {
+function pluginReport(app: App): PolicyValidationPluginReport {
   const assembly = app.synth();
   const stacks = app.node.findAll().filter(s => Stack.isStack(s) && !NestedStack.isNestedStack(s)) as Stack[];
-  const report = new CrossAccountTrustChecks().validate({
+  return new CrossAccountTrustChecks().validate({
     templatePaths: stacks.map(s => path.join(assembly.directory, s.templateFile)),
     stackTemplates: stacks.map(s => ({ stackConstructPath: s.node.path, templatePath: path.join(assembly.directory, s.templateFile) })),
     appConstruct: app,
     accountId: undefined,
     region: undefined,
   });
+}
+
+/** The findings of the plugin over an app. */
+function auditApp(app: App): Reported[] {
+  const report = pluginReport(app);
   return report.violations.flatMap(v => v.violatingResources.map(r => ({ rule: v.ruleName, severity: v.severity, path: r.constructPath })));
 }
 
@@ -501,6 +506,64 @@ describe('CrossAccountTrustChecks rules', () => {
         role(s, 'Scheduler', new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': TRUSTING } }));
         role(s, 'Lambda', new iam.ServicePrincipal('lambda.amazonaws.com'));
       })).toEqual([]);
+    });
+  });
+  describe('CrossPartitionTrust', () => {
+    /** Audits what `build` makes in a stack of the trusting account in `region`. */
+    const auditIn = (region: string, build: (stack: Stack) => void) => {
+      const app = testApp();
+      build(new Stack(app, 'Trusting', { env: { account: TRUSTING, region } }));
+      return auditApp(app);
+    };
+    const trustArn = (arn: string) => (s: Stack) => rawTrust(s, 'Partner', {
+      Effect: 'Allow',
+      Principal: { AWS: arn },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': 'c0ffee-5eed-4b1d-9e2f-7a6b5c4d3e21' } },
+    });
+
+    test('fails a role in China that trusts an account ARN of the aws partition', () => {
+      expect(auditIn('cn-north-1', trustArn(`arn:aws:iam::${TRUSTED}:root`)))
+        .toEqual([{ rule: 'CrossPartitionTrust', severity: 'error', path: 'Trusting/Partner' }]);
+    });
+
+    test('fails a role in GovCloud that trusts an OIDC provider ARN of the aws partition', () => {
+      expect(rules(auditIn('us-gov-west-1', s => rawTrust(s, 'Deploy', {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${TRUSTING}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:my-org/my-repo:ref:refs/heads/main' } },
+      })))).toEqual(['CrossPartitionTrust']);
+    });
+
+    test('passes principals of the stack\'s partition, literal or built with AWS::Partition', () => {
+      expect(auditIn('cn-north-1', s => {
+        trustArn(`arn:aws-cn:iam::${TRUSTED}:root`)(s);
+        role(s, 'Account', new iam.AccountPrincipal(TRUSTED).withConditions({ StringEquals: { 'sts:ExternalId': 'c0ffee-5eed-4b1d-9e2f-7a6b5c4d3e21' } }));
+        role(s, 'Deploy', new iam.OpenIdConnectPrincipal(new iam.OpenIdConnectProvider(s, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] }), {
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:my-org/my-repo:ref:refs/heads/main' },
+        }));
+      })).toEqual([]);
+    });
+
+    test('does not judge a stack whose region is unknown or not literal', () => {
+      const app = testApp();
+      trustArn(`arn:aws-cn:iam::${TRUSTED}:root`)(new Stack(app, 'Unknown', { env: { account: TRUSTING, region: 'xx-nowhere-1' } }));
+      trustArn(`arn:aws-cn:iam::${TRUSTED}:root`)(new Stack(app, 'Agnostic'));
+      expect(rules(auditApp(app))).not.toContain('CrossPartitionTrust');
+    });
+
+    test('resolves AWS::URLSuffix from the stack\'s region', () => {
+      // GIVEN
+      const app = testApp();
+      const stack = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'cn-north-1' } });
+      rawTrust(stack, 'Scheduler', { Effect: 'Allow', Principal: { Service: { 'Fn::Sub': 'scheduler.${AWS::URLSuffix}' } }, Action: 'sts:AssumeRole' });
+
+      // WHEN
+      const descriptions = pluginReport(app).violations.map(v => v.description);
+
+      // THEN
+      expect(descriptions).toEqual([expect.stringContaining('scheduler.amazonaws.com.cn trusted without aws:SourceAccount')]);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { COGNITO_AMR_NOT_CHECKED, COGNITO_AUDIENCE_NOT_PINNED } from './cognito';
+import { CROSS_PARTITION_TRUST } from './cross-partition';
 import { WEAK_EXTERNAL_ID, WILDCARD_EXTERNAL_ID } from './external-id';
 import { MFA_IF_EXISTS } from './mfa-if-exists';
 import { OIDC_AUDIENCE_NOT_PINNED, OIDC_SUBJECT_NOT_PINNED } from './oidc';
@@ -30,4 +31,5 @@ export const TRUST_RULES: TrustRule[] = [
   COGNITO_AMR_NOT_CHECKED,
   SAML_AUDIENCE_NOT_PINNED,
   SERVICE_WITHOUT_SOURCE_CONDITION,
+  CROSS_PARTITION_TRUST,
 ];

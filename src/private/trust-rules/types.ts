@@ -4,6 +4,8 @@ export interface AuditedRole {
   readonly logicalId: string;
   /** The account of the role's stack, when it is known. */
   readonly account?: string;
+  /** The partition of the role's stack, when its region is literal and known. */
+  readonly partition?: string;
   /** The trust policy's statements, normalized. */
   readonly statements: TrustStatement[];
   /** The trust policy's length as IAM counts it (no whitespace). */
