@@ -60,7 +60,7 @@ function globMatches(pattern: string, value: string): boolean {
  * permissions. Shared by `CrossAccountRole` and `CrossAccountRolePair`.
  *
  * Every condition applies to every trusted principal: they are merged into the
- * one trust statement and must all hold. For parties that need different
+ * `sts:AssumeRole` statement of the trust and must all hold. For parties that need different
  * conditions, create one role each.
  */
 export interface CrossAccountRoleOptions {
@@ -307,9 +307,11 @@ export interface CliProfileOptions {
  * An IAM role in the trusting account that principals of other accounts may
  * assume with `sts:AssumeRole`.
  *
- * The trust policy is one statement: the trusted account roots as `Principal`
- * and every condition (external ID, MFA, MFA age, organization, principal ARN)
- * merged into one `Condition` block. The role's physical name is fixed or
+ * The trust policy is one `sts:AssumeRole` statement: the trusted account roots
+ * as `Principal` and every condition (external ID, MFA, MFA age, organization,
+ * principal ARN, session controls) merged into one `Condition` block; a role
+ * that allows session tags or a source identity has one more statement for
+ * `sts:TagSession` / `sts:SetSourceIdentity`, with the conditions on the caller. The role's physical name is fixed or
  * generated at synth time, so an `AssumeRolePolicy` in the trusted account's
  * stack gets a literal ARN, never a CloudFormation export (exports do not cross
  * accounts).
@@ -445,8 +447,7 @@ export class CrossAccountRole extends Construct {
     this.externalIds = unique([...(props.externalIds ?? []), ...(externalIdTrust?.externalIds ?? [])]);
     const requireSourceIdentity = props.requireSourceIdentity ?? props.sourceIdentityPattern !== undefined;
     const allowSessionTags = props.allowSessionTags ?? props.transitiveTagKeys !== undefined;
-    // One statement for every action of the AssumeRole call: STS authorizes sts:TagSession and
-    // sts:SetSourceIdentity in the context of that same call, so the same conditions hold for them.
+    // The actions of the AssumeRole call: sts:TagSession and sts:SetSourceIdentity are authorized within it.
     this.assumeRoleActions = [
       STS_ASSUME_ROLE,
       ...(allowSessionTags ? [STS_TAG_SESSION] : []),

@@ -43,6 +43,8 @@ test('every README example compiles against the library', () => {
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
 
+  fs.rmSync(dir, { recursive: true, force: true });
+
   // THEN
   expect(diagnostics).toEqual([]);
 });

@@ -46,10 +46,11 @@ describe('source identity', () => {
     expect(deployed.role.assumeRoleActions).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
     Template.fromJSON(deployed.trustingTemplate).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({
-          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
-          Condition: { StringLike: { 'sts:SourceIdentity': '${aws:username}' } },
-        })],
+        Statement: [
+          Match.objectLike({ Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:SourceIdentity': '${aws:username}' } } }),
+          // The AssumeRole statement checks the source identity; this one only allows setting it.
+          Match.objectLike({ Action: 'sts:SetSourceIdentity', Condition: Match.absent() }),
+        ],
       }),
     });
     Template.fromJSON(deployed.trustedTemplate).hasResourceProperties('AWS::IAM::ManagedPolicy', {
@@ -85,10 +86,10 @@ describe('session tags', () => {
     expect(deploy({}).role.assumeRoleActions).toEqual(['sts:AssumeRole']);
     Template.fromJSON(deployed.trustingTemplate).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({
-          Action: ['sts:AssumeRole', 'sts:TagSession'],
-          Condition: { 'ForAllValues:StringEquals': { 'sts:TransitiveTagKeys': 'project' } },
-        })],
+        Statement: [
+          Match.objectLike({ Action: 'sts:AssumeRole', Condition: Match.absent() }),
+          Match.objectLike({ Action: 'sts:TagSession', Condition: { 'ForAllValues:StringEquals': { 'sts:TransitiveTagKeys': 'project' } } }),
+        ],
       }),
     });
   });
@@ -107,6 +108,29 @@ describe('session tags', () => {
 
   test('denies tagging a session of a role that does not allow session tags', async () => {
     expect(await request(deploy({}), {}, 'sts:TagSession')).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('session tags and a source identity on a vendor role with an external ID', () => {
+  // sts:ExternalId and sts:SourceIdentity are keys of the AssumeRole request: the Service Authorization
+  // Reference lists neither for sts:TagSession, so a condition on them there would refuse every tagged session.
+  const deployed = deploy({ externalIds: ['vendor-external-id-0001'], allowSessionTags: true, requireSourceIdentity: true, requireMfa: true });
+  const caller = { 'aws:MultiFactorAuthPresent': 'true' };
+
+  test('allows the AssumeRole call with the external ID, its tags and its source identity', async () => {
+    expect(await request(deployed, { ...caller, 'sts:ExternalId': 'vendor-external-id-0001', 'sts:SourceIdentity': 'alice' })).toBe('Allowed');
+    expect(await request(deployed, caller, 'sts:TagSession')).toBe('Allowed');
+    expect(await request(deployed, { ...caller, 'sts:SourceIdentity': 'alice' }, 'sts:SetSourceIdentity')).toBe('Allowed');
+  });
+
+  test('still denies the AssumeRole call without the external ID or without a source identity', async () => {
+    expect(await request(deployed, { ...caller, 'sts:SourceIdentity': 'alice' })).toBe('ImplicitlyDenied');
+    expect(await request(deployed, { ...caller, 'sts:ExternalId': 'vendor-external-id-0001' })).toBe('ImplicitlyDenied');
+  });
+
+  test('keeps the conditions on the caller for the session actions too', async () => {
+    expect(await request(deployed, {}, 'sts:TagSession')).toBe('ImplicitlyDenied');
+    expect(await request(deployed, { 'sts:SourceIdentity': 'alice' }, 'sts:SetSourceIdentity')).toBe('ImplicitlyDenied');
   });
 });
 

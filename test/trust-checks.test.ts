@@ -157,6 +157,18 @@ describe('CrossAccountTrustChecks rules', () => {
     test('passes trust of the stack\'s own account', () => {
       expect(audit(s => role(s, 'Own', new iam.AccountRootPrincipal()))).toEqual([]);
     });
+
+    test('does not judge a statement that only allows sts:TagSession or sts:SetSourceIdentity (it lets nobody assume the role)', () => {
+      // GIVEN a vendor role with an external ID whose session-action statement carries no external ID
+      const reported = audit(s => new CrossAccountRole(s, 'Vendor', {
+        trustedAccounts: [TRUSTED], externalIds: ['a-long-random-external-id-1'], allowSessionTags: true, requireSourceIdentity: true,
+      }));
+
+      // THEN
+      expect(reported).toEqual([]);
+      expect(rules(audit(s => rawTrust(s, 'Raw', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTED}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] }))))
+        .toContain('UnconditionedCrossAccountTrust');
+    });
   });
 
   describe('MfaIfExists', () => {

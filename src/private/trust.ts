@@ -48,15 +48,25 @@ function oneOrMany(values: string[]): string | string[] {
 }
 
 /**
- * The conditions of the one trust statement, merged: every key under its
- * operator, every requirement ANDed, the values of one key ORed.
+ * The conditions of a trust statement, merged: every key under its operator,
+ * every requirement ANDed, the values of one key ORed.
+ *
+ * The `sts:AssumeRole` statement gets every condition but the transitive tag
+ * keys. The statement for `sts:TagSession` / `sts:SetSourceIdentity`
+ * (`forSessionActions`) gets the conditions on the caller (principal ARN,
+ * organization, MFA, source IP) and the transitive tag keys, but not the keys
+ * of the AssumeRole request itself (`sts:ExternalId`, `sts:RoleSessionName`,
+ * `sts:SourceIdentity`): the Service Authorization Reference lists none of them
+ * for `sts:TagSession`, so a condition on them there could refuse every tagged
+ * session. Those actions are only ever authorized within an AssumeRole call,
+ * whose own statement requires all of them.
  */
-export function trustConditions(spec: TrustSpec): iam.Conditions {
+export function trustConditions(spec: TrustSpec, forSessionActions: boolean = false): iam.Conditions {
   const conditions: Record<string, Record<string, unknown>> = {};
   const add = (operator: string, key: string, value: unknown) => {
     conditions[operator] = { ...(conditions[operator] ?? {}), [key]: value };
   };
-  if (spec.externalIds.length > 0) {
+  if (spec.externalIds.length > 0 && !forSessionActions) {
     add('StringEquals', KEY_EXTERNAL_ID, oneOrMany(spec.externalIds));
   }
   if (spec.organizationId !== undefined) {
@@ -74,10 +84,12 @@ export function trustConditions(spec: TrustSpec): iam.Conditions {
   if (spec.maxMfaAgeSeconds !== undefined) {
     add('NumericLessThan', KEY_MFA_AGE, Token.isUnresolved(spec.maxMfaAgeSeconds) ? Token.asString(spec.maxMfaAgeSeconds) : String(spec.maxMfaAgeSeconds));
   }
-  if (spec.roleSessionNamePattern !== undefined) {
+  if (spec.roleSessionNamePattern !== undefined && !forSessionActions) {
     add('StringLike', KEY_ROLE_SESSION_NAME, spec.roleSessionNamePattern);
   }
-  if (spec.sourceIdentityPattern !== undefined) {
+  if (forSessionActions) {
+    // The AssumeRole statement requires the source identity.
+  } else if (spec.sourceIdentityPattern !== undefined) {
     add('StringLike', KEY_SOURCE_IDENTITY, spec.sourceIdentityPattern);
   } else if (spec.requireSourceIdentity) {
     // Present, whatever its value.
@@ -86,7 +98,7 @@ export function trustConditions(spec: TrustSpec): iam.Conditions {
   if (spec.sourceIps !== undefined && spec.sourceIps.length > 0) {
     add('IpAddress', KEY_SOURCE_IP, oneOrMany(spec.sourceIps));
   }
-  if (spec.transitiveTagKeys !== undefined) {
+  if (spec.transitiveTagKeys !== undefined && forSessionActions) {
     // Without transitive keys in the request the set is empty and ForAllValues holds.
     add('ForAllValues:StringEquals', KEY_TRANSITIVE_TAG_KEYS, spec.transitiveTagKeys.length === 1 ? spec.transitiveTagKeys[0] : spec.transitiveTagKeys);
   }
@@ -94,29 +106,40 @@ export function trustConditions(spec: TrustSpec): iam.Conditions {
 }
 
 /**
- * The principal of a cross-account trust statement: the roots of one or more
- * accounts, with all conditions merged into one block.
+ * The principal of a cross-account trust: the roots of one or more accounts,
+ * with all conditions merged into one block.
  *
  * aws-cdk-lib's `CompositePrincipal` refuses conditions, and chaining
  * `withConditions` overwrites a key given twice (aws-cdk#20158); this renders
- * one statement with every account and every condition instead.
+ * one `sts:AssumeRole` statement with every account and every condition
+ * instead, and, when the trust allows session tags or a source identity, one
+ * more statement for those actions (see `trustConditions`).
  */
 export class CrossAccountTrustPrincipal extends iam.PrincipalBase {
   public readonly policyFragment: iam.PrincipalPolicyFragment;
   public readonly principalAccount: string | undefined;
 
-  constructor(private readonly spec: TrustSpec, private readonly actions: string[] = [STS_ASSUME_ROLE]) {
+  /**
+   * @param spec whom to trust, and on which conditions
+   * @param actions the actions of the AssumeRole call the trust allows: sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity if asked for
+   * @param forSessionActions this principal stands in the statement for sts:TagSession / sts:SetSourceIdentity
+   */
+  constructor(private readonly spec: TrustSpec, private readonly actions: string[] = [STS_ASSUME_ROLE], forSessionActions: boolean = false) {
     super();
     const roots = spec.accounts.map(account => new iam.AccountPrincipal(account).arn);
-    this.policyFragment = new iam.PrincipalPolicyFragment({ AWS: roots }, trustConditions(spec));
+    this.policyFragment = new iam.PrincipalPolicyFragment({ AWS: roots }, trustConditions(spec, forSessionActions));
     this.principalAccount = spec.accounts.length === 1 ? spec.accounts[0] : undefined;
   }
 
   public addToAssumeRolePolicy(document: iam.PolicyDocument): void {
-    document.addStatements(new iam.PolicyStatement({
-      actions: this.actions,
-      principals: [this],
-    }));
+    document.addStatements(new iam.PolicyStatement({ actions: [STS_ASSUME_ROLE], principals: [this] }));
+    const sessionActions = this.actions.filter(action => action !== STS_ASSUME_ROLE);
+    if (sessionActions.length > 0) {
+      document.addStatements(new iam.PolicyStatement({
+        actions: sessionActions,
+        principals: [new CrossAccountTrustPrincipal(this.spec, sessionActions, true)],
+      }));
+    }
   }
 
   public dedupeString(): string | undefined {

@@ -1,4 +1,4 @@
-import { TrustRule, TrustStatement, accountOf, conditionEntries, location, requiresKey } from './types';
+import { TrustRule, TrustStatement, accountOf, allowsAction, conditionEntries, location, requiresKey } from './types';
 
 /** Conditions that tie another account's trust to something more than the account. */
 const GUARD_KEYS = [
@@ -30,7 +30,9 @@ export const UNCONDITIONED_CROSS_ACCOUNT: TrustRule = {
   fix: 'Require sts:ExternalId for third parties, MFA for humans, aws:PrincipalOrgID inside your organization, or aws:PrincipalArn for specific principals',
   check: role => role.statements.flatMap((s, i) => {
     const trusted = [...s.aws, ...principalAccounts(s)];
-    if (s.effect !== 'Allow' || trusted.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s) || requiresPrincipalArn(s)) { return []; }
+    // A statement for sts:TagSession / sts:SetSourceIdentity alone lets nobody assume the role.
+    const assumes = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'].some(a => allowsAction(s, a));
+    if (s.effect !== 'Allow' || !assumes || trusted.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s) || requiresPrincipalArn(s)) { return []; }
     const others = trusted.map(accountOf).filter((a): a is string => a !== undefined && a !== role.account);
     return others.length > 0
       ? [{ message: `trusts account(s) ${Array.from(new Set(others)).join(', ')} with no external ID, MFA, organization or principal ARN condition`, location: location(i) }]
