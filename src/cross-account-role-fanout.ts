@@ -12,7 +12,7 @@ import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role'
 import { assumersIn } from './private/assumers';
 import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
 import { policyLength } from './private/policy-size';
-import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName } from './private/validation';
+import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/validation';
 
 /** CloudFormation's limit for an inline `TemplateBody`. */
 const TEMPLATE_BODY_MAX_BYTES = 51200;
@@ -365,21 +365,10 @@ function flattenArn(resolved: unknown): string | undefined {
   return join[1].map(part => typeof part === 'string' ? part : '\0').join(join[0]);
 }
 
-/** CloudFormation's rule for a stack name. */
-const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
-const STACK_NAME_MAX_LENGTH = 128;
-
 /** The stack name, or a clear error naming the ids it comes from (aws-cdk-lib's own one names neither). */
 function validStackName(scope: Construct, name: string, base: string): string {
   if (Token.isUnresolved(name)) { return name; }
-  if (!STACK_NAME_PATTERN.test(name)) {
-    fail(scope, `the stack name ${show(name)}, made of the stage name and the ids of the fan-out and its scopes ('${base}'), must start with a letter `
-      + `and contain only letters, digits and hyphens; use such ids (e.g. '${base.replace(/[^A-Za-z0-9-]/g, '-')}')`);
-  }
-  if (name.length > STACK_NAME_MAX_LENGTH) {
-    fail(scope, `the stack name ${show(name)}, made of the stage name and the ids of the fan-out and its scopes, is ${name.length} characters long, `
-      + `over CloudFormation's ${STACK_NAME_MAX_LENGTH}; use shorter ids`);
-  }
+  validateStackName(scope, name, `it is made of the stage name and the ids of the fan-out and its scopes ('${base}'): use ids of letters, digits and hyphens, short enough (e.g. '${base.replace(/[^A-Za-z0-9-]/g, '-')}')`);
   return name;
 }
 

@@ -25,6 +25,7 @@ import { policyLength } from './private/policy-size';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
   fail,
+  iamPatternMatches,
   isoTimestamp,
   deployTimeSeconds,
   positiveSeconds,
@@ -47,12 +48,6 @@ const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
 
 /** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`. */
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/** Whether an IAM `StringLike` pattern (`*` any run, `?` one character) matches a value. */
-function globMatches(pattern: string, value: string): boolean {
-  const regex = pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${regex}$`).test(value);
-}
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the
@@ -628,7 +623,7 @@ export class CrossAccountRole extends Construct {
     if (options.roleSessionName !== undefined) {
       validateSessionName(this, 'roleSessionName', options.roleSessionName);
       const pattern = this.roleSessionNamePattern;
-      if (pattern !== undefined && !Token.isUnresolved(pattern) && !pattern.includes('${') && !globMatches(pattern, options.roleSessionName)) {
+      if (pattern !== undefined && !Token.isUnresolved(pattern) && !pattern.includes('${') && !iamPatternMatches(pattern, options.roleSessionName)) {
         fail(this, `roleSessionName ${show(options.roleSessionName)} does not match the role's roleSessionNamePattern ${show(pattern)}, so STS would refuse it`);
       }
       lines.push(`role_session_name = ${options.roleSessionName}`);

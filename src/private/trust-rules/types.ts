@@ -1,3 +1,4 @@
+import { iamPatternMatches } from '../validation';
 /** A role's trust as the rules see it: read from a synthesized template, intrinsics resolved where possible. */
 export interface AuditedRole {
   /** The role's logical ID in its template. */
@@ -102,8 +103,7 @@ export function requiresKey(statement: TrustStatement, key: string): boolean {
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, 'i').test(action);
+  return iamPatternMatches(pattern, action, true);
 }
 
 /** Whether a statement's `Action` (or `NotAction`) covers `action`. */
