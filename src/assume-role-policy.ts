@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
 import {
+  DESCRIPTION_MAX_LENGTH,
   KEY_MFA_PRESENT,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
   MANAGED_POLICIES_PER_PRINCIPAL_MAX,
@@ -12,7 +13,7 @@ import {
   WARNING_PREFIX,
 } from './private/constants';
 import { policyLength } from './private/policy-size';
-import { fail, show, unique, validateDescription, validateIamName } from './private/validation';
+import { fail, show, unique, validateIamName } from './private/validation';
 
 /**
  * Properties of an `AssumeRolePolicy`.
@@ -138,8 +139,9 @@ export class AssumeRolePolicy extends Construct {
     if (props.managedPolicyName !== undefined) {
       validateIamName(this, 'managedPolicyName', props.managedPolicyName);
     }
-    if (props.description !== undefined) {
-      validateDescription(this, 'description', props.description);
+    // CreatePolicy sets only a length on descriptions (CreateRole also restricts the characters).
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > DESCRIPTION_MAX_LENGTH) {
+      fail(this, `description must be at most ${DESCRIPTION_MAX_LENGTH} characters, got ${props.description.length}; shorten it`);
     }
 
     for (const role of targetRoles) {

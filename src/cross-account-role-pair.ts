@@ -155,6 +155,9 @@ export class CrossAccountRolePair extends Construct {
       }
       validateAccountId(this, name, account);
     }
+    if (props.externalIds !== undefined && props.externalIds.length === 0) {
+      fail(this, 'externalIds is an empty list, which would require no external ID at all; give at least one external ID, or set externalIdParameter: true to supply it at deploy time');
+    }
     if (props.externalIds !== undefined && props.externalIdParameter) {
       fail(this, 'externalIds and externalIdParameter are both set; give the IDs literally or at deploy time, not both');
     }
@@ -164,8 +167,12 @@ export class CrossAccountRolePair extends Construct {
     const region = props.region ?? 'us-east-1';
     const trustingStackName = props.trustingStackName ?? `${prefix}${id}-Trusting`;
     const trustedStackName = props.trustedStackName ?? `${prefix}${id}-Trusted`;
-    validateStackName(this, trustingStackName, props.trustingStackName ? 'change trustingStackName' : `use a construct id of letters, digits and hyphens for the pair (got ${show(id)}), or set trustingStackName`);
-    validateStackName(this, trustedStackName, props.trustedStackName ? 'change trustedStackName' : `use a construct id of letters, digits and hyphens for the pair (got ${show(id)}), or set trustedStackName`);
+    // Name the part of a default stack name that is wrong: the stage's name or the pair's id.
+    const culprit = stage?.stageName && !/^[A-Za-z][A-Za-z0-9-]*$/.test(stage.stageName)
+      ? `a stage name of letters, digits and hyphens (got ${show(stage.stageName)})`
+      : `a construct id of letters, digits and hyphens for the pair (got ${show(id)})`;
+    validateStackName(this, trustingStackName, props.trustingStackName ? 'change trustingStackName' : `use ${culprit}, or set trustingStackName`);
+    validateStackName(this, trustedStackName, props.trustedStackName ? 'change trustedStackName' : `use ${culprit}, or set trustedStackName`);
     if (props.trustedPrincipalArns !== undefined && props.trustedPrincipalArns.length === 0) {
       fail(this, 'trustedPrincipalArns is an empty list; give the principal ARNs of the trusted account, or leave it out to trust the whole account');
     }

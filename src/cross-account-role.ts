@@ -465,7 +465,7 @@ export class CrossAccountRole extends Construct {
       transitiveTagKeys: props.transitiveTagKeys,
     }, this.assumeRoleActions);
 
-    this.literalRoleName = props.roleName ?? generatedRoleName(this);
+    this.literalRoleName = props.roleName ?? generatedRoleName(this, 'Resource');
     // iam.Role checks maxSessionDuration eagerly and cannot take a token: a deploy-time value goes on the CfnRole.
     const sessionDuration = props.maxSessionDuration;
     const deployTimeSessionDuration = sessionDuration?.isUnresolved() === true;

@@ -75,20 +75,28 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
 
   /**
    * aws-cdk-lib drops a violation when its id is acknowledged on any construct
-   * of the app. A finding on a construct that neither it nor its scopes
-   * acknowledge, while another construct acknowledges the rule, is reported
-   * under a rule name of its own (`<rule>@<construct path>`, acknowledged as
-   * `CrossAccountTrustChecks::<rule>@<construct path>`) so that it is not
-   * dropped.
+   * of the app. So a finding is reported under a rule name of its own,
+   * `<rule>@<construct path>` (acknowledged as
+   * `CrossAccountTrustChecks::<rule>@<construct path>`, whitespace in the path
+   * written as '-', as aws-cdk-lib reads acknowledgement ids), when that id is
+   * acknowledged anywhere (so that aws-cdk-lib drops it), or when the plain rule
+   * is acknowledged only on other constructs (so that it does not).
    */
   private scopeAcknowledgement(violation: PolicyViolation, constructs: Map<string, IConstruct>): PolicyViolation {
     const ackId = `${this.name}::${violation.ruleName}`;
     const constructPath = violation.violatingResources[0]?.constructPath;
     const construct = constructPath !== undefined ? constructs.get(constructPath) : undefined;
-    if (construct === undefined || !acknowledgedAnywhere(construct.node.root, ackId) || construct.node.scopes.some(c => acknowledges(c, ackId))) {
+    if (construct === undefined) {
       return violation;
     }
-    return { ...violation, ruleName: `${violation.ruleName}@${constructPath}` };
+    const scoped = { ...violation, ruleName: `${violation.ruleName}@${constructPath!.replace(/\s/g, '-')}` };
+    if (acknowledgedAnywhere(construct.node.root, `${this.name}::${scoped.ruleName}`)) {
+      return scoped;
+    }
+    if (!acknowledgedAnywhere(construct.node.root, ackId) || construct.node.scopes.some(c => acknowledges(c, ackId))) {
+      return violation;
+    }
+    return scoped;
   }
 }
 

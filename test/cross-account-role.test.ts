@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { AssumeRolePolicy, CrossAccountRole, ExternalIdTrust } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
 
@@ -231,6 +232,25 @@ describe('CrossAccountRole', () => {
     // THEN adding the permission later does not rename, and so replace, the role
     expect(nameIn(alone.trusting)).toMatch(/^trusting[a-z0-9]{0,24}[0-9a-f]{12}$/);
     expect(nameIn(referenced.trusting)).toBe(nameIn(alone.trusting));
+  });
+
+  test('generates the very name GENERATE_IF_NEEDED gives once referenced, so a role referenced before keeps its name', () => {
+    // GIVEN a plain iam.Role at the path of a CrossAccountRole's role, named by GENERATE_IF_NEEDED and referenced from another account
+    const nameIn = (stack: Stack) => Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.RoleName;
+    const plain = pairedStacks();
+    const plainRole = new iam.Role(new Construct(plain.trusting, 'VendorRole'), 'Resource', {
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.AccountPrincipal(TRUSTED),
+    });
+    new iam.ManagedPolicy(plain.trusted, 'Assume', { statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [plainRole.roleArn] })] });
+
+    // WHEN the library's role stands at the same path, referenced by nobody
+    const lib = pairedStacks();
+    new CrossAccountRole(lib.trusting, 'VendorRole', { trustedAccounts: [TRUSTED] });
+
+    // THEN
+    expect(nameIn(plain.trusting)).toMatch(/^trusting/);
+    expect(nameIn(lib.trusting)).toBe(nameIn(plain.trusting));
   });
 
   test('generates different names for the same construct in other regions and accounts', () => {

@@ -635,6 +635,24 @@ describe('CrossAccountTrustChecks in an app', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('a construct-specific acknowledgement id works by itself, from anywhere in the app', () => {
+    // GIVEN a role acknowledged by its construct-specific id on the app, and nothing else acknowledged
+    const app = testApp();
+    Validations.of(app).addPlugins(new CrossAccountTrustChecks());
+    const stack = new Stack(app, 'Tooling', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    role(stack, 'Partner', new iam.AccountPrincipal(TRUSTED));
+    role(stack, 'Open', new iam.AnyPrincipal());
+    Validations.of(app).acknowledge({ id: 'CrossAccountTrustChecks::UnconditionedCrossAccountTrust@Tooling/Partner/Resource', reason: 'our backup account' });
+
+    // WHEN
+    let message = '';
+    try { app.synth(); } catch (e) { message = String(e); }
+
+    // THEN the acknowledged finding is gone, the other one is not
+    expect(message).toMatch(/WildcardPrincipal/);
+    expect(message).not.toMatch(/UnconditionedCrossAccountTrust/);
+  });
+
   test('the library\'s secure pairs pass', () => {
     const app = testApp();
     new CrossAccountRolePair(app, 'Vendor', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'Vendor', externalIdParameter: true });

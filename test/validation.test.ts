@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole, CrossAccountRolePair, ExternalIdTrust } from '../src';
@@ -245,6 +245,18 @@ describe('synth-time validation', () => {
       expect(pair({ assumerUserNames: ['alice', 'b/ob'] })).toThrow(/Pair: assumerUserNames\[1\] may only contain letters/);
     });
 
+    test('takes any characters in the description of an assume policy, where IAM only limits its length', () => {
+      const { trusting, trusted } = pairedStacks();
+      const role = new CrossAccountRole(trusting, 'Role', { trustedAccounts: [TRUSTED], roleName: 'Reader' });
+      expect(() => new AssumeRolePolicy(trusted, 'A', { targetRoles: [role], description: 'Erlaubt Zugriff auf “prod” — CI' })).not.toThrow();
+      expect(() => new AssumeRolePolicy(trusted, 'B', { targetRoles: [role], description: 'x'.repeat(1001) })).toThrow(/description must be at most 1000 characters, got 1001/);
+    });
+
+    test('blames the stage when its name makes the pair\'s stack names invalid', () => {
+      expect(() => new CrossAccountRolePair(new Stage(testApp(), 'prod_eu'), 'Access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R' }))
+        .toThrow(/the stack name 'prod_eu-Access-Trusting' is not a valid CloudFormation stack name .*; use a stage name of letters, digits and hyphens \(got 'prod_eu'\), or set trustingStackName/);
+    });
+
     test('refuses a pair id that makes an invalid stack name, and says which id to change', () => {
       expect(() => new CrossAccountRolePair(testApp(), 'audit_access', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R' }))
         .toThrow(/audit_access: the stack name 'audit_access-Trusting' is not a valid CloudFormation stack name .*; use a construct id of letters, digits and hyphens for the pair \(got 'audit_access'\), or set trustingStackName/);
@@ -255,6 +267,11 @@ describe('synth-time validation', () => {
     test('refuse externalIds: [] on a role, which would require no external ID', () => {
       expect(makeRole({ trustedAccounts: [TRUSTED], externalIds: [] }))
         .toThrow(/externalIds is an empty list, which would require no external ID at all/);
+    });
+
+    test('refuse externalIds: [] on a pair, pointing to externalIdParameter for a deploy-time ID', () => {
+      expect(() => new CrossAccountRolePair(testApp(), 'Pair', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'R', externalIds: [] }))
+        .toThrow(/Pair: externalIds is an empty list, which would require no external ID at all; give at least one external ID, or set externalIdParameter: true/);
     });
 
     test('refuse trustedPrincipalArns: [] with a message that fits the construct', () => {

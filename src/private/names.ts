@@ -1,28 +1,34 @@
 import { createHash } from 'crypto';
 import { Names, Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 
 /**
- * A role name generated at synth time from the construct's place in the app:
- * the stack name (first 25 characters), the construct's unique ID (last 24)
- * and a hash of those with the stack's account and region, lowercased, as
- * aws-cdk-lib's `PhysicalName.GENERATE_IF_NEEDED` builds its names (at most 61
+ * The role name aws-cdk-lib's `PhysicalName.GENERATE_IF_NEEDED` gives a role
+ * `scope/<childId>` once another environment refers to it: the stack name
+ * (first 25 characters), the role node's unique ID (last 24) and a hash of
+ * those with the stack's account and region, lowercased (at most 61
  * characters of `[a-z0-9-]`).
  *
- * Unlike `GENERATE_IF_NEEDED`, which only writes a name into the template once
- * another environment references the role, this name is always written: adding
- * an `AssumeRolePolicy` in another account later must not rename, and so
- * replace, a role whose ARN a vendor already holds.
+ * Unlike `GENERATE_IF_NEEDED`, the caller always writes this name into the
+ * template: adding an `AssumeRolePolicy` in another account later must not
+ * rename, and so replace, a role whose ARN a vendor already holds. Being the
+ * very name `GENERATE_IF_NEEDED` gives, a role another account already referred
+ * to keeps its name.
+ *
+ * Call it before the child `childId` exists: the role node's unique ID is read
+ * from a probe child of that id, removed again at once.
  *
  * @returns the name, or undefined when the stack's account or region is only
  * known at deploy time (such a role cannot be referenced from another account)
  */
-export function generatedRoleName(scope: IConstruct): string | undefined {
+export function generatedRoleName(scope: Construct, childId: string): string | undefined {
   const stack = Stack.of(scope);
   if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
     return undefined;
   }
-  const uniqueId = Names.nodeUniqueId(scope.node);
+  const probe = new Construct(scope, childId);
+  const uniqueId = Names.nodeUniqueId(probe.node);
+  scope.node.tryRemoveChild(childId);
   const hash = createHash('sha256')
     .update(stack.stackName)
     .update(uniqueId)
