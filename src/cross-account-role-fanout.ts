@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, BootstraplessSynthesizer, Stack, StackProps, Stage, Token, Annotations } from 'aws-cdk-lib';
+import { Annotations, App, AspectApplication, Aspects, BootstraplessSynthesizer, Lazy, Stack, StackProps, Stage, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
@@ -286,11 +286,15 @@ export class CrossAccountRoleFanout extends Construct {
       validateStackSetName(this, stackSetName, props.stackSetName !== undefined);
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
       checkPolicyAccounts(this, this.hubStack, props, undefined);
-      const spoke = spokeTemplate(this, spokeRoleProps);
-      const templateBody = spoke.templateBody;
-      if (Buffer.byteLength(templateBody) > TEMPLATE_BODY_MAX_BYTES) {
-        fail(this, `the spoke template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`);
-      }
+      const spoke = new SpokeTemplate(this, spokeRoleProps);
+      this.node.addValidation({
+        validate: () => {
+          const bytes = Buffer.byteLength(spoke.templateBody());
+          return bytes > TEMPLATE_BODY_MAX_BYTES
+            ? [`the spoke template is ${bytes} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`]
+            : [];
+        },
+      });
       this.stackSet = new cloudformation.CfnStackSet(this.stackSetStack, 'StackSet', {
         stackSetName,
         description: `Role ${props.roleName}, assumed from the hub account ${props.hubAccount}`,
@@ -301,7 +305,8 @@ export class CrossAccountRoleFanout extends Construct {
         managedExecution: { Active: true },
         operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: 'PARALLEL' },
         stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: ous }, regions }],
-        templateBody,
+        // resolved when the user's app synthesizes: after its aspects are all added, so that they reach the spoke role
+        templateBody: Lazy.uncachedString({ produce: () => spoke.templateBody() }),
       });
       hubStatements = [[new iam.PolicyStatement({
         actions: spoke.assumeRoleActions,
@@ -433,74 +438,133 @@ function totalLength(stack: Stack, documents: iam.PolicyStatement[][]): number {
  * The role is built in an App of its own (its template must not hold a
  * reference to the user's app), so what the user's app would otherwise give
  * it or learn from it is carried over by hand: the app's context (feature
- * flags such as `@aws-cdk/aws-iam:minimizePolicies`) goes in; the role's
+ * flags such as `@aws-cdk/aws-iam:minimizePolicies`) and the aspects of the
+ * fan-out's scopes (tags, permissions boundaries ...) go in; the role's
  * warnings, infos and errors come out as annotations of the fan-out, with the
  * same acknowledgement ids; thrown errors name the fan-out's path.
+ *
+ * It is synthesized twice, by the same function from the same props and
+ * context: at construction without aspects (the role's errors fail there, with
+ * the fan-out's path, and the hub needs its `assumeRoleActions`), and when the
+ * StackSet's `TemplateBody` is resolved, with the aspects: only then, during
+ * the user's synthesis, have they all been added.
  */
-function spokeTemplate(fanout: Construct, props: ConstructorParameters<typeof CrossAccountRole>[2]): SpokeTemplate {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-fanout-spoke-'));
-  try {
-    const app = new App({
-      analyticsReporting: false,
-      autoSynth: false,
-      outdir, // never the CLI's cdk.out (CDK_OUTDIR): this assembly is thrown away
-      context: fanout.node.getAllContext(),
-      postCliContext: { [cxapi.PATH_METADATA_ENABLE_CONTEXT]: false, [cxapi.DISABLE_METADATA_STACK_TRACE]: true },
-    });
-    const stack = new Stack(app, HIDDEN_STACK_ID, { synthesizer: new BootstraplessSynthesizer() });
-    const role = new CrossAccountRole(stack, HIDDEN_ROLE_ID, props);
-    const template = app.synth().getStackArtifact(stack.artifactId).template;
-    forwardAnnotations(app, fanout);
-    return { templateBody: JSON.stringify(template), assumeRoleActions: role.assumeRoleActions };
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message = renamePaths(error.message, fanout);
+class SpokeTemplate {
+  /** What the hub must be allowed to call on the role (see `CrossAccountRole.assumeRoleActions`). */
+  public readonly assumeRoleActions: string[];
+  /** The template without aspects, from construction. */
+  private readonly bare: string;
+  /** The annotations forwarded to the fan-out so far, by `<type> <message>`. */
+  private readonly forwarded = new Set<string>();
+  /** The last template with aspects, and the aspects it was synthesized with. */
+  private last?: { readonly aspects: AspectApplication[]; readonly body: string };
+
+  constructor(private readonly fanout: Construct, private readonly props: ConstructorParameters<typeof CrossAccountRole>[2]) {
+    const { template, assumeRoleActions } = this.synthesize([]);
+    this.bare = template;
+    this.assumeRoleActions = assumeRoleActions;
+    // the aspects can only make it larger: an oversized role fails now, not at synthesis
+    if (Buffer.byteLength(this.bare) > TEMPLATE_BODY_MAX_BYTES) {
+      fail(fanout, `the spoke template is ${Buffer.byteLength(this.bare)} bytes, over CloudFormation's ${TEMPLATE_BODY_MAX_BYTES} for an inline TemplateBody; move inline policies into a customer managed policy`);
     }
-    throw error;
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+
+  /**
+   * The template as the StackSet's `TemplateBody`, with the aspects the
+   * fan-out's scopes have now; synthesized again only when they change.
+   */
+  public templateBody(): string {
+    const aspects = aspectsOf(this.fanout);
+    if (aspects.length === 0) { return this.bare; }
+    const last = this.last;
+    if (last !== undefined && last.aspects.length === aspects.length
+      && last.aspects.every((a, i) => a.aspect === aspects[i].aspect && a.priority === aspects[i].priority)) {
+      return last.body;
+    }
+    const body = this.synthesize(aspects).template;
+    this.last = { aspects, body };
+    return body;
+  }
+
+  private synthesize(aspects: AspectApplication[]): { template: string; assumeRoleActions: string[] } {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-fanout-spoke-'));
+    try {
+      const app = new App({
+        analyticsReporting: false,
+        autoSynth: false,
+        outdir, // never the CLI's cdk.out (CDK_OUTDIR): this assembly is thrown away
+        context: this.fanout.node.getAllContext(),
+        postCliContext: { [cxapi.PATH_METADATA_ENABLE_CONTEXT]: false, [cxapi.DISABLE_METADATA_STACK_TRACE]: true },
+      });
+      const stack = new Stack(app, HIDDEN_STACK_ID, { synthesizer: new BootstraplessSynthesizer() });
+      // on the stack, as a spoke stack of stack mode inherits them: they visit it and the role, not an app
+      for (const { aspect, priority } of aspects) {
+        Aspects.of(stack).add(aspect, { priority });
+      }
+      const role = new CrossAccountRole(stack, HIDDEN_ROLE_ID, this.props);
+      const template = app.synth().getStackArtifact(stack.artifactId).template;
+      this.forwardAnnotations(app);
+      return { template: JSON.stringify(template), assumeRoleActions: role.assumeRoleActions };
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message = renamePaths(error.message, this.fanout);
+      }
+      throw error;
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Copies the warnings, infos and errors of the hidden app's constructs onto
+   * the fan-out, each once (the synthesis with aspects repeats those without).
+   */
+  private forwardAnnotations(app: App): void {
+    const fanout = this.fanout;
+    for (const construct of app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (typeof entry.data !== 'string') { continue; }
+        const key = `${entry.type} ${entry.data}`;
+        if (this.forwarded.has(key)) { continue; }
+        this.forwarded.add(key);
+        const tagged = /^([\s\S]*) \[ack: ([^\]]+)\]$/.exec(entry.data);
+        const message = `${renamePaths(tagged ? tagged[1] : entry.data, fanout)} (in the StackSet's spoke role)`;
+        if (entry.type === cxschema.ArtifactMetadataEntryType.WARN) {
+          if (tagged) {
+            Annotations.of(fanout).addWarningV2(tagged[2], message);
+          } else {
+            Annotations.of(fanout).addWarning(message);
+          }
+        } else if (entry.type === cxschema.ArtifactMetadataEntryType.INFO) {
+          if (tagged) {
+            Annotations.of(fanout).addInfoV2(tagged[2], message);
+          } else {
+            Annotations.of(fanout).addInfo(message);
+          }
+        } else if (entry.type === cxschema.ArtifactMetadataEntryType.ERROR) {
+          Annotations.of(fanout).addError(message);
+        }
+      }
+    }
   }
 }
 
-/** The ids of the hidden stack and role of `spokeTemplate` (they name no logical ID: the stack's id is not part of one). */
+/**
+ * The aspects that would reach a construct in place of the fan-out, in their
+ * order: those of its scopes from its stage (aspects do not cross a stage) down
+ * to the fan-out itself, with their priorities.
+ */
+function aspectsOf(fanout: Construct): AspectApplication[] {
+  const scopes = fanout.node.scopes;
+  const stage = Stage.of(fanout);
+  return scopes.slice(stage ? scopes.indexOf(stage) : 0).flatMap(scope => Aspects.of(scope).applied);
+}
+
+/** The ids of the hidden stack and role of `SpokeTemplate` (they name no logical ID: the stack's id is not part of one). */
 const HIDDEN_STACK_ID = 'Spoke';
 const HIDDEN_ROLE_ID = 'Role';
 
 /** `Spoke/Role`, `Spoke/Role/Resource` ... as the fan-out's path, so that messages name a construct of the user's app. */
 function renamePaths(message: string, fanout: Construct): string {
   return message.replace(new RegExp(`(?<![\\w/-])${HIDDEN_STACK_ID}/${HIDDEN_ROLE_ID}(/[\\w-]+)*`, 'g'), `${fanout.node.path} (StackSet spoke role)`);
-}
-
-/** Copies the warnings, infos and errors of the hidden app's constructs onto the fan-out. */
-function forwardAnnotations(app: App, fanout: Construct): void {
-  for (const construct of app.node.findAll()) {
-    for (const entry of construct.node.metadata) {
-      if (typeof entry.data !== 'string') { continue; }
-      const tagged = /^([\s\S]*) \[ack: ([^\]]+)\]$/.exec(entry.data);
-      const message = `${renamePaths(tagged ? tagged[1] : entry.data, fanout)} (in the StackSet's spoke role)`;
-      if (entry.type === cxschema.ArtifactMetadataEntryType.WARN) {
-        if (tagged) {
-          Annotations.of(fanout).addWarningV2(tagged[2], message);
-        } else {
-          Annotations.of(fanout).addWarning(message);
-        }
-      } else if (entry.type === cxschema.ArtifactMetadataEntryType.INFO) {
-        if (tagged) {
-          Annotations.of(fanout).addInfoV2(tagged[2], message);
-        } else {
-          Annotations.of(fanout).addInfo(message);
-        }
-      } else if (entry.type === cxschema.ArtifactMetadataEntryType.ERROR) {
-        Annotations.of(fanout).addError(message);
-      }
-    }
-  }
-}
-
-/** The spoke role of StackSet mode, synthesized. */
-interface SpokeTemplate {
-  /** The template, as the StackSet's `TemplateBody`. */
-  readonly templateBody: string;
-  /** What the hub must be allowed to call on the role (see `CrossAccountRole.assumeRoleActions`). */
-  readonly assumeRoleActions: string[];
 }

@@ -1,4 +1,4 @@
-import { Annotations, App, Aws, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, App, Aspects, Aws, Duration, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -330,6 +330,66 @@ describe('CrossAccountRoleFanout in StackSet mode', () => {
     try { stackSetMode({ managedPolicies }); } catch (e) { message = (e as Error).message; }
     expect(message).toMatch(/Org \(StackSet spoke role\).*the role has 21 managed policies, over the IAM maximum of 20/s);
     expect(message).not.toMatch(/Spoke\/Role/);
+  });
+
+  test('the app\'s aspects reach the spoke role, even those added after the fan-out', () => {
+    // GIVEN
+    const app = testApp();
+    const fanout = new CrossAccountRoleFanout(app, 'Org', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    });
+
+    // WHEN an organization's tag and required permissions boundary, as in stack mode
+    Tags.of(app).add('team', 'platform');
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(fanout.hubStack, 'Boundary', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/org-boundary`);
+    iam.PermissionsBoundary.of(app).apply(boundary);
+
+    // THEN the StackSet's template has them, resolved in the spoke account
+    const body = stackSetTemplateBody(fanout);
+    Template.fromJSON(JSON.parse(body)).hasResourceProperties('AWS::IAM::Role', {
+      Tags: Match.arrayWith([{ Key: 'team', Value: 'platform' }]),
+      PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/org-boundary']] },
+    });
+    // and a second synthesis writes the same template
+    expect(stackSetTemplateBody(fanout)).toBe(body);
+  });
+
+  test('aspects below the fan-out\'s stage, or on other constructs, do not reach the spoke role', () => {
+    // GIVEN
+    const app = testApp();
+    const stage = new Stage(app, 'Prod');
+    const fanout = new CrossAccountRoleFanout(stage, 'Org', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    });
+
+    // WHEN
+    Tags.of(app).add('app', 'yes'); // aspects do not cross a stage
+    Tags.of(fanout.hubStack).add('hub', 'yes');
+    Tags.of(stage).add('stage', 'yes');
+
+    // THEN
+    const [role] = Object.values(JSON.parse(stackSetTemplateBody(fanout)).Resources) as any[];
+    expect(role.Properties.Tags).toEqual([{ Key: 'stage', Value: 'yes' }]);
+  });
+
+  test('warnings an aspect adds to the spoke role reach the fan-out', () => {
+    // GIVEN
+    const app = testApp();
+    const fanout = new CrossAccountRoleFanout(app, 'Org', {
+      hubAccount: HUB, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: ORG, deploymentAccount: '888888888888',
+    });
+    Aspects.of(app).add({
+      visit: node => {
+        if (node instanceof iam.CfnRole) { Annotations.of(node).addWarningV2('org:roleReview', 'every role is reviewed'); }
+      },
+    });
+
+    // WHEN
+    app.synth();
+
+    // THEN
+    const warnings = fanout.node.metadata.filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
+    expect(warnings).toEqual(['every role is reviewed (in the StackSet\'s spoke role) [ack: org:roleReview]']);
   });
 
   test('snapshot of the StackSet and the hub', () => {
