@@ -23,7 +23,8 @@ export interface TrustRuleInfo {
 
 /**
  * A policy validation plugin that audits the trust policy of every IAM role in
- * an app — plain `iam.Role` and `iam.CfnRole` included — against the rules of
+ * an app — plain `iam.Role` and `iam.CfnRole` included, and the roles in the
+ * inline JSON `TemplateBody` of a StackSet — against the rules of
  * cross-account trust: no wildcard principal, no unguarded trust of another
  * account, real MFA, strong external IDs, pinned OIDC subjects, quotas.
  *
@@ -55,7 +56,8 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * Audits every role of every template of the app: the stacks aws-cdk-lib
    * passes, and the nested stacks below them (aws-cdk-lib passes only
    * top-level templates; a nested stack's template is written next to its
-   * parent's).
+   * parent's), and the roles of the StackSets' inline JSON templates, reported
+   * against the StackSet, in an unknown account (each instance's own).
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const paths = constructPaths(context.appConstruct);
@@ -123,39 +125,71 @@ function literal(value: string | undefined): string | undefined {
   return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
 }
 
-/** The violations of the roles of one template. */
+/**
+ * The violations of the roles of one template, and of the roles in the
+ * inline JSON `TemplateBody` of its StackSets (reported against the StackSet).
+ */
 function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Map<string, string>): PolicyViolation[] {
   const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
   const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
   const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
+  const context = (resources: Record<string, any>, templateAccount: string | undefined): AuditContext => ({
+    account: templateAccount,
+    knownPartition: regionInfo?.partition,
+    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
+    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
+    resources,
+  });
   const violations: PolicyViolation[] = [];
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-    if (resource?.Type !== 'AWS::IAM::Role') { continue; }
-    const roles = auditedRoles(logicalId, resource.Properties ?? {}, {
-      account,
-      knownPartition: regionInfo?.partition,
-      partition: regionInfo?.partition ?? DEFAULT_PARTITION,
-      urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
-      resources: template.Resources,
-    });
-    for (const rule of TRUST_RULES) {
-      // a finding on either branch of an Fn::If counts, once
-      const findings = Array.from(new Map(roles.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
-      if (findings.length === 0) { continue; }
-      violations.push({
-        ruleName: rule.id,
-        description: `${rule.description}: ${findings.map(f => f.message).join('; ')}`,
-        fix: rule.fix,
-        severity: rule.severity,
-        violatingResources: [{
-          resourceLogicalId: logicalId,
-          templatePath,
-          constructPath: paths.get(`${path.basename(templatePath)}#${logicalId}`),
-          locations: Array.from(new Set(findings.map(f => f.location))),
-        }],
-      });
+    const resourcePath = {
+      resourceLogicalId: logicalId,
+      templatePath,
+      constructPath: paths.get(`${path.basename(templatePath)}#${logicalId}`),
+    };
+    if (resource?.Type === 'AWS::IAM::Role') {
+      violations.push(...auditRole(logicalId, resource.Properties ?? {}, context(template.Resources, account), resourcePath, '', ''));
+    } else if (resource?.Type === 'AWS::CloudFormation::StackSet') {
+      // each instance is in an account of its own (the StackSet's targets), in the StackSet's partition
+      const resources = stackSetResources(resource.Properties?.TemplateBody);
+      for (const [roleId, role] of Object.entries<any>(resources ?? {})) {
+        if (role?.Type !== 'AWS::IAM::Role') { continue; }
+        violations.push(...auditRole(roleId, role.Properties ?? {}, context(resources!, undefined), resourcePath,
+          `Properties/TemplateBody/Resources/${roleId}/`, ` (role ${roleId} of the StackSet's template)`));
+      }
     }
+  }
+  return violations;
+}
+
+/** The resources of a StackSet's inline JSON template; undefined for YAML, a token or anything unparsable. */
+function stackSetResources(templateBody: unknown): Record<string, any> | undefined {
+  if (typeof templateBody !== 'string') { return undefined; }
+  try {
+    const template = JSON.parse(templateBody);
+    return isObject(template) && isObject(template.Resources) ? template.Resources as Record<string, any> : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The violations of one role, reported against `resource` with the locations under `prefix`. */
+function auditRole(logicalId: string, properties: any, ctx: AuditContext,
+  resource: Omit<PolicyViolation['violatingResources'][number], 'locations'>, prefix: string, what: string): PolicyViolation[] {
+  const roles = auditedRoles(logicalId, properties, ctx);
+  const violations: PolicyViolation[] = [];
+  for (const rule of TRUST_RULES) {
+    // a finding on either branch of an Fn::If counts, once
+    const findings = Array.from(new Map(roles.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
+    if (findings.length === 0) { continue; }
+    violations.push({
+      ruleName: rule.id,
+      description: `${rule.description}${what}: ${findings.map(f => f.message).join('; ')}`,
+      fix: rule.fix,
+      severity: rule.severity,
+      violatingResources: [{ ...resource, locations: Array.from(new Set(findings.map(f => `${prefix}${f.location}`))) }],
+    });
   }
   return violations;
 }

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { App, CfnCondition, CfnParameter, Duration, Fn, NestedStack, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CrossAccountRole, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
+import { CrossAccountRole, CrossAccountRoleFanout, CrossAccountRolePair, CrossAccountTrustChecks, ExternalIdTrust } from '../src';
 import { TRUSTED, TRUSTING, testApp } from './util';
 
 /** A finding, as the plugin reports it. */
@@ -762,3 +763,70 @@ describe('CrossAccountTrustChecks in an app', () => {
   });
 });
 
+describe('CrossAccountTrustChecks on StackSet templates', () => {
+  const fanout = (externalIds: string[]) => {
+    const app = testApp();
+    new CrossAccountRoleFanout(app, 'Org', {
+      hubAccount: TRUSTED, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: 'o-abcdef1234',
+      deploymentAccount: '888888888888', externalIds,
+    });
+    return app;
+  };
+  const stackSet = (templateBody: string) => {
+    const app = testApp();
+    const stack = new Stack(app, 'Deployment', { env: { account: '888888888888', region: 'eu-west-1' } });
+    new cloudformation.CfnStackSet(stack, 'Roles', {
+      stackSetName: 'roles', permissionModel: 'SERVICE_MANAGED', autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      capabilities: ['CAPABILITY_NAMED_IAM'], stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: ['ou-ab12-cd34ef56'] }, regions: ['eu-west-1'] }],
+      templateBody,
+    });
+    return app;
+  };
+  const trust = (statement: object) => JSON.stringify({
+    Resources: { Open: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] } } } },
+  });
+
+  test('audits the spoke role of a StackSet fan-out, against the StackSet', () => {
+    // WHEN
+    const report = pluginReport(fanout(['test']));
+
+    // THEN
+    expect(report.violations).toEqual([expect.objectContaining({
+      ruleName: 'WeakExternalId',
+      severity: 'warning',
+      violatingResources: [expect.objectContaining({
+        constructPath: 'Org/StackSet/StackSet',
+        locations: ['Properties/TemplateBody/Resources/Role11E5256C/Properties/AssumeRolePolicyDocument/Statement/0'],
+      })],
+    })]);
+    expect(report.violations[0].description).toMatch(/role Role11E5256C of the StackSet's template.*external ID 'test'/);
+  });
+
+  test('passes the spoke role of a StackSet fan-out with a strong external ID', () => {
+    expect(auditApp(fanout(['a-long-random-external-id-1']))).toEqual([]);
+  });
+
+  test('fails a hand-written StackSet template whose role any principal may assume', () => {
+    // WHEN
+    const reported = auditApp(stackSet(trust({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' })));
+
+    // THEN
+    expect(reported).toContainEqual({ rule: 'WildcardPrincipal', severity: 'error', path: 'Deployment/Roles' });
+  });
+
+  test('takes the account of a StackSet template as unknown: each instance has its own', () => {
+    // GIVEN roles trusting the deployment account, by its literal ID and through AWS::AccountId
+    const literal = trust({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::888888888888:root' }, Action: 'sts:AssumeRole' });
+    const own = trust({ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'sts:AssumeRole' });
+
+    // WHEN / THEN the literal one is another account to the instances (not the StackSet stack's own);
+    // AWS::AccountId is each instance's own account
+    expect(auditApp(stackSet(literal))).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Deployment/Roles' }]);
+    expect(auditApp(stackSet(own))).toEqual([]);
+  });
+
+  test('skips a YAML or unparsable template body', () => {
+    expect(auditApp(stackSet('Resources:\n  Open:\n    Type: AWS::IAM::Role\n'))).toEqual([]);
+    expect(auditApp(stackSet('{"Resources": '))).toEqual([]);
+  });
+});
