@@ -767,8 +767,12 @@ describe('CrossAccountTrustChecks on StackSet templates', () => {
   const fanout = (externalIds: string[]) => {
     const app = testApp();
     new CrossAccountRoleFanout(app, 'Org', {
-      hubAccount: TRUSTED, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: 'o-abcdef1234',
-      deploymentAccount: '888888888888', externalIds,
+      hubAccount: TRUSTED,
+      roleName: 'OpsRead',
+      organizationalUnitIds: ['ou-ab12-cd34ef56'],
+      organizationId: 'o-abcdef1234',
+      deploymentAccount: '888888888888',
+      externalIds,
     });
     return app;
   };
@@ -776,8 +780,11 @@ describe('CrossAccountTrustChecks on StackSet templates', () => {
     const app = testApp();
     const stack = new Stack(app, 'Deployment', { env: { account: '888888888888', region: 'eu-west-1' } });
     new cloudformation.CfnStackSet(stack, 'Roles', {
-      stackSetName: 'roles', permissionModel: 'SERVICE_MANAGED', autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-      capabilities: ['CAPABILITY_NAMED_IAM'], stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: ['ou-ab12-cd34ef56'] }, regions: ['eu-west-1'] }],
+      stackSetName: 'roles',
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: ['ou-ab12-cd34ef56'] }, regions: ['eu-west-1'] }],
       templateBody,
     });
     return app;
