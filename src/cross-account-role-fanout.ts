@@ -286,7 +286,7 @@ export class CrossAccountRoleFanout extends Construct {
       validateStackSetName(this, stackSetName, props.stackSetName !== undefined);
       this.stackSetStack = new Stack(this, 'StackSet', stackProps('StackSet', props.deploymentAccount));
       checkPolicyAccounts(this, this.hubStack, props, undefined);
-      const spoke = new SpokeTemplate(this, spokeRoleProps);
+      const spoke = new SpokeTemplate(this, this.stackSetStack, spokeRoleProps);
       this.node.addValidation({
         validate: () => {
           const bytes = Buffer.byteLength(spoke.templateBody());
@@ -325,7 +325,8 @@ export class CrossAccountRoleFanout extends Construct {
       roles: assumers.roles,
     }));
     if (this.hubPolicies.length > MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:assumePolicyCount`,
+      // On the hub stack: the CLI shows only the annotations of constructs inside a stack.
+      Annotations.of(this.hubStack).addWarningV2(`${WARNING_PREFIX}:assumePolicyCount`,
         `the hub permission takes ${this.hubPolicies.length} managed policies, over the default IAM quota of ${MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT} per user, group or role; `
         + `the deployment fails unless the hub account's 'Managed policies per user/role' quota is raised (up to ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}) in Service Quotas; `
         + 'or use StackSet mode with an organization, where the permission is one statement');
@@ -440,8 +441,8 @@ function totalLength(stack: Stack, documents: iam.PolicyStatement[][]): number {
  * it or learn from it is carried over by hand: the app's context (feature
  * flags such as `@aws-cdk/aws-iam:minimizePolicies`) and the aspects of the
  * fan-out's scopes (tags, permissions boundaries ...) go in; the role's
- * warnings, infos and errors come out as annotations of the fan-out, with the
- * same acknowledgement ids; thrown errors name the fan-out's path.
+ * warnings, infos and errors come out as annotations of the StackSet's stack
+ * (inside the fan-out), with the same acknowledgement ids; thrown errors name the fan-out's path.
  *
  * It is synthesized twice, by the same function from the same props and
  * context: at construction without aspects (the role's errors fail there, with
@@ -459,7 +460,17 @@ class SpokeTemplate {
   /** The last template with aspects, and the aspects it was synthesized with. */
   private last?: { readonly aspects: AspectApplication[]; readonly body: string };
 
-  constructor(private readonly fanout: Construct, private readonly props: ConstructorParameters<typeof CrossAccountRole>[2]) {
+  /**
+   * @param fanout the fan-out, named in messages, whose scopes' context and aspects apply
+   * @param target where the role's annotations go: a construct inside a stack, since the CLI
+   *        shows only those (acknowledging them on the fan-out still works: it covers its children)
+   * @param props the spoke role's props
+   */
+  constructor(
+    private readonly fanout: Construct,
+    private readonly target: Construct,
+    private readonly props: ConstructorParameters<typeof CrossAccountRole>[2],
+  ) {
     const { template, assumeRoleActions } = this.synthesize([]);
     this.bare = template;
     this.assumeRoleActions = assumeRoleActions;
@@ -521,6 +532,7 @@ class SpokeTemplate {
    */
   private forwardAnnotations(app: App): void {
     const fanout = this.fanout;
+    const target = this.target;
     for (const construct of app.node.findAll()) {
       for (const entry of construct.node.metadata) {
         if (typeof entry.data !== 'string') { continue; }
@@ -531,18 +543,18 @@ class SpokeTemplate {
         const message = `${renamePaths(tagged ? tagged[1] : entry.data, fanout)} (in the StackSet's spoke role)`;
         if (entry.type === cxschema.ArtifactMetadataEntryType.WARN) {
           if (tagged) {
-            Annotations.of(fanout).addWarningV2(tagged[2], message);
+            Annotations.of(target).addWarningV2(tagged[2], message);
           } else {
-            Annotations.of(fanout).addWarning(message);
+            Annotations.of(target).addWarning(message);
           }
         } else if (entry.type === cxschema.ArtifactMetadataEntryType.INFO) {
           if (tagged) {
-            Annotations.of(fanout).addInfoV2(tagged[2], message);
+            Annotations.of(target).addInfoV2(tagged[2], message);
           } else {
-            Annotations.of(fanout).addInfo(message);
+            Annotations.of(target).addInfo(message);
           }
         } else if (entry.type === cxschema.ArtifactMetadataEntryType.ERROR) {
-          Annotations.of(fanout).addError(message);
+          Annotations.of(target).addError(message);
         }
       }
     }
