@@ -2,8 +2,8 @@ import { Duration, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CrossAccountRole, CrossAccountRoleFanout, ExternalIdTrust } from '../src';
-import { declaredTrusts, isCrossAccount } from '../src/private/declared-trusts';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
+import { declaredTrusts, isCrossAccount } from '../src/private/declared-trusts';
 
 const NO_GUARDS = { externalId: false, mfa: false, sourceIps: [], roleSessionNames: [], sourceIdentity: false };
 
@@ -54,8 +54,8 @@ describe('declaredTrusts', () => {
     const nested = new NestedStack(stack, 'Inner');
     const plain = new iam.Role(nested, 'Plain', {
       assumedBy: new iam.AccountPrincipal(TRUSTED).withConditions({
-        'StringEquals': { 'sts:ExternalId': 'vendor-123456', 'aws:PrincipalOrgID': 'o-abcdef1234' },
-        'ArnLike': { 'aws:PrincipalArn': `arn:aws:iam::${TRUSTED}:role/ci-*` },
+        StringEquals: { 'sts:ExternalId': 'vendor-123456', 'aws:PrincipalOrgID': 'o-abcdef1234' },
+        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TRUSTED}:role/ci-*` },
       }),
     });
     new s3.Bucket(stack, 'Data').grantRead(plain);
@@ -137,8 +137,12 @@ describe('declaredTrusts of a StackSet', () => {
     // GIVEN
     const app = testApp();
     new CrossAccountRoleFanout(app, 'Ops', {
-      hubAccount: TRUSTED, roleName: 'OpsRead', organizationalUnitIds: ['ou-ab12-cd34ef56'], organizationId: 'o-abcdef1234',
-      deploymentAccount: '888888888888', regions: [REGION],
+      hubAccount: TRUSTED,
+      roleName: 'OpsRead',
+      organizationalUnitIds: ['ou-ab12-cd34ef56'],
+      organizationId: 'o-abcdef1234',
+      deploymentAccount: '888888888888',
+      regions: [REGION],
     });
 
     // WHEN
