@@ -1,12 +1,12 @@
 /**
- * The audit's CloudFormation intrinsic resolver: what a template's values are
- * once deployed, as far as the template tells. (Moved here unchanged from
- * src/trust-checks.ts so that the plugin and the CLI share it; it gives way to
- * the library's one resolver in src/private/intrinsics.ts when that lands.)
+ * What the audit knows of a template to resolve its intrinsics, for the
+ * library's one resolver (`resolveIntrinsics` of src/private/intrinsics.ts):
+ * pseudo parameters, the stack's account and region, and the ARNs of the
+ * template's OIDC and SAML providers and roles.
  */
+import { IntrinsicContext, resolveIntrinsics } from '../intrinsics';
 import { UNRESOLVED } from '../trust-rules';
 import { TemplateResource, isObject } from './template';
-
 /** What the audit knows of a template's stack, to resolve intrinsics. */
 export interface AuditContext {
   /** The stack's account, when it is literal. */
@@ -25,17 +25,14 @@ export interface AuditContext {
   readonly conditions?: Record<string, boolean>;
 }
 
-/** Stands for `AWS::NoValue`: the property or list item is left out. */
-export const NO_VALUE = Symbol('AWS::NoValue');
-
 /** OIDC provider resources, whose ARN the audit rebuilds from their URL. */
 const OIDC_PROVIDER_TYPES: unknown[] = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'];
 
 /** Over this many distinct conditions, only the all-true and all-false branches are audited. */
 const MAX_CONDITIONS_COMBINED = 4;
 
-const resourceOf = (ctx: AuditContext, logicalId: unknown): TemplateResource | undefined =>
-  typeof logicalId === 'string' && Object.prototype.hasOwnProperty.call(ctx.resources, logicalId) ? ctx.resources[logicalId] : undefined;
+const resourceOf = (ctx: AuditContext, logicalId: string): TemplateResource | undefined =>
+  Object.prototype.hasOwnProperty.call(ctx.resources, logicalId) ? ctx.resources[logicalId] : undefined;
 
 const stringProperty = (resource: TemplateResource | undefined, name: string): string | undefined => {
   const value = isObject(resource?.Properties) ? resource!.Properties[name] : undefined;
@@ -43,113 +40,61 @@ const stringProperty = (resource: TemplateResource | undefined, name: string): s
 };
 
 /** The ARN of a SAML provider resource of the template, its `Ref` (the name may be generated; the rules need the ARN's shape). */
-function samlProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
+function samlProviderArn(ctx: AuditContext, logicalId: string): string | undefined {
   const resource = resourceOf(ctx, logicalId);
   if (resource?.Type !== 'AWS::IAM::SAMLProvider') { return undefined; }
-  const name = stringProperty(resource, 'Name') ?? String(logicalId);
+  const name = stringProperty(resource, 'Name') ?? logicalId;
   return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:saml-provider/${name}`;
 }
 
 /** The ARN of an OIDC provider resource of the template, from its URL (it names the provider's claims). */
-function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefined {
+function oidcProviderArn(ctx: AuditContext, logicalId: string): string | undefined {
   const resource = resourceOf(ctx, logicalId);
   const url = stringProperty(resource, 'Url');
   if (!OIDC_PROVIDER_TYPES.includes(resource?.Type) || url === undefined) { return undefined; }
   return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
 }
 
-/** The value of `Ref` to a pseudo parameter or a resource of the template, or UNRESOLVED. */
-function refValue(ctx: AuditContext, name: unknown): unknown {
+/** The value of `Ref` to a pseudo parameter or a resource of the template; undefined when unknown. */
+function refValue(ctx: AuditContext, name: string): string | undefined {
   if (name === 'AWS::Partition') { return ctx.partition; }
-  if (name === 'AWS::NoValue') { return NO_VALUE; }
   if (name === 'AWS::URLSuffix') { return ctx.urlSuffix; }
-  if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
-  if (name === 'AWS::Region') { return ctx.region ?? UNRESOLVED; }
-  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name) ?? UNRESOLVED;
+  if (name === 'AWS::AccountId') { return ctx.account; }
+  if (name === 'AWS::Region') { return ctx.region; }
+  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name);
 }
 
-/** The value of `Fn::GetAtt` of a resource of the template, or UNRESOLVED. */
-function getAttValue(ctx: AuditContext, logicalId: unknown, attribute: unknown): string {
+/** The value of `Fn::GetAtt` of a resource of the template; undefined when unknown. */
+function getAttValue(ctx: AuditContext, logicalId: string, attribute: string): string | undefined {
   const resource = resourceOf(ctx, logicalId);
   if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
     // the name may be generated; a role-shaped ARN of the stack's account is what the rules need
-    const name = stringProperty(resource, 'RoleName') ?? String(logicalId);
+    const name = stringProperty(resource, 'RoleName') ?? logicalId;
     return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:role/${name}`;
   }
-  return oidcProviderArn(ctx, logicalId) ?? UNRESOLVED;
+  return oidcProviderArn(ctx, logicalId);
 }
 
 /**
- * The value of one `${...}` variable of an `Fn::Sub`: a variable of the map,
- * a pseudo parameter, `${LogicalId}` or `${LogicalId.Attribute}`.
+ * The resolver's context for a template: values the audit knows, UNRESOLVED
+ * for the others. In `Fn::Sub`, an unknown stack account stays in the string
+ * as UNRESOLVED (as in `Fn::Join`: the rest of an ARN still tells what it
+ * is); any other unknown variable leaves the whole string UNRESOLVED, unless
+ * `keepUnknownInSub` (a trust policy built as a JSON string keeps them all).
  */
-export function subVariable(ctx: AuditContext, name: string, variables: Record<string, unknown>): unknown {
-  if (Object.prototype.hasOwnProperty.call(variables, name)) { return resolveForAudit(variables[name], ctx); }
-  if (!name.startsWith('AWS::') && name.includes('.')) {
-    return getAttValue(ctx, name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1));
-  }
-  return refValue(ctx, name);
+export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: string) => boolean = name => name === 'AWS::AccountId'): IntrinsicContext {
+  return {
+    ref: name => refValue(ctx, name),
+    getAtt: (logicalId, attribute) => getAttValue(ctx, logicalId, attribute),
+    conditions: ctx.conditions,
+    unknown: UNRESOLVED,
+    keepUnknownInSub,
+  };
 }
 
-/** The two parts of an `Fn::Sub` argument (a string; or a string and a variable map). */
-export function subParts(arg: unknown): { template?: string; variables: Record<string, unknown> } {
-  const [template, variables] = Array.isArray(arg) ? arg : [arg, {}];
-  return { template: typeof template === 'string' ? template : undefined, variables: isObject(variables) ? variables : {} };
-}
-
-/**
- * `Fn::Sub` in both forms (a string; a string and a variable map): variables
- * of the map, pseudo parameters, `${LogicalId}` and `${LogicalId.Attribute}`
- * as `Ref` and `Fn::GetAtt` resolve them. One unresolved variable leaves the
- * whole string UNRESOLVED (an unknown stack account stays in it as UNRESOLVED).
- */
-function resolveSub(ctx: AuditContext, arg: unknown): string {
-  const { template, variables } = subParts(arg);
-  if (template === undefined) { return UNRESOLVED; }
-  let unresolved = false;
-  const result = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
-    if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
-    const value = subVariable(ctx, name, variables);
-    // an unknown account stays in the string, as in Fn::Join: the rest of an ARN still tells what it is
-    if (typeof value !== 'string' || (value === UNRESOLVED && name !== 'AWS::AccountId')) { unresolved = true; }
-    return String(value);
-  });
-  return unresolved ? UNRESOLVED : result;
-}
-
-/**
- * Resolves what can be resolved: joins, substitutions, selections, branches,
- * pseudo parameters, the stack's account, OIDC and SAML providers and role ARNs
- * of the template; anything else is UNRESOLVED.
- */
+/** Resolves what the audit can resolve (see `intrinsicContext`); anything else is UNRESOLVED. */
 export function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
-  const resolve = (v: unknown) => resolveForAudit(v, ctx);
-  if (Array.isArray(value)) { return value.map(resolve).filter(v => v !== NO_VALUE); }
-  if (!isObject(value)) { return value; }
-  const entries = Object.entries(value);
-  if (entries.length === 1) {
-    const [key, arg] = entries[0];
-    if (key === 'Ref') { return refValue(ctx, arg); }
-    if (key === 'Fn::GetAtt') {
-      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? arg.split('.') : [];
-      return getAttValue(ctx, logicalId, attribute);
-    }
-    if (key === 'Fn::Sub') { return resolveSub(ctx, arg); }
-    if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
-      return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2]);
-    }
-    if (key === 'Fn::Select' && Array.isArray(arg) && arg.length === 2) {
-      const [index, items] = [resolve(arg[0]), resolve(arg[1])];
-      const i = Number(index);
-      return Array.isArray(items) && (typeof index === 'number' || (typeof index === 'string' && /^\d+$/.test(index))) && i < items.length ? items[i] : UNRESOLVED;
-    }
-    if (key === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
-      const parts = (arg[1] as unknown[]).map(resolve);
-      return parts.every(p => typeof p === 'string') ? parts.join(String(arg[0])) : UNRESOLVED;
-    }
-    if (key.startsWith('Fn::')) { return UNRESOLVED; }
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== NO_VALUE));
+  return resolveIntrinsics(value, intrinsicContext(ctx));
 }
 
 /** The names of the template conditions that `Fn::If`s of a value depend on. */

@@ -4,7 +4,8 @@
  * produces a JSON string.
  */
 import { UNRESOLVED } from '../trust-rules';
-import { AuditContext, resolveForAudit, subParts, subVariable } from './resolve';
+import { resolveIntrinsics } from '../intrinsics';
+import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
 import { isObject } from './template';
 
 /** A trust policy as the audit read it. */
@@ -23,17 +24,8 @@ interface BuiltString {
 
 /** `Fn::Sub`'s string, with UNRESOLVED for each variable only known at deploy time. */
 function subString(ctx: AuditContext, arg: unknown): BuiltString | undefined {
-  const { template, variables } = subParts(arg);
-  if (template === undefined) { return undefined; }
-  let partial = false;
-  const text = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
-    if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
-    const value = subVariable(ctx, name, variables);
-    if (typeof value !== 'string') { partial = true; return UNRESOLVED; }
-    if (value.includes(UNRESOLVED)) { partial = true; }
-    return value;
-  });
-  return { text, partial };
+  const text = resolveIntrinsics({ 'Fn::Sub': arg }, intrinsicContext(ctx, () => true));
+  return typeof text === 'string' ? { text, partial: text.includes(UNRESOLVED) } : undefined;
 }
 
 /** `Fn::Join`'s string, with UNRESOLVED for each part only known at deploy time. */
