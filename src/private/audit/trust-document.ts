@@ -3,8 +3,8 @@
  * takes: an object, a JSON string, and an `Fn::Sub` or `Fn::Join` that
  * produces a JSON string.
  */
-import { UNRESOLVED } from '../trust-rules';
 import { resolveIntrinsics } from '../intrinsics';
+import { UNRESOLVED } from '../trust-rules';
 import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
 import { isObject } from './template';
 
