@@ -42,6 +42,7 @@ import {
   validateSessionName,
   validateSessionPattern,
 } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 
 /** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
 const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
@@ -356,6 +357,7 @@ export class CrossAccountRole extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountRoleProps) {
     super(scope, id);
+    checkProps(this, 'CrossAccountRole', props, everyKey<RequiredKeys<CrossAccountRoleProps>>()([]));
     const stack = Stack.of(this);
 
     if (props.roleName !== undefined) {

@@ -8,6 +8,7 @@ import {
 } from './private/constants';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import { fail, show, unique, validateAccountId, validateExternalId } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 
 /**
  * Properties of an `ExternalIdTrust`.
@@ -107,6 +108,7 @@ export class ExternalIdTrust extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalIdTrustProps) {
     super(scope, id);
+    checkProps(this, 'ExternalIdTrust', props, everyKey<RequiredKeys<ExternalIdTrustProps>>()(['trustedAccount']));
 
     validateAccountId(this, 'trustedAccount', props.trustedAccount);
     this.trustedAccount = props.trustedAccount;
