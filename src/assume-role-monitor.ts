@@ -7,8 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CrossAccountRole } from './cross-account-role';
 import { WARNING_PREFIX } from './private/constants';
-import { fail } from './private/validation';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
+import { fail } from './private/validation';
 
 /**
  * CloudTrail records `AssumeRole` as a read-only management event, which a rule

@@ -13,8 +13,8 @@ import {
   WARNING_PREFIX,
 } from './private/constants';
 import { policyLength } from './private/policy-size';
-import { fail, show, unique, validateIamName } from './private/validation';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
+import { fail, show, unique, validateIamName } from './private/validation';
 
 /**
  * Properties of an `AssumeRolePolicy`.

@@ -22,6 +22,7 @@ import {
 } from './private/constants';
 import { generatedRoleName } from './private/names';
 import { policyLength } from './private/policy-size';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
   fail,
@@ -42,7 +43,6 @@ import {
   validateSessionName,
   validateSessionPattern,
 } from './private/validation';
-import { checkProps, everyKey, RequiredKeys } from './private/props';
 
 /** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
 const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;

@@ -13,8 +13,8 @@ import {
   CrossAccountRolePair,
   ExternalIdTrust,
 } from '../src';
-import { ROLE_OPTION_KEYS, roleOptionsOf } from '../src/private/role-options';
 import { REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
+import { ROLE_OPTION_KEYS, roleOptionsOf } from '../src/private/role-options';
 
 /**
  * Props that surprised users (issue 9 §6) and the typed list of options the

@@ -39,9 +39,10 @@ export function checkProps<T extends object>(
 ): asserts props is T {
   const shape = required.length > 0 ? `{ ${required.map(String).join(', ')} }` : '{ ... }';
   if (props === undefined || props === null || typeof props !== 'object') {
-    fail(scope, `${construct} needs props, got ${props === null ? 'null' : typeof props === 'object' ? 'undefined' : typeof props}; write new ${construct}(scope, id, ${shape})`);
+    fail(scope, `${construct} needs props, got ${props === null ? 'null' : typeof props}; write new ${construct}(scope, id, ${shape})`);
   }
-  const missing = required.filter(key => (props as Record<PropertyKey, unknown>)[key] === undefined || (props as Record<PropertyKey, unknown>)[key] === null);
+  const given = props as Record<PropertyKey, unknown>;
+  const missing = required.filter(key => given[key] === undefined || given[key] === null);
   if (missing.length > 0) {
     fail(scope, `${missing.map(String).join(', ')} ${missing.length > 1 ? 'are' : 'is'} required in the props of ${construct}, got undefined; give ${shape}`);
   }
