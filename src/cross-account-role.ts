@@ -20,6 +20,7 @@ import {
   TRUST_POLICY_MAX_QUOTA,
   WARNING_PREFIX,
 } from './private/constants';
+import { assumeStatementParts } from './private/assume-statement';
 import { generatedRoleName } from './private/names';
 import { policyLength, resolvedPolicyLength } from './private/policy-size';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
@@ -588,12 +589,41 @@ export class CrossAccountRole extends Resource implements iam.IRole {
   }
 
   /**
-   * Grants `grantee` the permission to assume this role.
+   * Grants `grantee` (a user, group or role) the permission to assume this role.
+   *
+   * For a grantee in another account's stack, this writes what an
+   * `AssumeRolePolicy` writes into the grantee's identity policy: the role's
+   * literal ARN (never a CloudFormation export), every action of
+   * `assumeRoleActions`, and the MFA condition when the role requires MFA. The
+   * grantee's account must be one the role trusts, or this fails: the
+   * permission alone would be refused by the role's trust policy. For a
+   * grantee in the role's own account it does what `iam.Role` does.
    *
    * @param grantee the principal that gets the permission
    */
   public grantAssumeRole(grantee: iam.IPrincipal): iam.Grant {
-    return this.role.grantAssumeRole(grantee);
+    const roleAccount = this.env.account;
+    const granteeAccount = accountOf(grantee);
+    const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(this);
+    if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
+      return this.role.grantAssumeRole(grantee);
+    }
+    const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
+    if (granteeAccount === undefined) {
+      fail(this, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
+    }
+    if (Token.isUnresolved(roleAccount)) {
+      fail(this, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(this).node.path}' env: { account, region }`);
+    }
+    if (!this.trustedAccounts.includes(granteeAccount)) {
+      fail(this, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${this.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
+    }
+    const statement = assumeStatementParts({ actions: this.assumeRoleActions, roleArns: [this.roleArn], requireMfa: this.requiresMfa });
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
+    if (!grant.success) {
+      fail(this, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
+    }
+    return grant;
   }
 
   /**
@@ -841,4 +871,11 @@ export class CrossAccountRole extends Resource implements iam.IRole {
       .filter((c): c is T => c instanceof type)
       .filter(p => JSON.stringify(stack.resolve(rolesOf(p)) ?? []).includes(roleRef));
   }
+}
+
+/** The account of a principal when it is known at synth time: its own, or its stack's. */
+function accountOf(principal: iam.IPrincipal): string | undefined {
+  const account = principal.grantPrincipal.principalAccount
+    ?? (principal instanceof Construct ? Stack.of(principal).account : undefined);
+  return account === undefined || Token.isUnresolved(account) ? undefined : account;
 }

@@ -43,7 +43,7 @@ describe('CrossAccountRole as an iam.IRole', () => {
     // THEN the IRole members are the inner role's
     expect(asRole.roleArn).toBe(role.role.roleArn);
     expect(asRole.roleName).toBe(role.role.roleName);
-    expect(asRole.roleId).toBe(role.role.roleId);
+    expect(role.roleId).toBe(role.role.roleId);
     expect(asRole.grantPrincipal).toBe(role.role);
     expect(asRole.assumeRoleAction).toBe('sts:AssumeRole');
     expect(asRole.principalAccount).toBe(TRUSTING);
@@ -399,7 +399,7 @@ describe('CrossAccountRole as an iam.IRole', () => {
 
   test('the pair\'s role is an iam.IRole too', () => {
     // GIVEN
-    const pair = new CrossAccountRolePair(testApp(), 'Pair', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION });
+    const pair = new CrossAccountRolePair(testApp(), 'Pair', { trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'Reader' });
     const bucket = new s3.Bucket(pair.trustingStack, 'Bucket');
 
     // WHEN
