@@ -4,6 +4,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
+import { assumeStatementParts } from './private/assume-statement';
 import {
   KEY_TOKEN_ISSUE_TIME,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
@@ -20,7 +21,6 @@ import {
   TRUST_POLICY_MAX_QUOTA,
   WARNING_PREFIX,
 } from './private/constants';
-import { assumeStatementParts } from './private/assume-statement';
 import { generatedRoleName } from './private/names';
 import { policyLength, resolvedPolicyLength } from './private/policy-size';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
@@ -619,7 +619,12 @@ export class CrossAccountRole extends Resource implements iam.IRole {
       fail(this, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${this.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
     }
     const statement = assumeStatementParts({ actions: this.assumeRoleActions, roleArns: [this.roleArn], requireMfa: this.requiresMfa });
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: statement.actions,
+      resourceArns: statement.resources,
+      conditions: statement.conditions,
+    });
     if (!grant.success) {
       fail(this, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
     }

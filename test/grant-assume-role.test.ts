@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole, CrossAccountRoleProps } from '../src';
-import { identityPoliciesFor, roleArnOf, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
+import { AssumeRoleRequest, RequestContext, identityPoliciesFor, roleArnOf, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
 import { OTHER, REGION, TRUSTED, TRUSTING, pairedStacks } from './util';
 
 /**
@@ -26,7 +26,8 @@ function setup(props: Partial<CrossAccountRoleProps> = {}) {
 function statementsOf(stack: Stack, key: 'Users' | 'Groups' | 'Roles', construct: iam.User | iam.Group | iam.Role): unknown[] {
   const logicalId = stack.getLogicalId(construct.node.defaultChild as iam.CfnUser);
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { [key]: [{ Ref: logicalId }] } });
-  return Object.values(policies).flatMap(p => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+  type Policy = { Properties: { PolicyDocument: { Statement: unknown[] } } };
+  return Object.values(policies).flatMap(p => (p as Policy).Properties.PolicyDocument.Statement);
 }
 
 describe('grantAssumeRole to a principal of a trusted account', () => {
@@ -212,44 +213,38 @@ describe('grantAssumeRole, simulated', () => {
   const deployed = deploy();
   const good = { 'aws:MultiFactorAuthPresent': 'true', 'sts:ExternalId': 'vendor-external-id-01' };
 
+  /** Asks for the role (or another) as `principalArn`, with the given identity policies and trust. */
+  function ask(principalArn: string, identityPolicies: unknown[], context: RequestContext, more: Partial<AssumeRoleRequest> = {}) {
+    return simulateAssumeRole({ principalArn, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies, context, ...more });
+  }
+
   test('the granted user may assume the role with MFA and the external ID', async () => {
-    expect(await simulateAssumeRole({ principalArn: ALICE, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.alice, context: good }))
-      .toBe('Allowed');
+    expect(await ask(ALICE, deployed.alice, good)).toBe('Allowed');
   });
 
   test('the granted user may tag the session, as the trust allows', async () => {
-    expect(await simulateAssumeRole({
-      principalArn: ALICE, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.alice,
-      // sts:ExternalId is a key of the AssumeRole request only
-      context: { 'aws:MultiFactorAuthPresent': 'true' }, action: 'sts:TagSession',
-    })).toBe('Allowed');
+    // sts:ExternalId is a key of the AssumeRole request only
+    expect(await ask(ALICE, deployed.alice, { 'aws:MultiFactorAuthPresent': 'true' }, { action: 'sts:TagSession' })).toBe('Allowed');
   });
 
   test('the granted user is denied without MFA, by both sides', async () => {
     const noMfa = { ...good, 'aws:MultiFactorAuthPresent': 'false' };
-    expect(await simulateAssumeRole({ principalArn: ALICE, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.alice, context: noMfa }))
-      .toBe('ImplicitlyDenied');
+    expect(await ask(ALICE, deployed.alice, noMfa)).toBe('ImplicitlyDenied');
     // the caller's side alone refuses it too, whatever a trust allowing everyone says
     const openTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TRUSTED}:root` }, Action: 'sts:AssumeRole' }] };
-    expect(await simulateAssumeRole({ principalArn: ALICE, roleArn: deployed.roleArn, trustPolicy: openTrust, identityPolicies: deployed.alice, context: noMfa }))
-      .toBe('ImplicitlyDenied');
+    expect(await ask(ALICE, deployed.alice, noMfa, { trustPolicy: openTrust })).toBe('ImplicitlyDenied');
   });
 
   test('the granted user is denied without the external ID', async () => {
-    expect(await simulateAssumeRole({
-      principalArn: ALICE, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.alice, context: { 'aws:MultiFactorAuthPresent': 'true' },
-    })).toBe('ImplicitlyDenied');
+    expect(await ask(ALICE, deployed.alice, { 'aws:MultiFactorAuthPresent': 'true' })).toBe('ImplicitlyDenied');
   });
 
   test('a user of the same account without the grant is denied', async () => {
     expect(deployed.bob).toEqual([]);
-    expect(await simulateAssumeRole({ principalArn: BOB, roleArn: deployed.roleArn, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.bob, context: good }))
-      .toBe('ImplicitlyDenied');
+    expect(await ask(BOB, deployed.bob, good)).toBe('ImplicitlyDenied');
   });
 
   test('the permission names only this role', async () => {
-    const otherRole = `arn:aws:iam::${TRUSTING}:role/Admin`;
-    expect(await simulateAssumeRole({ principalArn: ALICE, roleArn: otherRole, trustPolicy: deployed.trustPolicy, identityPolicies: deployed.alice, context: good }))
-      .toBe('ImplicitlyDenied');
+    expect(await ask(ALICE, deployed.alice, good, { roleArn: `arn:aws:iam::${TRUSTING}:role/Admin` })).toBe('ImplicitlyDenied');
   });
 });
