@@ -23,6 +23,7 @@ import {
 } from './private/constants';
 import { generatedRoleName } from './private/names';
 import { policyLength, resolvedPolicyLength } from './private/policy-size';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
   fail,
@@ -365,6 +366,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
 
   constructor(scope: Construct, id: string, props: CrossAccountRoleProps) {
     super(scope, id);
+    checkProps(this, 'CrossAccountRole', props, everyKey<RequiredKeys<CrossAccountRoleProps>>()([]));
     const stack = Stack.of(this);
 
     if (props.roleName !== undefined) {
