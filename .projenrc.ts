@@ -53,6 +53,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     // cdk-nag v3 (a validation plugin) proves the example app clean under AwsSolutions.
     'cdk-nag@^3.0.2',
+    // Held at the version aws-cdk-lib MIN_CDK_VERSION declares (its ^54.11.0 would otherwise take the
+    // newest 54.x). jsii-pacmak writes the installed version into the Go module's go.mod, and the Go
+    // module proxy serves 54.11.0 (the version aws-cdk-go's awscdk v2.262.0 itself requires) but not
+    // every later 54.x, so package:go could not resolve its module graph. It shapes manifest.json only.
+    '@aws-cdk/cloud-assembly-schema@54.11.0',
   ],
 
   publishToPypi: {
@@ -81,7 +86,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.d.ts.map', 'test-reports/', '.jest-results.json'],
+  gitignore: [
+    'cdk.out/', '*.d.ts.map', 'test-reports/', '.jest-results.json',
+    // What the Python, Java and Go example apps build (test/languages.test.ts).
+    '/examples/python/.venv/', '__pycache__/', '/examples/java/target/',
+    // jsii-rosetta's translations of the README's examples (npx projen rosetta:extract).
+    '.jsii.tabl.json',
+  ],
 });
 
 for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/tsconfig.dev.json']) {
