@@ -111,6 +111,19 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// jsii-rosetta translates every TypeScript example (the README's blocks and the API docs') into Python,
+// Java, Go and C#, in strict mode: an example that stops compiling fails the task, and CI with it.
+// The translations go to .jsii.tabl.json, which jsii-pacmak reads when package:python|java|go build
+// the packages' READMEs and docs. The examples compile in node_modules/.cache/rosetta, where the
+// library resolves by its own name and the README's other imports (cdk-nag) resolve from node_modules.
+project.addTask('rosetta:extract', {
+  description: 'Translate the README\'s and the API docs\' TypeScript examples into every jsii language; fail on any that does not compile',
+  steps: [
+    { exec: 'mkdir -p node_modules/.cache/rosetta/node_modules && ln -sfn ../../../.. node_modules/.cache/rosetta/node_modules/cdk-cross-account-roles' },
+    { exec: 'jsii-rosetta extract --strict --directory node_modules/.cache/rosetta' },
+  ],
+});
+
 // jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.
 project.compileTask.reset('jsii --fail-on-warnings');
 

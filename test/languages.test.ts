@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -81,6 +81,11 @@ interface Language {
   /** Proves from the build's output that the language's bad-account test ran and passed. */
   readonly badAccountTestPassed: (build: Run) => boolean;
   readonly synth: () => Promise<Run>;
+  /** The package's README (or package docs) as built, where jsii-rosetta's translations of the README's examples go. */
+  readonly packageReadme: () => string;
+  /** How a code block of this language starts in that README, and how a TypeScript one would look there. */
+  readonly translatedBlock: RegExp;
+  readonly typescriptBlock: RegExp;
   /** Analytics entries of the TypeScript app that this app cannot have, with the reason. */
   readonly notInThisApp?: { readonly entries: string[]; readonly reason: string };
 }
@@ -114,6 +119,9 @@ const LANGUAGES: Language[] = [
       // No `python -O`: typeguard's checks are on, as for any user.
       () => run(path.join(VENV_BIN, 'python'), ['-m', 'unittest', '-v', 'test_bad_account'], PYTHON_DIR, pythonPath),
     ),
+    packageReadme: () => readZipEntry(path.join(ROOT, 'dist', 'python', wheel()!), /\.dist-info\/METADATA$/),
+    translatedBlock: /^```python$/gm,
+    typescriptBlock: /^```(ts|typescript)$/gm,
     badAccountTestPassed: build => /test_a_short_account_id_raises_the_library_message \S+ \.\.\. ok/.test(build.output) && /Ran 1 test/.test(build.output),
     synth: () => synth(PYTHON_DIR, pythonPath),
   },
@@ -128,6 +136,12 @@ const LANGUAGES: Language[] = [
       fs.rmSync(path.join(JAVA_DIR, 'target'), { recursive: true, force: true });
       return run('mvn', ['-B', '-q', 'test'], JAVA_DIR);
     },
+    packageReadme: () => readZipEntry(
+      path.join(ROOT, 'dist', 'java', 'io', 'github', 'cdk-cross-account-roles', 'cdk-cross-account-roles', '0.0.0', 'cdk-cross-account-roles-0.0.0-sources.jar'),
+      /\/package-info\.java$/),
+    // Javadoc: each block is <blockquote><pre>; a translated one imports Java packages, an untranslated one TypeScript modules.
+    translatedBlock: /<blockquote><pre>\n \* import [a-z]+\.[a-z]/g,
+    typescriptBlock: /import \{[^}]*\} from /g,
     badAccountTestPassed: () => {
       const report = path.join(JAVA_DIR, 'target', 'surefire-reports', 'TEST-com.example.crossaccount.BadAccountTest.xml');
       return fs.existsSync(report) && /tests="1"[^>]*errors="0"[^>]*skipped="0"[^>]*failures="0"/.test(fs.readFileSync(report, 'utf-8'));
@@ -140,6 +154,9 @@ const LANGUAGES: Language[] = [
     missing: () => !which('go') ? 'go is not on PATH'
       : !fs.existsSync(path.join(ROOT, 'dist', 'go', 'cdkcrossaccountroles', 'go.mod')) ? 'dist/go has no module: run `npx projen package:go`' : undefined,
     build: () => run('go', ['test', '-v', '-count=1', './...'], GO_DIR),
+    packageReadme: () => fs.readFileSync(path.join(ROOT, 'dist', 'go', 'cdkcrossaccountroles', 'README.md'), 'utf-8'),
+    translatedBlock: /^```go$/gm,
+    typescriptBlock: /^```(ts|typescript)$/gm,
     badAccountTestPassed: build => /--- PASS: TestAShortAccountIdPanicsWithTheLibraryMessage/.test(build.output),
     synth: () => synth(GO_DIR),
     notInThisApp: {
@@ -148,6 +165,16 @@ const LANGUAGES: Language[] = [
     },
   },
 ];
+
+/** One file of a zip archive (a wheel, a jar), read with the Python every Python build has anyway. */
+function readZipEntry(archive: string, entry: RegExp): string {
+  return execFileSync('python3', ['-c', [
+    'import re, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'name = next(n for n in z.namelist() if re.search(sys.argv[2], n))',
+    'sys.stdout.write(z.read(name).decode("utf-8"))',
+  ].join('\n'), archive, entry.source], { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+}
 
 /** The stack templates of a cloud assembly, by file name. */
 function templates(assembly: string): Record<string, any> {
@@ -323,6 +350,20 @@ describe.each(LANGUAGES)('$name', (language) => {
     expect(runtimes.length).toBeGreaterThan(0);
     expect(runtimes.every(e => e.toLowerCase().startsWith(language.name.toLowerCase()))).toBe(true);
   }, TIMEOUT);
+
+  test(`the ${language.name} package shows every TypeScript example of the README translated by jsii-rosetta`, () => {
+    // GIVEN the README's TypeScript blocks (every one translates: \`npx projen rosetta:extract\` is strict)
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
+    const blocks = readme.match(/^```ts$/gm)?.length ?? 0;
+
+    // WHEN
+    const packageReadme = language.packageReadme();
+
+    // THEN each is there in the package's language, and none is left in TypeScript
+    expect(blocks).toBeGreaterThanOrEqual(5);
+    expect(packageReadme.match(language.translatedBlock)?.length ?? 0).toBe(blocks);
+    expect(packageReadme.match(language.typescriptBlock) ?? []).toEqual([]);
+  });
 
   test(`a bad account ID raises the ${language.name} exception with the library's message (${path.relative(ROOT, language.dir)}'s own test)`, async () => {
     // GIVEN / WHEN the language's own test, run by the build
