@@ -58,6 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // module proxy serves 54.11.0 (the version aws-cdk-go's awscdk v2.262.0 itself requires) but not
     // every later 54.x, so package:go could not resolve its module graph. It shapes manifest.json only.
     '@aws-cdk/cloud-assembly-schema@54.11.0',
+    // The Control Tower proactive controls (cfn-guard rules, run by the cfn-guard binary the package ships) prove the example app deployable where they are on.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
   ],
 
   publishToPypi: {
