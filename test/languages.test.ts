@@ -86,8 +86,8 @@ interface Language {
   /** How a code block of this language starts in that README, and how a TypeScript one would look there. */
   readonly translatedBlock: RegExp;
   readonly typescriptBlock: RegExp;
-  /** Analytics entries of the TypeScript app that this app cannot have, with the reason. */
-  readonly notInThisApp?: { readonly entries: string[]; readonly reason: string };
+  /** Validation plugins of the TypeScript app that this app cannot add (their analytics entries are not compared), with the reason. */
+  readonly pluginsNotInThisApp?: { readonly names: string[]; readonly reason: string };
 }
 
 function which(tool: string): boolean {
@@ -147,6 +147,10 @@ const LANGUAGES: Language[] = [
       return fs.existsSync(report) && /tests="1"[^>]*errors="0"[^>]*skipped="0"[^>]*failures="0"/.test(fs.readFileSync(report, 'utf-8'));
     },
     synth: () => synth(JAVA_DIR),
+    pluginsNotInThisApp: {
+      names: ['cdk-validator-cfnguard'],
+      reason: '@cdklabs/cdk-validator-cfnguard is not published to Maven Central',
+    },
   },
   {
     name: 'Go',
@@ -159,9 +163,9 @@ const LANGUAGES: Language[] = [
     typescriptBlock: /^```(ts|typescript)$/gm,
     badAccountTestPassed: build => /--- PASS: TestAShortAccountIdPanicsWithTheLibraryMessage/.test(build.output),
     synth: () => synth(GO_DIR),
-    notInThisApp: {
-      entries: ['0.0.0!policyValidation.AwsSolutions'],
-      reason: 'cdk-nag v3 (the validation plugin the other apps add) is not on the Go module proxy',
+    pluginsNotInThisApp: {
+      names: ['AwsSolutions', 'cdk-validator-cfnguard'],
+      reason: 'cdk-nag v3 is not on the Go module proxy; @cdklabs/cdk-validator-cfnguard is not published for Go',
     },
   },
 ];
@@ -223,6 +227,11 @@ function analyticsEntries(analytics: string): string[] {
   return entries.sort();
 }
 
+/** The analytics entry of a validation plugin: `0.0.0!policyValidation.<name>` then `.<rule ids>` if it lists them. */
+function pluginEntry(name: string): RegExp {
+  return new RegExp(`!policyValidation\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.|$)`);
+}
+
 /** The jsii runtime entry (`node.js/v20.1.0!jsii-runtime.Runtime`, `Python/3.11.7!...`) names the language. */
 const RUNTIME_ENTRY = /^[^!]*!jsii-runtime\.Runtime$/;
 
@@ -231,13 +240,14 @@ const RUNTIME_ENTRY = /^[^!]*!jsii-runtime\.Runtime$/;
  * its sorted entries, the runtime entry's version (the language) blanked,
  * and the entries this app cannot have dropped.
  */
-function comparable(template: any, drop: string[] = []): unknown {
+function comparable(template: any, plugins: string[] = []): unknown {
+  const dropped = (entry: string) => plugins.some(name => pluginEntry(name).test(entry));
   const copy = JSON.parse(JSON.stringify(template));
   for (const resource of Object.values<any>(copy.Resources ?? {})) {
     if (resource.Type === 'AWS::CDK::Metadata' && resource.Properties?.Analytics) {
       resource.Properties.Analytics = analyticsEntries(resource.Properties.Analytics)
         .map(e => RUNTIME_ENTRY.test(e) ? '<language>!jsii-runtime.Runtime' : e)
-        .filter(e => !drop.includes(e));
+        .filter(e => !dropped(e));
     }
   }
   return sortKeys(copy);
@@ -271,11 +281,12 @@ function expectSuccess(what: string, result: Run | undefined): void {
   if (!result?.ok) throw new Error(`${what} failed ${show(result)}`);
 }
 
-test('the example apps use the TypeScript app\'s aws-cdk-lib, cdk-nag and cdk.json context', () => {
+test('the example apps use the TypeScript app\'s aws-cdk-lib, validation plugins and cdk.json context', () => {
   // GIVEN what the TypeScript app is built with
   const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf-8'));
   const cdkVersion = lock.packages['node_modules/aws-cdk-lib'].version;
   const nagVersion = lock.packages['node_modules/cdk-nag'].version;
+  const guardVersion = lock.packages['node_modules/@cdklabs/cdk-validator-cfnguard'].version;
   const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf-8')).context;
 
   // WHEN each language pins its own
@@ -286,6 +297,7 @@ test('the example apps use the TypeScript app\'s aws-cdk-lib, cdk-nag and cdk.js
   // THEN they are the same versions
   expect(requirements).toContain(`aws-cdk-lib==${cdkVersion}\n`);
   expect(requirements).toContain(`cdk-nag==${nagVersion}\n`);
+  expect(requirements).toContain(`cdklabs.cdk-validator-cfnguard==${guardVersion}\n`);
   expect(pom).toContain(`<cdk.version>${cdkVersion}</cdk.version>`);
   expect(pom).toContain(`<cdknag.version>${nagVersion}</cdknag.version>`);
   expect(goMod).toContain(`github.com/aws/aws-cdk-go/awscdk/v2 v${cdkVersion}\n`);
@@ -341,7 +353,14 @@ describe.each(LANGUAGES)('$name', (language) => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(4);
     // ... and the same templates
     for (const file of Object.keys(expected)) {
-      expect([file, comparable(actual[file])]).toEqual([file, comparable(expected[file], language.notInThisApp?.entries)]);
+      expect([file, comparable(actual[file])]).toEqual([file, comparable(expected[file], language.pluginsNotInThisApp?.names)]);
+    }
+    // ... (the plugins this app cannot add are in the TypeScript app's, so they are what is left out)
+    const expectedEntries = Object.values(expected).flatMap(t => Object.values<any>(t.Resources))
+      .filter(r => r.Type === 'AWS::CDK::Metadata')
+      .flatMap(r => analyticsEntries(r.Properties.Analytics));
+    for (const name of language.pluginsNotInThisApp?.names ?? []) {
+      expect([name, expectedEntries.some(e => pluginEntry(name).test(e))]).toEqual([name, true]);
     }
     // ... which do record the language that synthesized them
     const runtimes = Object.values(actual).flatMap(t => Object.values<any>(t.Resources))

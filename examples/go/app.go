@@ -1,7 +1,7 @@
 // The example app in Go, synthesized by `npx cdk synth` in this directory (see cdk.json).
 //
-// The same app as examples/app.ts, but for cdk-nag: its v3 (the validation plugin the TypeScript,
-// Python and Java apps add) is not on the Go module proxy, so only this library's
+// The same app as examples/app.ts, but for two of its validation plugins: cdk-nag v3 is not on the
+// Go module proxy, and @cdklabs/cdk-validator-cfnguard is not published for Go. Only this library's
 // CrossAccountTrustChecks audits the templates here.
 package main
 

@@ -8,8 +8,9 @@ import software.amazon.awscdk.Validations;
 /**
  * The example app in Java, synthesized by `npx cdk synth` in this directory (see cdk.json).
  *
- * <p>The same app as examples/app.ts: cdk-nag's AwsSolutions pack and this library's
- * CrossAccountTrustChecks audit every template at synth time.
+ * <p>The same app as examples/app.ts, but for the AWS Control Tower proactive controls
+ * (@cdklabs/cdk-validator-cfnguard is not published to Maven Central): cdk-nag's AwsSolutions
+ * pack and this library's CrossAccountTrustChecks audit every template at synth time.
  */
 public final class ExampleApp {
     private ExampleApp() {
