@@ -336,7 +336,7 @@ describe.each(LANGUAGES)('$name', (language) => {
     expect(missing).toBeUndefined();
   });
 
-  test(`synthesizes every stack of the TypeScript app, with identical templates but for the metadata naming the language`, async () => {
+  test('synthesizes every stack of the TypeScript app, with identical templates but for the metadata naming the language', async () => {
     // GIVEN both apps synthesized with the real cdk CLI
     const ts = await typescript!;
     expectSuccess('the TypeScript app\'s cdk synth', ts);
