@@ -97,8 +97,12 @@ describe('trustedOrganizationalUnitPaths', () => {
 
     // WHEN
     const fanout = new CrossAccountRoleFanout(app, 'Ops', {
-      hubAccount: TRUSTED, spokeAccounts: [TRUSTING, OTHER], region: REGION, roleName: 'OpsRead',
-      trustedOrganizationId: ORG, trustedOrganizationalUnitPaths: [PLATFORM_TREE],
+      hubAccount: TRUSTED,
+      spokeAccounts: [TRUSTING, OTHER],
+      region: REGION,
+      roleName: 'OpsRead',
+      trustedOrganizationId: ORG,
+      trustedOrganizationalUnitPaths: [PLATFORM_TREE],
     });
 
     // THEN
@@ -173,8 +177,12 @@ describe('trustedOrganizationalUnitPaths', () => {
 
     // WHEN / THEN
     expect(() => new CrossAccountRolePair(app, 'Pair', {
-      trustingAccount: TRUSTING, trustedAccount: TRUSTED, region: REGION, roleName: 'ReadOnly',
-      trustedOrganizationId: 'o-zzzzzzzzzz', trustedOrganizationalUnitPaths: [PAYMENTS],
+      trustingAccount: TRUSTING,
+      trustedAccount: TRUSTED,
+      region: REGION,
+      roleName: 'ReadOnly',
+      trustedOrganizationId: 'o-zzzzzzzzzz',
+      trustedOrganizationalUnitPaths: [PAYMENTS],
     })).toThrow(/Pair\/Trusting\/Role: trustedOrganizationalUnitPaths are in the organization 'o-abcdef1234'/);
   });
 
