@@ -11,6 +11,7 @@ import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { assumersIn } from './private/assumers';
 import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
+import { resolveIntrinsics } from './private/intrinsics';
 import { policyLength } from './private/policy-size';
 import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/validation';
 
@@ -363,12 +364,10 @@ function checkPolicyAccounts(fanout: Construct, stack: Stack, props: CrossAccoun
   }
 }
 
-/** A resolved ARN as a string, with each deploy-time part (`Ref`, `Fn::GetAtt` ...) as a NUL character; undefined if not a plain string or join. */
+/** A resolved ARN as a string, with each deploy-time part (`Ref`, `Fn::GetAtt` ...) as a NUL character; undefined if it is not a string. */
 function flattenArn(resolved: unknown): string | undefined {
-  if (typeof resolved === 'string') { return resolved; }
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
-  if (join === undefined || !Array.isArray(join[1])) { return undefined; }
-  return join[1].map(part => typeof part === 'string' ? part : '\0').join(join[0]);
+  const arn = resolveIntrinsics(resolved, { unknown: '\0' });
+  return typeof arn === 'string' ? arn : undefined;
 }
 
 /** The stack name, or a clear error naming the ids it comes from (aws-cdk-lib's own one names neither). */

@@ -4,6 +4,7 @@ import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedS
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { MIN_SESSION_DURATION_SECONDS } from './private/constants';
+import { resolveIntrinsics } from './private/intrinsics';
 import { resolvedPolicyLength } from './private/policy-size';
 import { AuditedRole, TRUST_RULES, TrustStatement, UNRESOLVED } from './private/trust-rules';
 
@@ -229,9 +230,6 @@ interface AuditContext {
 const DEFAULT_PARTITION = 'aws';
 const DEFAULT_URL_SUFFIX = 'amazonaws.com';
 
-/** Stands for `AWS::NoValue`: the property or list item is left out. */
-const NO_VALUE = Symbol('AWS::NoValue');
-
 /** Over this many distinct conditions, only the all-true and all-false branches are audited. */
 const MAX_CONDITIONS_COMBINED = 4;
 
@@ -251,87 +249,41 @@ function oidcProviderArn(ctx: AuditContext, logicalId: unknown): string | undefi
   return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
 }
 
-/** The value of `Ref` to a pseudo parameter or a resource of the template, or UNRESOLVED. */
-function refValue(ctx: AuditContext, name: unknown): string {
+/** The value of `Ref` to a pseudo parameter or a resource of the template; undefined when unknown. */
+function refValue(ctx: AuditContext, name: string): string | undefined {
   if (name === 'AWS::Partition') { return ctx.partition; }
-  if (name === 'AWS::NoValue') { return NO_VALUE as unknown as string; }
   if (name === 'AWS::URLSuffix') { return ctx.urlSuffix; }
-  if (name === 'AWS::AccountId') { return ctx.account ?? UNRESOLVED; }
-  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name) ?? UNRESOLVED;
+  if (name === 'AWS::AccountId') { return ctx.account; }
+  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name);
 }
 
-/** The value of `Fn::GetAtt` of a resource of the template, or UNRESOLVED. */
-function getAttValue(ctx: AuditContext, logicalId: unknown, attribute: unknown): string {
-  const resource = typeof logicalId === 'string' ? ctx.resources[logicalId] : undefined;
+/** The value of `Fn::GetAtt` of a resource of the template; undefined when unknown. */
+function getAttValue(ctx: AuditContext, logicalId: string, attribute: string): string | undefined {
+  const resource = ctx.resources[logicalId];
   if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
     // the name may be generated; a role-shaped ARN of the stack's account is what the rules need
     const name = typeof resource.Properties?.RoleName === 'string' ? resource.Properties.RoleName : logicalId;
     return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:role/${name}`;
   }
-  return oidcProviderArn(ctx, logicalId) ?? UNRESOLVED;
+  return oidcProviderArn(ctx, logicalId);
 }
 
 /**
- * `Fn::Sub` in both forms (a string; a string and a variable map): variables
- * of the map, pseudo parameters, `${LogicalId}` and `${LogicalId.Attribute}`
- * as `Ref` and `Fn::GetAtt` resolve them. One unresolved variable leaves the
- * whole string UNRESOLVED (an unknown stack account stays in it as UNRESOLVED).
- */
-function resolveSub(ctx: AuditContext, arg: unknown): string {
-  const [template, rawVariables] = Array.isArray(arg) ? arg : [arg, {}];
-  if (typeof template !== 'string') { return UNRESOLVED; }
-  const variables = (typeof rawVariables === 'object' && rawVariables !== null ? rawVariables : {}) as Record<string, unknown>;
-  let unresolved = false;
-  const result = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
-    if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
-    let value: unknown;
-    if (name in variables) {
-      value = resolveForAudit(variables[name], ctx);
-    } else if (!name.startsWith('AWS::') && name.includes('.')) {
-      value = getAttValue(ctx, name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1));
-    } else {
-      value = refValue(ctx, name);
-    }
-    // an unknown account stays in the string, as in Fn::Join: the rest of an ARN still tells what it is
-    if (typeof value !== 'string' || (value === UNRESOLVED && name !== 'AWS::AccountId')) { unresolved = true; }
-    return String(value);
-  });
-  return unresolved ? UNRESOLVED : result;
-}
-
-/**
- * Resolves what can be resolved: joins, substitutions, selections, branches,
- * pseudo parameters, the stack's account, OIDC and SAML providers and role ARNs
- * of the template; anything else is UNRESOLVED.
+ * Resolves what can be resolved (see `resolveIntrinsics`): pseudo parameters,
+ * the stack's account, OIDC and SAML providers and role ARNs of the template,
+ * the branch of each `Fn::If` that `ctx.conditions` takes; anything else is
+ * UNRESOLVED. In `Fn::Sub`, an unknown stack account stays in the string as
+ * UNRESOLVED (as in `Fn::Join`: the rest of an ARN still tells what it is);
+ * any other unknown variable leaves the whole string UNRESOLVED.
  */
 function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
-  const resolve = (v: unknown) => resolveForAudit(v, ctx);
-  if (Array.isArray(value)) { return value.map(resolve).filter(v => v !== NO_VALUE); }
-  if (value === null || typeof value !== 'object') { return value; }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1) {
-    const [key, arg] = entries[0];
-    if (key === 'Ref') { return refValue(ctx, arg); }
-    if (key === 'Fn::GetAtt') {
-      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? arg.split('.') : [];
-      return getAttValue(ctx, logicalId, attribute);
-    }
-    if (key === 'Fn::Sub') { return resolveSub(ctx, arg); }
-    if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
-      return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2]);
-    }
-    if (key === 'Fn::Select' && Array.isArray(arg) && arg.length === 2) {
-      const [index, items] = [resolve(arg[0]), resolve(arg[1])];
-      const i = Number(index);
-      return Array.isArray(items) && (typeof index === 'number' || (typeof index === 'string' && /^\d+$/.test(index))) && i < items.length ? items[i] : UNRESOLVED;
-    }
-    if (key === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
-      const parts = (arg[1] as unknown[]).map(resolve);
-      return parts.every(p => typeof p === 'string') ? parts.join(String(arg[0])) : UNRESOLVED;
-    }
-    if (key.startsWith('Fn::')) { return UNRESOLVED; }
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== NO_VALUE));
+  return resolveIntrinsics(value, {
+    ref: name => refValue(ctx, name),
+    getAtt: (logicalId, attribute) => getAttValue(ctx, logicalId, attribute),
+    conditions: ctx.conditions,
+    unknown: UNRESOLVED,
+    keepUnknownInSub: name => name === 'AWS::AccountId',
+  });
 }
 
 /** The names of the template conditions that `Fn::If`s of a value depend on. */

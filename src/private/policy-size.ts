@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LONGEST_PARTITION, UNRESOLVED_VALUE_ESTIMATE } from './constants';
+import { IntrinsicContext, resolveIntrinsics } from './intrinsics';
 
 /** What a pseudo parameter is counted as: its longest real value. */
 const PSEUDO_PARAMETER_ESTIMATES: Record<string, string> = {
@@ -11,42 +12,20 @@ const PSEUDO_PARAMETER_ESTIMATES: Record<string, string> = {
 };
 
 /**
- * Replaces the CloudFormation intrinsics in a resolved policy by strings of
- * the length they will have once deployed: pseudo parameters by their longest
- * value, `Fn::Join` by the joined parts, anything else (a parameter, an
- * attribute) by a fixed estimate.
+ * What a policy's intrinsics count as when it is measured at synth time: pseudo
+ * parameters as their longest value, anything else only known at deploy time
+ * (a parameter, an attribute, an import) as `UNRESOLVED_VALUE_ESTIMATE` characters.
  */
-function flatten(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(flatten);
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 1) {
-      const [key, arg] = entries[0];
-      if (key === 'Ref' && typeof arg === 'string') {
-        return PSEUDO_PARAMETER_ESTIMATES[arg] ?? 'x'.repeat(UNRESOLVED_VALUE_ESTIMATE);
-      }
-      if (key === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
-        return (arg[1] as unknown[]).map(part => {
-          const flat = flatten(part);
-          return typeof flat === 'string' ? flat : JSON.stringify(flat);
-        }).join(String(arg[0]));
-      }
-      if (key.startsWith('Fn::')) {
-        return 'x'.repeat(UNRESOLVED_VALUE_ESTIMATE);
-      }
-    }
-    return Object.fromEntries(entries.map(([k, v]) => [k, flatten(v)]));
-  }
-  return value;
-}
+export const QUOTA_CONTEXT: IntrinsicContext = {
+  ref: name => Object.prototype.hasOwnProperty.call(PSEUDO_PARAMETER_ESTIMATES, name) ? PSEUDO_PARAMETER_ESTIMATES[name] : undefined,
+  unknown: 'x'.repeat(UNRESOLVED_VALUE_ESTIMATE),
+};
 
 /**
  * The length IAM will count for a policy document: the JSON without any
  * whitespace, as IAM measures it against its quotas.
  *
- * Values only known at deploy time are estimated (see `flatten`), so the
+ * Values only known at deploy time are estimated (see `QUOTA_CONTEXT`), so the
  * result is a close estimate, never a count of CDK's token syntax.
  */
 export function policyLength(stack: Stack, document: iam.PolicyDocument): number {
@@ -55,5 +34,5 @@ export function policyLength(stack: Stack, document: iam.PolicyDocument): number
 
 /** The same, for a policy as it stands in a template (intrinsics and all). */
 export function resolvedPolicyLength(resolved: unknown): number {
-  return JSON.stringify(flatten(resolved) ?? {}).replace(/\s/g, '').length;
+  return JSON.stringify(resolveIntrinsics(resolved, QUOTA_CONTEXT) ?? {}).replace(/\s/g, '').length;
 }

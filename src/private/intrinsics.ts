@@ -1,0 +1,152 @@
+/**
+ * The one CloudFormation intrinsic resolver of the library.
+ *
+ * The quota checks (a policy's length as IAM will count it), the trust checks
+ * (a role's trust as the rules judge it) and the fan-out (the account of a
+ * managed policy's ARN) all walk the same resolved template JSON; they differ
+ * only in what they know (`ref`, `getAtt`, `conditions`) and in what a value
+ * unknown at synth time becomes (`unknown`): a length estimate for the quotas,
+ * the audit's UNRESOLVED sentinel for the rules.
+ */
+
+/** What a caller knows of a template, and what an unknown value becomes. */
+export interface IntrinsicContext {
+  /**
+   * The value of `Ref` to a pseudo parameter, a parameter or a resource.
+   *
+   * @returns the value, or undefined when it is only known at deploy time
+   * @default - every `Ref` but `AWS::NoValue` is unknown
+   */
+  readonly ref?: (name: string) => string | undefined;
+
+  /**
+   * The value of `Fn::GetAtt` of a resource's attribute.
+   *
+   * @returns the value, or undefined when it is only known at deploy time
+   * @default - every attribute is unknown
+   */
+  readonly getAtt?: (logicalId: string, attribute: string) => string | undefined;
+
+  /**
+   * The branch each template condition takes, for `Fn::If`.
+   *
+   * @default - every `Fn::If` is unknown
+   */
+  readonly conditions?: Readonly<Record<string, boolean>>;
+
+  /** What a value only known at deploy time becomes: a sentinel, or a stand-in of its estimated length. */
+  readonly unknown: string;
+
+  /**
+   * Whether a `Fn::Sub` keeps the unknown value of a variable inside its
+   * string (`arn:aws:iam::<unknown>:root`), rather than becoming unknown as a whole.
+   *
+   * @default - always keeps it
+   */
+  readonly keepUnknownInSub?: (variable: string) => boolean;
+}
+
+/** Stands for `AWS::NoValue`: the property or list item is left out. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * Resolves what the context allows: `Ref`, `Fn::GetAtt`, `Fn::Sub` (both
+ * forms), `Fn::Join`, `Fn::Select`, `Fn::If` and `AWS::NoValue` (left out of
+ * objects and lists). Any other intrinsic, and anything the context does not
+ * know, becomes `context.unknown`. Values that are not intrinsics are copied.
+ */
+export function resolveIntrinsics(value: unknown, context: IntrinsicContext): unknown {
+  const resolved = resolve(value, context);
+  return resolved === NO_VALUE ? undefined : resolved;
+}
+
+function resolve(value: unknown, ctx: IntrinsicContext): unknown {
+  if (Array.isArray(value)) { return value.map(v => resolve(v, ctx)).filter(v => v !== NO_VALUE); }
+  if (value === null || typeof value !== 'object') { return value; }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [key, arg] = entries[0];
+    if (key === 'Ref') { return ref(ctx, arg); }
+    if (key === 'Fn::GetAtt') {
+      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? splitOnce(arg) : [];
+      return getAtt(ctx, logicalId, attribute);
+    }
+    if (key === 'Fn::Sub') { return sub(ctx, arg); }
+    if (key === 'Fn::Join') { return join(ctx, arg); }
+    if (key === 'Fn::Select') { return select(ctx, arg); }
+    if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
+      return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2], ctx);
+    }
+    if (key.startsWith('Fn::')) { return ctx.unknown; }
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v, ctx)]).filter(([, v]) => v !== NO_VALUE));
+}
+
+function ref(ctx: IntrinsicContext, name: unknown): unknown {
+  if (name === 'AWS::NoValue') { return NO_VALUE; }
+  return (typeof name === 'string' ? ctx.ref?.(name) : undefined) ?? ctx.unknown;
+}
+
+function getAtt(ctx: IntrinsicContext, logicalId: unknown, attribute: unknown): string {
+  return (typeof logicalId === 'string' && typeof attribute === 'string' ? ctx.getAtt?.(logicalId, attribute) : undefined) ?? ctx.unknown;
+}
+
+/** `'Role.Arn'` → `['Role', 'Arn']` (an attribute name may itself hold dots). */
+function splitOnce(name: string): string[] {
+  const dot = name.indexOf('.');
+  return dot < 0 ? [name] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+/** A resolved part of a string: the string, a number or boolean as text, anything else undefined. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') { return value; }
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+/** `Fn::Join`: the parts joined, or unknown when a part is not a string (or the list is not a list). */
+function join(ctx: IntrinsicContext, arg: unknown): string {
+  if (!Array.isArray(arg) || arg.length !== 2 || !Array.isArray(arg[1])) { return ctx.unknown; }
+  const parts = (resolve(arg[1], ctx) as unknown[]).map(text);
+  return parts.every(p => p !== undefined) ? parts.join(String(arg[0])) : ctx.unknown;
+}
+
+/** `Fn::Select`: an item of a list, both known; otherwise unknown. */
+function select(ctx: IntrinsicContext, arg: unknown): unknown {
+  if (!Array.isArray(arg) || arg.length !== 2) { return ctx.unknown; }
+  const [index, items] = [resolve(arg[0], ctx), resolve(arg[1], ctx)];
+  const i = typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : NaN;
+  return Array.isArray(items) && Number.isInteger(i) && i >= 0 && i < items.length ? items[i] : ctx.unknown;
+}
+
+/**
+ * `Fn::Sub` in both forms (a string; a string and a variable map): variables
+ * of the map, then `${LogicalId.Attribute}` as `Fn::GetAtt` and `${Name}` as
+ * `Ref` resolve them; `${!Literal}` is written `${Literal}`. An unknown
+ * variable stays in the string as `unknown`, or makes the whole string
+ * unknown (see `keepUnknownInSub`).
+ */
+function sub(ctx: IntrinsicContext, arg: unknown): string {
+  const [template, rawVariables] = Array.isArray(arg) ? arg : [arg, {}];
+  if (typeof template !== 'string') { return ctx.unknown; }
+  const variables = (typeof rawVariables === 'object' && rawVariables !== null ? rawVariables : {}) as Record<string, unknown>;
+  let wholeUnknown = false;
+  const result = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+    if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
+    let value: unknown;
+    if (name in variables) {
+      value = resolve(variables[name], ctx);
+    } else if (!name.startsWith('AWS::') && name.includes('.')) {
+      const [logicalId, attribute] = splitOnce(name);
+      value = getAtt(ctx, logicalId, attribute);
+    } else {
+      value = ref(ctx, name);
+    }
+    const part = text(value);
+    if (part === undefined || part === ctx.unknown) {
+      if (!(ctx.keepUnknownInSub?.(name) ?? true)) { wholeUnknown = true; }
+      return ctx.unknown;
+    }
+    return part;
+  });
+  return wholeUnknown ? ctx.unknown : result;
+}

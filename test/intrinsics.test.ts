@@ -1,0 +1,171 @@
+import { IntrinsicContext, resolveIntrinsics } from '../src/private/intrinsics';
+import { QUOTA_CONTEXT, resolvedPolicyLength } from '../src/private/policy-size';
+import { UNRESOLVED } from '../src/private/trust-rules';
+
+/** What the trust checks know of a template in account 111111111111 with a role `Reader` and a condition `Prod`. */
+const AUDIT: IntrinsicContext = {
+  ref: name => ({ 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111', 'AWS::URLSuffix': 'amazonaws.com' } as Record<string, string>)[name],
+  getAtt: (logicalId, attribute) => logicalId === 'Reader' && attribute === 'Arn' ? 'arn:aws:iam::111111111111:role/reader' : undefined,
+  conditions: { Prod: true, Dev: false },
+  unknown: UNRESOLVED,
+  keepUnknownInSub: name => name === 'AWS::AccountId',
+};
+const NOTHING_KNOWN: IntrinsicContext = { unknown: UNRESOLVED };
+const ESTIMATE = QUOTA_CONTEXT.unknown;
+const partitionArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] };
+
+describe('the intrinsic resolver', () => {
+  test('copies values that are not intrinsics', () => {
+    // GIVEN
+    const value = { Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }], n: 3 };
+
+    // WHEN
+    const resolved = resolveIntrinsics(value, AUDIT);
+
+    // THEN
+    expect(resolved).toEqual(value);
+  });
+
+  describe('Ref and pseudo parameters', () => {
+    test('resolves a pseudo parameter the context knows and leaves the others unknown', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ Ref: 'AWS::Partition' }, AUDIT)).toBe('aws');
+      expect(resolveIntrinsics({ Ref: 'AWS::AccountId' }, AUDIT)).toBe('111111111111');
+      expect(resolveIntrinsics({ Ref: 'AWS::Region' }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ Ref: 'AWS::Partition' }, NOTHING_KNOWN)).toBe(UNRESOLVED);
+    });
+
+    test('counts a pseudo parameter as its longest value for the quotas, a parameter by the estimate', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ Ref: 'AWS::Partition' }, QUOTA_CONTEXT)).toBe('aws-us-gov');
+      expect(resolveIntrinsics({ Ref: 'AWS::URLSuffix' }, QUOTA_CONTEXT)).toBe('amazonaws.com.cn');
+      expect(resolveIntrinsics({ Ref: 'AWS::AccountId' }, QUOTA_CONTEXT)).toHaveLength(12);
+      expect(resolveIntrinsics({ Ref: 'ExternalIdParameter' }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+      expect(resolveIntrinsics({ Ref: 'constructor' }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+      expect(ESTIMATE).toHaveLength(64);
+    });
+
+    test('leaves AWS::NoValue out of objects and lists', () => {
+      // GIVEN
+      const value = { Keep: 'a', Drop: { Ref: 'AWS::NoValue' }, List: ['a', { Ref: 'AWS::NoValue' }, 'b'] };
+
+      // WHEN / THEN
+      expect(resolveIntrinsics(value, AUDIT)).toEqual({ Keep: 'a', List: ['a', 'b'] });
+      expect(resolveIntrinsics(value, QUOTA_CONTEXT)).toEqual({ Keep: 'a', List: ['a', 'b'] });
+      expect(resolveIntrinsics({ Ref: 'AWS::NoValue' }, AUDIT)).toBeUndefined();
+    });
+  });
+
+  describe('Fn::GetAtt', () => {
+    test('resolves an attribute the context knows, in the list and the dotted form', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::GetAtt': ['Reader', 'Arn'] }, AUDIT)).toBe('arn:aws:iam::111111111111:role/reader');
+      expect(resolveIntrinsics({ 'Fn::GetAtt': 'Reader.Arn' }, AUDIT)).toBe('arn:aws:iam::111111111111:role/reader');
+    });
+
+    test('leaves an attribute the context does not know unknown', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::GetAtt': ['Reader', 'RoleId'] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::GetAtt': ['Bucket', 'Arn'] }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+      expect(resolveIntrinsics({ 'Fn::GetAtt': 42 }, AUDIT)).toBe(UNRESOLVED);
+    });
+  });
+
+  describe('Fn::Join', () => {
+    test('joins the resolved parts', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics(partitionArn, AUDIT)).toBe('arn:aws:iam::222222222222:root');
+      expect(resolveIntrinsics(partitionArn, QUOTA_CONTEXT)).toBe('arn:aws-us-gov:iam::222222222222:root');
+      expect(resolveIntrinsics({ 'Fn::Join': [',', ['a', 1, true]] }, AUDIT)).toBe('a,1,true');
+    });
+
+    test('keeps an unknown part in the string as the unknown value', () => {
+      // GIVEN
+      const join = { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'Account' }, ':root']] };
+
+      // WHEN / THEN
+      expect(resolveIntrinsics(join, AUDIT)).toBe(`arn:aws:iam::${UNRESOLVED}:root`);
+      expect(resolveIntrinsics(join, QUOTA_CONTEXT)).toBe(`arn:aws:iam::${ESTIMATE}:root`);
+    });
+
+    test('is unknown when its list is an intrinsic or a part is not a string', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Join': ['', { 'Fn::Split': [',', 'a,b'] }] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Join': ['', ['a', { b: 'c', d: 'e' }]] }, AUDIT)).toBe(UNRESOLVED);
+    });
+  });
+
+  describe('Fn::Sub', () => {
+    test('resolves pseudo parameters, ${LogicalId.Attribute}, the variable map and ${!Literal}', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, AUDIT)).toBe('arn:aws:iam::111111111111:root');
+      expect(resolveIntrinsics({ 'Fn::Sub': '${Reader.Arn}' }, AUDIT)).toBe('arn:aws:iam::111111111111:role/reader');
+      expect(resolveIntrinsics({ 'Fn::Sub': ['arn:aws:iam::${Account}:root', { Account: { 'Fn::Join': ['', ['2222', '22222222']] } }] }, AUDIT))
+        .toBe('arn:aws:iam::222222222222:root');
+      expect(resolveIntrinsics({ 'Fn::Sub': '${!Literal}-${AWS::Partition}' }, AUDIT)).toBe('${Literal}-aws');
+    });
+
+    test('for the audit, keeps an unknown account in the string but makes any other unknown variable unknown as a whole', () => {
+      // GIVEN
+      const noAccount: IntrinsicContext = { ...AUDIT, ref: name => name === 'AWS::Partition' ? 'aws' : undefined };
+
+      // WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, noAccount)).toBe(`arn:aws:iam::${UNRESOLVED}:root`);
+      expect(resolveIntrinsics({ 'Fn::Sub': ['arn:aws:iam::${Account}:root', { Account: { Ref: 'Unknown' } }] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Sub': '${Bucket.Arn}/*' }, AUDIT)).toBe(UNRESOLVED);
+    });
+
+    test('for the quotas, counts every unknown variable by the estimate inside the string', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/*' }, QUOTA_CONTEXT)).toBe(`arn:aws-us-gov:s3:::${ESTIMATE}/*`);
+    });
+  });
+
+  describe('Fn::If', () => {
+    test('takes the branch of a known condition, and leaves AWS::NoValue out', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::If': ['Prod', 'a', 'b'] }, AUDIT)).toBe('a');
+      expect(resolveIntrinsics({ 'Fn::If': ['Dev', 'a', 'b'] }, AUDIT)).toBe('b');
+      expect(resolveIntrinsics({ A: { 'Fn::If': ['Dev', 'a', { Ref: 'AWS::NoValue' }] } }, AUDIT)).toEqual({});
+    });
+
+    test('is unknown when the condition is', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::If': ['Other', 'a', 'b'] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::If': ['Prod', 'a', 'b'] }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+    });
+  });
+
+  describe('Fn::Select', () => {
+    test('selects from a literal or resolved list by a number or a digit string', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Select': [1, ['a', 'b']] }, AUDIT)).toBe('b');
+      expect(resolveIntrinsics({ 'Fn::Select': ['0', [{ Ref: 'AWS::Partition' }, 'b']] }, AUDIT)).toBe('aws');
+    });
+
+    test('is unknown out of range, with an unknown list or an unknown index', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Select': [2, ['a', 'b']] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Select': [-1, ['a', 'b']] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Select': [{ Ref: 'Index' }, ['a']] }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+    });
+  });
+
+  test('leaves any other intrinsic unknown', () => {
+    // GIVEN / WHEN / THEN
+    expect(resolveIntrinsics({ 'Fn::ImportValue': 'Export' }, AUDIT)).toBe(UNRESOLVED);
+    expect(resolveIntrinsics({ 'Fn::Base64': 'a' }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+  });
+
+  test('measures a policy with the quota context, whitespace not counted', () => {
+    // GIVEN
+    const policy = { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: partitionArn }] };
+
+    // WHEN
+    const length = resolvedPolicyLength(policy);
+
+    // THEN
+    expect(length).toBe(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws-us-gov:iam::222222222222:root' }] }).length);
+  });
+});
