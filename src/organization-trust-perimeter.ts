@@ -2,7 +2,7 @@ import { Annotations, AspectPriority, Aspects, IAspect, Names, Stack, Token } fr
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
 import { ACCOUNT_ID_PATTERN, UNRESOLVED_VALUE_ESTIMATE, WARNING_PREFIX } from './private/constants';
-import { externalIdTrustedAccounts } from './private/perimeter-discovery';
+import { declaredTrusts } from './private/declared-trusts';
 import {
   CDK_BOOTSTRAP_EXECUTION_ROLE_PATTERN,
   CONTROL_POLICIES_PER_TARGET,
@@ -242,7 +242,10 @@ export class OrganizationTrustPerimeter extends Construct {
    * `memberAccounts`. Complete once the app is.
    */
   public get thirdPartyAccounts(): string[] {
-    const discovered = this.props.discoverThirdParties ?? true ? externalIdTrustedAccounts(this) : [];
+    // every account a role of the app trusts on an external ID, in any stack or stage
+    const discovered = this.props.discoverThirdParties ?? true
+      ? declaredTrusts(this.node.root).flatMap(role => role.trusts.filter(trust => trust.guards.externalId).flatMap(trust => trust.accounts))
+      : [];
     return unique([...(this.props.thirdPartyAccounts ?? []), ...discovered])
       .filter(account => !this.memberAccounts.includes(account))
       .sort();
