@@ -262,11 +262,11 @@ describe('the options handed to the role are a typed, complete list', () => {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'sts:AssumeRole',
           Condition: Match.objectLike({
-            Bool: { 'aws:MultiFactorAuthPresent': 'true' },
-            NumericLessThan: { 'aws:MultiFactorAuthAge': '1800' },
-            StringEquals: { 'aws:PrincipalOrgID': ORG },
-            StringLike: Match.objectLike({ 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' }),
-            IpAddress: { 'aws:SourceIp': '203.0.113.0/24' },
+            'Bool': { 'aws:MultiFactorAuthPresent': 'true' },
+            'NumericLessThan': { 'aws:MultiFactorAuthAge': '1800' },
+            'StringEquals': { 'aws:PrincipalOrgID': ORG },
+            'StringLike': Match.objectLike({ 'sts:SourceIdentity': '${aws:username}', 'sts:RoleSessionName': '${aws:username}' }),
+            'IpAddress': { 'aws:SourceIp': '203.0.113.0/24' },
             'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': `${ORG}/r-ab12/ou-ab12-11111111/*` },
           }),
         })]),
