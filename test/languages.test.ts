@@ -46,7 +46,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 /** The environment every app runs in: the example's own account IDs, no jsii deprecation banner. */
 function languageEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
-  for (const name of ['TRUSTING_ACCOUNT', 'TRUSTED_ACCOUNT', 'VENDOR_ACCOUNT', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON']) {
+  for (const name of ['TRUSTING_ACCOUNT', 'TRUSTED_ACCOUNT', 'VENDOR_ACCOUNT', 'MANAGEMENT_ACCOUNT', 'ORGANIZATION_ID', 'ORGANIZATION_ROOT', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON']) {
     delete env[name];
   }
   return env;
