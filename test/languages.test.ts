@@ -272,8 +272,8 @@ function outcome(language: Language): Promise<{ build: Run; synth?: Run }> {
   return result;
 }
 
-function show(run: Run | undefined): string {
-  return run ? `(${run.seconds.toFixed(0)} s)\n${run.output.slice(-6000)}` : '(not run: the build failed)';
+function show(result: Run | undefined): string {
+  return result ? `(${result.seconds.toFixed(0)} s)\n${result.output.slice(-6000)}` : '(not run: the build failed)';
 }
 
 /** Fails with the command's output when it did not succeed. */
