@@ -1,0 +1,170 @@
+/**
+ * Benchmark: what CrossAccountTrustChecks costs a synthesis, and how fast the
+ * CLI audits templates.
+ *
+ *   npx projen bench:trust-checks                 # N = 50, 200, 500 roles; median of 3 runs each
+ *   npx projen bench:trust-checks -- --repeat 1   # faster, noisier
+ *
+ * 1. An app of N roles (stacks of 50 roles each: iam.Role for another account,
+ *    with an external ID, and one role in ten trusting any principal of the
+ *    organization) is synthesized with no plugin, with a no-op validation
+ *    plugin, and with CrossAccountTrustChecks. Each synthesis runs in a child
+ *    process of its own (after a warm-up synthesis, so that aws-cdk-lib's lazy
+ *    module loading stays out), the variants interleaved. Printed: synth time
+ *    (median) and the ratios checks / no-op and no-op / none, and the
+ *    plugin's cost per role (checks − no-op, divided by N) to show how it grows.
+ * 2. The CLI audits 1,000 templates (one role each, JSON and YAML, some with
+ *    findings) in a folder, in-process: roles per second, and the same with
+ *    positions (every template has a finding) for the worst case.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CrossAccountTrustChecks } from '../src';
+import { auditPaths } from '../src/cli/audit-command';
+
+const VARIANTS = ['none', 'noop', 'checks'] as const;
+type Variant = typeof VARIANTS[number];
+const ROLES_PER_STACK = 50;
+
+/** A plugin that does nothing: the cost of the validation machinery itself. */
+class NoopPlugin implements IPolicyValidationPlugin {
+  public readonly name = 'Noop';
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    return { success: true, violations: [] };
+  }
+}
+
+/** An app of `size` roles, with the variant's plugin. */
+function build(app: App, variant: Variant, size: number): void {
+  if (variant === 'noop') { Validations.of(app).addPlugins(new NoopPlugin()); }
+  if (variant === 'checks') { Validations.of(app).addPlugins(new CrossAccountTrustChecks()); }
+  let stack: Stack | undefined;
+  for (let i = 0; i < size; i++) {
+    if (i % ROLES_PER_STACK === 0) { stack = new Stack(app, `Roles${i / ROLES_PER_STACK}`, { env: { account: '111111111111', region: 'eu-west-1' } }); }
+    const assumedBy = i % 10 === 0
+      ? new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })
+      : new iam.AccountPrincipal(String(200000000000 + i)).withConditions({ StringEquals: { 'sts:ExternalId': `a-long-random-external-id-${i}` } });
+    new iam.Role(stack!, `Role${i}`, { assumedBy });
+  }
+}
+
+/** In a child: warm up, then build and synthesize; print the milliseconds. */
+function child(variant: Variant, size: number): void {
+  const warmup = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-warmup-')), analyticsReporting: false });
+  build(warmup, variant, 1);
+  fs.rmSync(warmup.synth().directory, { recursive: true, force: true });
+
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const start = process.hrtime.bigint();
+  const app = new App({ outdir, analyticsReporting: false });
+  build(app, variant, size);
+  app.synth();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ ms }));
+}
+
+function run(variant: Variant, size: number): number {
+  const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', variant, String(size)], {
+    encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) { throw new Error(`${variant} at ${size} failed: ${result.stderr}`); }
+  return JSON.parse(result.stdout).ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** 1,000 one-role templates: JSON and YAML (short tags), `withFindings` of them with a finding. */
+function writeTemplates(dir: string, count: number, withFindings: number): void {
+  for (let i = 0; i < count; i++) {
+    const finding = i < withFindings;
+    const principal = finding ? `arn:aws:iam::${200000000000 + i}:root` : 'lambda.amazonaws.com';
+    if (i % 2 === 0) {
+      fs.writeFileSync(path.join(dir, `t${i}.template.json`), JSON.stringify({
+        Resources: {
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: finding ? { AWS: principal } : { Service: principal }, Action: 'sts:AssumeRole' }] },
+              ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' }],
+            },
+          },
+        },
+      }, null, 1));
+    } else {
+      fs.writeFileSync(path.join(dir, `t${i}.yaml`), [
+        'Resources:',
+        '  Role:',
+        '    Type: AWS::IAM::Role',
+        '    Properties:',
+        '      AssumeRolePolicyDocument:',
+        '        Version: "2012-10-17"',
+        '        Statement:',
+        '          - Effect: Allow',
+        `            Principal: { ${finding ? 'AWS' : 'Service'}: ${principal} }`,
+        '            Action: sts:AssumeRole',
+        '      ManagedPolicyArns:',
+        '        - !Sub arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess',
+        '',
+      ].join('\n'));
+    }
+  }
+}
+
+/** Audits a folder of templates in-process; returns roles per second (median of runs). */
+function cliRolesPerSecond(withFindings: number, repeat: number): { rps: number; ms: number; findings: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
+  writeTemplates(dir, 1000, withFindings);
+  auditPaths([dir]); // warm up
+  const runs = Array.from({ length: repeat }, () => {
+    const start = process.hrtime.bigint();
+    const report = auditPaths([dir]);
+    return { ms: Number(process.hrtime.bigint() - start) / 1e6, roles: report.roles, findings: report.findings.length };
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const ms = median(runs.map(r => r.ms));
+  return { rps: runs[0].roles / (ms / 1000), ms, findings: runs[0].findings };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    child(args[1] as Variant, Number(args[2]));
+    return;
+  }
+  const repeatAt = args.indexOf('--repeat');
+  const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 3;
+  const sizes = [50, 200, 500];
+  const samples = new Map<string, number[]>();
+  for (const size of sizes) {
+    for (let r = 0; r < repeat; r++) {
+      for (const variant of VARIANTS) {
+        const key = `${variant}@${size}`;
+        samples.set(key, [...(samples.get(key) ?? []), run(variant, size)]);
+        process.stderr.write('.');
+      }
+    }
+  }
+  process.stderr.write('\n');
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, median of ${repeat} runs`);
+  console.log('');
+  console.log('| roles | no plugin ms | no-op plugin ms | CrossAccountTrustChecks ms | checks / no-op | no-op / none | checks − no-op, ms per role |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of sizes) {
+    const [none, noop, checks] = VARIANTS.map(v => median(samples.get(`${v}@${size}`)!));
+    console.log(`| ${size} | ${none.toFixed(0)} | ${noop.toFixed(0)} | ${checks.toFixed(0)} | ${(checks / noop).toFixed(3)} | ${(noop / none).toFixed(3)} | ${((checks - noop) / size).toFixed(2)} |`);
+  }
+  console.log('');
+  for (const withFindings of [100, 1000]) {
+    const { rps, ms, findings } = cliRolesPerSecond(withFindings, repeat);
+    console.log(`CLI, 1,000 templates (500 JSON, 500 YAML; ${findings} findings): ${ms.toFixed(0)} ms, ${rps.toFixed(0)} roles/s`);
+  }
+}
+
+main();
