@@ -4,6 +4,7 @@
  *
  *   npx projen bench:trust-checks                 # N = 50, 200, 500 roles; median of 3 runs each
  *   npx projen bench:trust-checks -- --repeat 1   # faster, noisier
+ *   npx projen bench:trust-checks -- --cli-only   # the CLI's part only
  *
  * 1. An app of N roles (stacks of 50 roles each: iam.Role for another account,
  *    with an external ID, and one role in ten trusting any principal of the
@@ -13,9 +14,10 @@
  *    module loading stays out), the variants interleaved. Printed: synth time
  *    (median) and the ratios checks / no-op and no-op / none, and the
  *    plugin's cost per role (checks − no-op, divided by N) to show how it grows.
- * 2. The CLI audits 1,000 templates (one role each, JSON and YAML, some with
- *    findings) in a folder, in-process: roles per second, and the same with
- *    positions (every template has a finding) for the worst case.
+ * 2. The CLI audits 1,000 one-role templates in a folder, in-process (after a
+ *    warm-up run): JSON, YAML and both; with 100 findings, and with a finding
+ *    in every template (each finding needs its position, for which a JSON
+ *    template is parsed a second time, as YAML). Printed: roles per second.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -78,12 +80,14 @@ function run(variant: Variant, size: number): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** 1,000 one-role templates: JSON and YAML (short tags), `withFindings` of them with a finding. */
-function writeTemplates(dir: string, count: number, withFindings: number): void {
+type TemplateFormat = 'json' | 'yaml' | 'mixed';
+
+/** One-role templates: JSON, YAML (short tags) or both, `withFindings` of them with a finding. */
+function writeTemplates(dir: string, count: number, withFindings: number, format: TemplateFormat): void {
   for (let i = 0; i < count; i++) {
     const finding = i < withFindings;
     const principal = finding ? `arn:aws:iam::${200000000000 + i}:root` : 'lambda.amazonaws.com';
-    if (i % 2 === 0) {
+    if (format === 'json' || (format === 'mixed' && i % 2 === 0)) {
       fs.writeFileSync(path.join(dir, `t${i}.template.json`), JSON.stringify({
         Resources: {
           Role: {
@@ -116,9 +120,9 @@ function writeTemplates(dir: string, count: number, withFindings: number): void 
 }
 
 /** Audits a folder of templates in-process; returns roles per second (median of runs). */
-function cliRolesPerSecond(withFindings: number, repeat: number): { rps: number; ms: number; findings: number } {
+function cliRolesPerSecond(format: TemplateFormat, withFindings: number, repeat: number): { rps: number; ms: number; findings: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
-  writeTemplates(dir, 1000, withFindings);
+  writeTemplates(dir, 1000, withFindings, format);
   auditPaths([dir]); // warm up
   const runs = Array.from({ length: repeat }, () => {
     const start = process.hrtime.bigint();
@@ -130,6 +134,19 @@ function cliRolesPerSecond(withFindings: number, repeat: number): { rps: number;
   return { rps: runs[0].roles / (ms / 1000), ms, findings: runs[0].findings };
 }
 
+/** The CLI's throughput, as a table. */
+function printCli(repeat: number): void {
+  console.log('| CLI: 1,000 one-role templates | findings | ms | roles/s |');
+  console.log('|---|---:|---:|---:|');
+  const formats: Array<[TemplateFormat, string]> = [['json', 'JSON (as in cdk.out)'], ['yaml', 'YAML, short tags'], ['mixed', '500 JSON, 500 YAML']];
+  for (const [format, label] of formats) {
+    for (const withFindings of [100, 1000]) {
+      const { rps, ms, findings } = cliRolesPerSecond(format, withFindings, Math.max(repeat, 3));
+      console.log(`| ${label} | ${findings} | ${ms.toFixed(0)} | ${rps.toFixed(0)} |`);
+    }
+  }
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
@@ -138,6 +155,10 @@ function main(): void {
   }
   const repeatAt = args.indexOf('--repeat');
   const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 3;
+  if (args.includes('--cli-only')) {
+    printCli(repeat);
+    return;
+  }
   const sizes = [50, 200, 500];
   const samples = new Map<string, number[]>();
   for (const size of sizes) {
@@ -161,10 +182,7 @@ function main(): void {
     console.log(`| ${size} | ${none.toFixed(0)} | ${noop.toFixed(0)} | ${checks.toFixed(0)} | ${(checks / noop).toFixed(3)} | ${(noop / none).toFixed(3)} | ${((checks - noop) / size).toFixed(2)} |`);
   }
   console.log('');
-  for (const withFindings of [100, 1000]) {
-    const { rps, ms, findings } = cliRolesPerSecond(withFindings, repeat);
-    console.log(`CLI, 1,000 templates (500 JSON, 500 YAML; ${findings} findings): ${ms.toFixed(0)} ms, ${rps.toFixed(0)} roles/s`);
-  }
+  printCli(repeat);
 }
 
 main();

@@ -106,8 +106,9 @@ function judge(branches: AuditedRole[], prefix: string, what: string, acknowledg
   const findings: AuditFinding[] = [];
   for (const rule of TRUST_RULES) {
     // a finding on either branch of an Fn::If counts, once
-    const found = Array.from(new Map(branches.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
-    if (found.length === 0) { continue; }
+    const all = branches.length === 1 ? rule.check(branches[0]) : branches.flatMap(role => rule.check(role));
+    if (all.length === 0) { continue; }
+    const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
     const messages = found.map(f => f.message);
     findings.push({
       ruleId: rule.id,
