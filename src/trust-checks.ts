@@ -27,6 +27,10 @@ export interface TrustRuleInfo {
  * account, real MFA, strong external IDs, pinned OIDC subjects, quotas.
  *
  * ```ts
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { CrossAccountTrustChecks } from 'cdk-cross-account-roles';
+ *
+ * const app = new App();
  * Validations.of(app).addPlugins(new CrossAccountTrustChecks());
  * ```
  *
