@@ -5,8 +5,8 @@ import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildExampleApp } from '../examples/example-app';
 import { CrossAccountTrustChecks } from '../src';
-import { auditPaths } from '../src/cli/audit-command';
 import { TRUSTED } from './util';
+import { auditPaths } from '../src/cli/audit-command';
 
 /** A finding as both front-ends can name it: template file, logical ID, rule, severity. */
 type Found = [string, string, string, string];

@@ -6,8 +6,8 @@ import Ajv from 'ajv-draft-04';
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountTrustChecks } from '../src';
-import { runCli } from '../src/cli/cli';
 import { TRUSTED, TRUSTING } from './util';
+import { runCli } from '../src/cli/cli';
 
 /** Runs the CLI in this process, capturing what it writes. */
 function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
@@ -22,7 +22,8 @@ function jsonFindings(...argv: string[]) {
   const { code, stdout } = cli(...argv, '--format', 'json');
   return {
     code,
-    findings: JSON.parse(stdout).findings.map((f: any) => ({ rule: f.ruleId, resource: f.logicalId, line: f.line, column: f.column, severity: f.severity })),
+    findings: JSON.parse(stdout).findings.map((f: any) =>
+      ({ rule: f.ruleId, resource: f.logicalId, line: f.line, column: f.column, severity: f.severity })),
   };
 }
 
@@ -287,7 +288,8 @@ describe('cdk-cross-account-roles audit', () => {
 
   test('runs as the package\'s executable: exit 2 and one line, no stack trace, on a file it cannot read', () => {
     // WHEN
-    const result = spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(__dirname, '..', 'src', 'cli', 'main.ts'), 'audit', 'missing.yaml'], {
+    const main = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+    const result = spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), main, 'audit', 'missing.yaml'], {
       encoding: 'utf-8',
       cwd: dir,
       env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
