@@ -46,7 +46,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 /** The environment every app runs in: the example's own account IDs, no jsii deprecation banner. */
 function languageEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
-  for (const name of ['TRUSTING_ACCOUNT', 'TRUSTED_ACCOUNT', 'VENDOR_ACCOUNT', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON']) {
+  for (const name of ['TRUSTING_ACCOUNT', 'TRUSTED_ACCOUNT', 'VENDOR_ACCOUNT', 'MANAGEMENT_ACCOUNT', 'ORGANIZATION_ID', 'ORGANIZATION_ROOT', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON']) {
     delete env[name];
   }
   return env;
@@ -272,8 +272,8 @@ function outcome(language: Language): Promise<{ build: Run; synth?: Run }> {
   return result;
 }
 
-function show(run: Run | undefined): string {
-  return run ? `(${run.seconds.toFixed(0)} s)\n${run.output.slice(-6000)}` : '(not run: the build failed)';
+function show(result: Run | undefined): string {
+  return result ? `(${result.seconds.toFixed(0)} s)\n${result.output.slice(-6000)}` : '(not run: the build failed)';
 }
 
 /** Fails with the command's output when it did not succeed. */

@@ -7,7 +7,8 @@ package main
 // Imports are kept to the few aws-cdk-go packages the stacks need: each one is a large compile.
 //
 // Account IDs are placeholders (111111111111 trusts 222222222222; a vendor,
-// 333333333333, gets access with an external ID supplied at deploy time).
+// 333333333333, gets access with an external ID supplied at deploy time;
+// 999999999999 is the organisation's management account).
 
 import (
 	"os"
@@ -25,6 +26,9 @@ func BuildExampleApp(app awscdk.App) []cdkcrossaccountroles.CrossAccountRolePair
 	trustingAccount := envOr("TRUSTING_ACCOUNT", "111111111111")
 	trustedAccount := envOr("TRUSTED_ACCOUNT", "222222222222")
 	vendorAccount := envOr("VENDOR_ACCOUNT", "333333333333")
+	managementAccount := envOr("MANAGEMENT_ACCOUNT", "999999999999")
+	organizationID := envOr("ORGANIZATION_ID", "o-a1b2c3d4e5")
+	organizationRoot := envOr("ORGANIZATION_ROOT", "r-ab12")
 
 	// Humans of the tooling account read the workload account, with a fresh MFA sign-in.
 	audit := cdkcrossaccountroles.NewCrossAccountRolePair(app, jsii.String("AuditAccess"), &cdkcrossaccountroles.CrossAccountRolePairProps{
@@ -55,6 +59,20 @@ func BuildExampleApp(app awscdk.App) []cdkcrossaccountroles.CrossAccountRolePair
 				})},
 			}),
 		},
+	})
+
+	// The organisation's perimeter, in the management account: no role of a member account can be
+	// assumed from outside the organisation, but by the vendor above (found in the app, with its
+	// external ID) and AWS services; only the CDK deployment role may change a trust policy.
+	management := awscdk.NewStack(app, jsii.String("OrganizationPerimeter"), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(managementAccount), Region: jsii.String("us-east-1")},
+		Description: jsii.String("The organisation trust perimeter: an RCP and an SCP generated from the app's declared trusts"),
+	})
+	cdkcrossaccountroles.NewOrganizationTrustPerimeter(management, jsii.String("Perimeter"), &cdkcrossaccountroles.OrganizationTrustPerimeterProps{
+		OrganizationId:       jsii.String(organizationID),
+		TargetIds:            jsii.Strings(organizationRoot),
+		MemberAccounts:       jsii.Strings(trustingAccount, trustedAccount),
+		ProtectTrustPolicies: jsii.Bool(true),
 	})
 
 	// cdk-nag findings that are deliberate, each with its reason.

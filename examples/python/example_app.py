@@ -5,16 +5,17 @@ easy to follow here. test/languages.test.ts compares every template this app
 synthesizes with the TypeScript app's.
 
 Account IDs are placeholders (111111111111 trusts 222222222222; a vendor,
-333333333333, gets access with an external ID supplied at deploy time).
+333333333333, gets access with an external ID supplied at deploy time;
+999999999999 is the organisation's management account).
 """
 import os
 from typing import List
 
-from aws_cdk import App, Duration, Validations
+from aws_cdk import App, Duration, Environment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from cdk_cross_account_roles import CrossAccountRolePair
+from cdk_cross_account_roles import CrossAccountRolePair, OrganizationTrustPerimeter
 
 
 def build_example_app(app: App) -> List[CrossAccountRolePair]:
@@ -23,6 +24,9 @@ def build_example_app(app: App) -> List[CrossAccountRolePair]:
     trusting_account = os.environ.get("TRUSTING_ACCOUNT", "111111111111")
     trusted_account = os.environ.get("TRUSTED_ACCOUNT", "222222222222")
     vendor_account = os.environ.get("VENDOR_ACCOUNT", "333333333333")
+    management_account = os.environ.get("MANAGEMENT_ACCOUNT", "999999999999")
+    organization_id = os.environ.get("ORGANIZATION_ID", "o-a1b2c3d4e5")
+    organization_root = os.environ.get("ORGANIZATION_ROOT", "r-ab12")
 
     # Humans of the tooling account read the workload account, with a fresh MFA sign-in.
     audit = CrossAccountRolePair(app, "AuditAccess",
@@ -53,6 +57,20 @@ def build_example_app(app: App) -> List[CrossAccountRolePair]:
                 )],
             ),
         },
+    )
+
+    # The organisation's perimeter, in the management account: no role of a member account can be
+    # assumed from outside the organisation, but by the vendor above (found in the app, with its
+    # external ID) and AWS services; only the CDK deployment role may change a trust policy.
+    management = Stack(app, "OrganizationPerimeter",
+        env=Environment(account=management_account, region="us-east-1"),
+        description="The organisation trust perimeter: an RCP and an SCP generated from the app's declared trusts",
+    )
+    OrganizationTrustPerimeter(management, "Perimeter",
+        organization_id=organization_id,
+        target_ids=[organization_root],
+        member_accounts=[trusting_account, trusted_account],
+        protect_trust_policies=True,
     )
 
     # cdk-nag findings that are deliberate, each with its reason.

@@ -1,11 +1,14 @@
 package com.example.crossaccount;
 
 import io.github.cdk_cross_account_roles.CrossAccountRolePair;
+import io.github.cdk_cross_account_roles.OrganizationTrustPerimeter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyDocument;
@@ -19,7 +22,8 @@ import software.constructs.IConstruct;
  * test/languages.test.ts compares every template this app synthesizes with the TypeScript app's.
  *
  * <p>Account IDs are placeholders (111111111111 trusts 222222222222; a vendor,
- * 333333333333, gets access with an external ID supplied at deploy time).
+ * 333333333333, gets access with an external ID supplied at deploy time;
+ * 999999999999 is the organisation's management account).
  */
 public final class ExampleStacks {
     private ExampleStacks() {
@@ -31,6 +35,9 @@ public final class ExampleStacks {
         final String trustingAccount = env("TRUSTING_ACCOUNT", "111111111111");
         final String trustedAccount = env("TRUSTED_ACCOUNT", "222222222222");
         final String vendorAccount = env("VENDOR_ACCOUNT", "333333333333");
+        final String managementAccount = env("MANAGEMENT_ACCOUNT", "999999999999");
+        final String organizationId = env("ORGANIZATION_ID", "o-a1b2c3d4e5");
+        final String organizationRoot = env("ORGANIZATION_ROOT", "r-ab12");
 
         // Humans of the tooling account read the workload account, with a fresh MFA sign-in.
         CrossAccountRolePair audit = CrossAccountRolePair.Builder.create(app, "AuditAccess")
@@ -60,6 +67,20 @@ public final class ExampleStacks {
                                         .resources(List.of("*"))
                                         .build()))
                                 .build()))
+                .build();
+
+        // The organisation's perimeter, in the management account: no role of a member account can be
+        // assumed from outside the organisation, but by the vendor above (found in the app, with its
+        // external ID) and AWS services; only the CDK deployment role may change a trust policy.
+        Stack management = Stack.Builder.create(app, "OrganizationPerimeter")
+                .env(Environment.builder().account(managementAccount).region("us-east-1").build())
+                .description("The organisation trust perimeter: an RCP and an SCP generated from the app's declared trusts")
+                .build();
+        OrganizationTrustPerimeter.Builder.create(management, "Perimeter")
+                .organizationId(organizationId)
+                .targetIds(List.of(organizationRoot))
+                .memberAccounts(List.of(trustingAccount, trustedAccount))
+                .protectTrustPolicies(true)
                 .build();
 
         // cdk-nag findings that are deliberate, each with its reason.
