@@ -108,8 +108,9 @@ function judge(branches: AuditedRole[], prefix: string, what: string, acknowledg
   const findings: AuditFinding[] = [];
   for (const rule of TRUST_RULES) {
     // a finding on either branch of an Fn::If counts, once
-    const found = Array.from(new Map(branches.flatMap(role => rule.check(role, context)).map(f => [`${f.location}#${f.message}`, f])).values());
-    if (found.length === 0) { continue; }
+    const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(role => rule.check(role, context));
+    if (all.length === 0) { continue; }
+    const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
     const messages = found.map(f => f.message);
     findings.push({
       ruleId: rule.id,

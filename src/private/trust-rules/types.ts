@@ -123,7 +123,8 @@ export function requiresKey(statement: TrustStatement, key: string): boolean {
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  return iamPatternMatches(pattern, action, true);
+  // most trust policies name exact actions: compare them without building a pattern
+  return /[*?]/.test(pattern) ? iamPatternMatches(pattern, action, true) : pattern.toLowerCase() === action.toLowerCase();
 }
 
 /** Whether a statement's `Action` (or `NotAction`) covers `action`. */
