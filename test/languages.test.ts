@@ -96,6 +96,7 @@ function which(tool: string): boolean {
 
 const PYTHON_DIR = path.join(EXAMPLES, 'python');
 const VENV_BIN = path.join(PYTHON_DIR, '.venv', 'bin');
+const VENV_PIP = path.join(VENV_BIN, 'pip');
 const pythonPath = { PATH: `${VENV_BIN}${path.delimiter}${process.env.PATH}`, VIRTUAL_ENV: path.dirname(VENV_BIN) };
 const wheel = () => fs.existsSync(path.join(ROOT, 'dist', 'python'))
   ? fs.readdirSync(path.join(ROOT, 'dist', 'python')).find(f => f.endsWith('.whl'))
@@ -111,7 +112,8 @@ const LANGUAGES: Language[] = [
     missing: () => !which('python3') ? 'python3 is not on PATH'
       : !wheel() ? 'dist/python has no wheel: run `npx projen package:python`' : undefined,
     build: () => steps(
-      () => fs.existsSync(VENV_BIN) ? Promise.resolve({ ok: true, output: '', seconds: 0 }) : run('python3', ['-m', 'venv', '.venv'], PYTHON_DIR),
+      // (a virtualenv without pip is one whose creation was interrupted: create it again)
+      () => fs.existsSync(VENV_PIP) ? Promise.resolve({ ok: true, output: '', seconds: 0 }) : run('python3', ['-m', 'venv', '--clear', '.venv'], PYTHON_DIR),
       // The wheel with its own requirements (the jsii runtime and the typeguard it pins), and the example's pins.
       () => run(path.join(VENV_BIN, 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt', path.join(ROOT, 'dist', 'python', wheel()!)], PYTHON_DIR),
       // The version is always 0.0.0: replace an earlier build of it in a reused virtualenv.
@@ -253,13 +255,39 @@ function comparable(template: any, plugins: string[] = []): unknown {
   return sortKeys(copy);
 }
 
-const TS_OUT = path.join(ROOT, 'cdk.out');
+/**
+ * The TypeScript app as an npm user runs it: examples/app.ts and example-app.ts importing
+ * 'cdk-cross-account-roles', the package jsii compiled into lib/, like the other languages' apps
+ * use the packages jsii-pacmak built. (Run from src/ with ts-node instead, the library's classes
+ * carry no jsii type information, and aws-cdk-lib's analytics would name their nearest aws-cdk-lib
+ * base class, e.g. `aws-cdk-lib.Resource` for CrossAccountRole, which no user's template has.)
+ */
+const TS_DIR = path.join(ROOT, 'node_modules', '.cache', 'languages', 'typescript');
+const TS_OUT = path.join(TS_DIR, 'cdk.out');
+
+function typescriptApp(): Promise<Run> {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
+    return Promise.resolve({ ok: false, output: 'lib/index.js is missing: run `npx projen compile`', seconds: 0 });
+  }
+  fs.rmSync(TS_DIR, { recursive: true, force: true });
+  fs.mkdirSync(path.join(TS_DIR, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(TS_DIR, 'node_modules', 'cdk-cross-account-roles'), 'dir');
+  for (const file of ['app.ts', 'example-app.ts']) {
+    const source = fs.readFileSync(path.join(EXAMPLES, file), 'utf-8');
+    fs.writeFileSync(path.join(TS_DIR, file), source.replace(/from '\.\.\/src'/g, 'from \'cdk-cross-account-roles\''));
+  }
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf-8'));
+  const tsNode = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
+  cdkJson.app = `${tsNode} -P ${path.join(ROOT, 'tsconfig.dev.json')} --transpile-only --skipIgnore app.ts`;
+  fs.writeFileSync(path.join(TS_DIR, 'cdk.json'), JSON.stringify(cdkJson, undefined, 2));
+  return synth(TS_DIR);
+}
 let typescript: Promise<Run> | undefined;
 const results = new Map<string, Promise<{ build: Run; synth?: Run }>>();
 
 /** Everything runs at once: the builds wait on the network and on Maven, npm and Go as much as on the CPU. */
 function start() {
-  typescript ??= synth(ROOT);
+  typescript ??= typescriptApp();
   for (const language of LANGUAGES) {
     if (language.missing() || results.has(language.name)) continue;
     results.set(language.name, language.build().then(async build => ({ build, synth: build.ok ? await language.synth() : undefined })));
