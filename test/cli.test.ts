@@ -273,7 +273,9 @@ describe('cdk-cross-account-roles audit', () => {
       help: expect.objectContaining({ text: expect.stringMatching(/^Name the trusted accounts/) }),
       defaultConfiguration: { level: 'error' },
     }));
-    expect(sarif.runs[0].results.map((r: any) => [r.ruleId, r.level, r.locations[0].physicalLocation.region, r.locations[0].logicalLocations[0].name])).toEqual([
+    const results = sarif.runs[0].results.map((r: any) =>
+      [r.ruleId, r.level, r.locations[0].physicalLocation.region, r.locations[0].logicalLocations[0].name]);
+    expect(results).toEqual([
       ['WildcardPrincipal', 'error', { startLine: 9, startColumn: 13 }, 'Open'],
       ['UnconditionedCrossAccountTrust', 'warning', { startLine: 26, startColumn: 13 }, 'Partner'],
     ]);
