@@ -1,56 +1,17 @@
-import { Annotations, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Lazy, PhysicalName, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
-import { assumeStatementParts } from './private/assume-statement';
-import {
-  KEY_TOKEN_ISSUE_TIME,
-  MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
-  MANAGED_POLICIES_PER_PRINCIPAL_MAX,
-  MAX_SESSION_DURATION_SECONDS,
-  MIN_SESSION_DURATION_SECONDS,
-  REVOKE_SESSIONS_POLICY_NAME,
-  ROLE_INLINE_POLICIES_MAX_LENGTH,
-  SIGNIN_HOSTS,
-  STS_ASSUME_ROLE,
-  STS_SET_SOURCE_IDENTITY,
-  STS_TAG_SESSION,
-  TRUST_POLICY_DEFAULT_QUOTA,
-  TRUST_POLICY_MAX_QUOTA,
-  WARNING_PREFIX,
-} from './private/constants';
+import { grantAssume } from './private/assume-grant';
 import { generatedRoleName } from './private/names';
-import { policyLength, resolvedPolicyLength } from './private/policy-size';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
-import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
-import {
-  fail,
-  iamPatternMatches,
-  isoTimestamp,
-  deployTimeSeconds,
-  positiveSeconds,
-  show,
-  unique,
-  validateAccountId,
-  validateDescription,
-  validateExternalId,
-  validateIamName,
-  validateOrganizationId,
-  validateOrganizationalUnitPaths,
-  validateCidr,
-  validateRoleName,
-  validateSessionDuration,
-  validateSessionName,
-  validateSessionPattern,
-} from './private/validation';
-
-/** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
-const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
-
-/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`. */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+import { SessionRevocation } from './private/revocation';
+import { RoleAccess, addRoleOutputs, cliProfileOf, switchRoleUrlOf } from './private/role-access';
+import { roleQuotaErrors } from './private/role-quotas';
+import { roleTrust, validateTrustProps } from './private/role-trust';
+import { applyDeployTimeSessionDuration, sessionControls } from './private/session-controls';
+import { fail, validateDescription, validateIamName, validateRoleName } from './private/validation';
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the
@@ -376,16 +337,13 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    */
   public readonly roleSessionNamePattern?: string;
 
-  /** The role's name when it is known at synth time: given, or generated. */
-  private readonly literalRoleName?: string;
-  private readonly maxSessionSeconds: number;
-  private revokeBefore?: string;
-  private readonly externalIdTrustConstruct?: ExternalIdTrust;
+  /** What outputs, CLI profiles and Switch Role links need to know of the role. */
+  private readonly access: RoleAccess;
+  private readonly revocation: SessionRevocation;
 
   constructor(scope: Construct, id: string, props: CrossAccountRoleProps) {
     super(scope, id);
     checkProps(this, 'CrossAccountRole', props, everyKey<RequiredKeys<CrossAccountRoleProps>>()([]));
-    const stack = Stack.of(this);
 
     if (props.roleName !== undefined) {
       validateRoleName(this, 'roleName', props.roleName);
@@ -394,138 +352,48 @@ export class CrossAccountRole extends Resource implements iam.IRole {
       validateDescription(this, 'description', props.description);
     }
     Object.keys(props.inlinePolicies ?? {}).forEach(name => validateIamName(this, `the name of inlinePolicies['${name}']`, name));
-    (props.trustedAccounts ?? []).forEach((account, i) => validateAccountId(this, `trustedAccounts[${i}]`, account));
-    if (props.externalIds !== undefined && props.externalIds.length === 0) {
-      fail(this, 'externalIds is an empty list, which would require no external ID at all; give at least one external ID, or leave externalIds out');
-    }
-    (props.externalIds ?? []).forEach((externalId, i) => validateExternalId(this, `externalIds[${i}]`, externalId));
-    if (props.trustedOrganizationId !== undefined) {
-      validateOrganizationId(this, 'trustedOrganizationId', props.trustedOrganizationId);
-    }
-    if (props.trustedOrganizationalUnitPaths !== undefined) {
-      validateOrganizationalUnitPaths(this, 'trustedOrganizationalUnitPaths', props.trustedOrganizationalUnitPaths, props.trustedOrganizationId);
-    }
-    if (props.maxSessionDuration !== undefined) {
-      validateSessionDuration(this, 'maxSessionDuration', props.maxSessionDuration);
-    }
-    const maxMfaAgeSeconds = props.maxMfaAge !== undefined ? positiveSeconds(this, 'maxMfaAge', props.maxMfaAge) : undefined;
-    if (props.trustedPrincipalArns !== undefined && props.trustedPrincipalArns.length === 0) {
-      fail(this, 'trustedPrincipalArns is an empty list; give the principal ARNs, or leave it out and use trustedAccounts');
-    }
-    if (maxMfaAgeSeconds !== undefined && props.requireMfa === false) {
-      fail(this, 'maxMfaAge is set but requireMfa is false; an MFA age can only be checked when MFA is required, so remove requireMfa: false or maxMfaAge');
-    }
-    if (props.sourceIdentityPattern !== undefined) {
-      validateSessionPattern(this, 'sourceIdentityPattern', props.sourceIdentityPattern);
-    }
-    if (props.sourceIdentityPattern !== undefined && props.requireSourceIdentity === false) {
-      fail(this, 'sourceIdentityPattern is set but requireSourceIdentity is false; remove one of them');
-    }
-    if (props.roleSessionNamePattern !== undefined) {
-      validateSessionPattern(this, 'roleSessionNamePattern', props.roleSessionNamePattern);
-    }
-    if (props.transitiveTagKeys !== undefined && props.allowSessionTags === false) {
-      fail(this, 'transitiveTagKeys is set but allowSessionTags is false; transitive tags are session tags, so remove one of them');
-    }
-    (props.transitiveTagKeys ?? []).forEach((key, i) => {
-      if (!Token.isUnresolved(key) && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key)) {
-        fail(this, `transitiveTagKeys[${i}] must be a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, got ${show(key)}`);
-      }
-    });
-    if (props.allowedSourceIps !== undefined && props.allowedSourceIps.length === 0) {
-      fail(this, 'allowedSourceIps is an empty list, which would let nobody in; give CIDR blocks or leave it out');
-    }
-    (props.allowedSourceIps ?? []).forEach((cidr, i) => validateCidr(this, `allowedSourceIps[${i}]`, cidr));
-    const externalIdTrust = props.externalIdTrust;
-    this.externalIdTrustConstruct = externalIdTrust;
-    if (externalIdTrust !== undefined && Stack.of(externalIdTrust) !== stack) {
-      fail(this, `externalIdTrust '${externalIdTrust.node.path}' is in another stack; create the ExternalIdTrust in the role's stack '${stack.node.path}' (its external ID parameter must be in the role's template)`);
-    }
-
-    // Who is trusted: the account roots in Principal, narrowed by principal ARN where asked.
-    const wholeAccounts = unique([
-      ...(props.trustedAccounts ?? []),
-      ...(externalIdTrust && externalIdTrust.trustedPrincipalArns.length === 0 ? [externalIdTrust.trustedAccount] : []),
-    ]);
-    const specificArns = unique([...(props.trustedPrincipalArns ?? []), ...(externalIdTrust?.trustedPrincipalArns ?? [])]);
-    const arnAccounts = accountsOfPrincipalArns(this, 'trustedPrincipalArns', specificArns);
-    this.trustedAccounts = unique([
-      ...(props.trustedAccounts ?? []),
-      ...arnAccounts,
-      ...(externalIdTrust ? [externalIdTrust.trustedAccount] : []),
-    ]);
-    if (this.trustedAccounts.length === 0) {
-      fail(this, 'the role trusts nobody; give trustedAccounts, trustedPrincipalArns or externalIdTrust');
-    }
-    let principalArns: string[] = [];
-    if (specificArns.length > 0) {
-      const redundant = arnAccounts.filter(account => wholeAccounts.includes(account));
-      if (redundant.length > 0) {
-        Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:redundantPrincipalArns`,
-          `account(s) ${redundant.join(', ')} are trusted whole, so the trustedPrincipalArns in them do not narrow anything; remove the account from trustedAccounts to trust only those principals`);
-      }
-      // Whole accounts stay whole under the aws:PrincipalArn condition.
-      principalArns = [
-        ...wholeAccounts.map(account => stack.formatArn({ service: 'iam', region: '', account, resource: '*' })),
-        ...specificArns,
-      ];
-    }
-
-    this.externalIds = unique([...(props.externalIds ?? []), ...(externalIdTrust?.externalIds ?? [])]);
-    const requireSourceIdentity = props.requireSourceIdentity ?? props.sourceIdentityPattern !== undefined;
-    const allowSessionTags = props.allowSessionTags ?? props.transitiveTagKeys !== undefined;
-    // The actions of the AssumeRole call: sts:TagSession and sts:SetSourceIdentity are authorized within it.
-    this.assumeRoleActions = [
-      STS_ASSUME_ROLE,
-      ...(allowSessionTags ? [STS_TAG_SESSION] : []),
-      ...(requireSourceIdentity ? [STS_SET_SOURCE_IDENTITY] : []),
-    ];
-    this.requiresMfa = props.requireMfa ?? maxMfaAgeSeconds !== undefined;
+    validateTrustProps(this, props);
+    const session = sessionControls(this, props);
+    const trust = roleTrust(this, props, session);
+    this.trustedAccounts = trust.trustedAccounts;
+    this.externalIds = trust.externalIds;
+    this.assumeRoleActions = session.assumeRoleActions;
+    this.requiresMfa = session.requireMfa;
     this.roleSessionNamePattern = props.roleSessionNamePattern;
 
-    const principal = new CrossAccountTrustPrincipal({
-      accounts: this.trustedAccounts,
-      principalArns,
-      externalIds: this.externalIds,
-      requireMfa: this.requiresMfa,
-      maxMfaAgeSeconds,
-      organizationId: props.trustedOrganizationId,
-      organizationalUnitPaths: props.trustedOrganizationalUnitPaths,
-      requireSourceIdentity,
-      sourceIdentityPattern: props.sourceIdentityPattern,
-      roleSessionNamePattern: props.roleSessionNamePattern,
-      sourceIps: props.allowedSourceIps,
-      transitiveTagKeys: props.transitiveTagKeys,
-    }, this.assumeRoleActions);
-
-    this.literalRoleName = props.roleName ?? generatedRoleName(this, 'Resource');
-    // iam.Role checks maxSessionDuration eagerly and cannot take a token: a deploy-time value goes on the CfnRole.
-    const sessionDuration = props.maxSessionDuration;
-    const deployTimeSessionDuration = sessionDuration?.isUnresolved() === true;
-    // The longest session cliProfile may ask for: the role's, or at most 12 hours when only known at deploy time.
-    this.maxSessionSeconds = sessionDuration === undefined ? MIN_SESSION_DURATION_SECONDS
-      : deployTimeSessionDuration ? MAX_SESSION_DURATION_SECONDS : sessionDuration.toSeconds();
+    const literalRoleName = props.roleName ?? generatedRoleName(this, 'Resource');
     this.role = new iam.Role(this, 'Resource', {
-      roleName: this.literalRoleName ?? PhysicalName.GENERATE_IF_NEEDED,
+      roleName: literalRoleName ?? PhysicalName.GENERATE_IF_NEEDED,
       description: props.description,
-      assumedBy: principal,
-      maxSessionDuration: deployTimeSessionDuration ? undefined : sessionDuration,
+      assumedBy: trust.principal,
+      maxSessionDuration: session.roleMaxSessionDuration,
       permissionsBoundary: props.permissionsBoundary,
       managedPolicies: props.managedPolicies,
       inlinePolicies: props.inlinePolicies,
     });
-    if (deployTimeSessionDuration) {
-      (this.role.node.defaultChild as iam.CfnRole).maxSessionDuration = deployTimeSeconds(this, 'maxSessionDuration', sessionDuration);
-    }
+    applyDeployTimeSessionDuration(this.role, session);
     this.roleArn = this.role.roleArn;
     this.roleName = this.role.roleName;
     this.grantPrincipal = this.role;
+    this.access = {
+      scope: this,
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+      literalRoleName,
+      externalIds: this.externalIds,
+      assumeRoleActions: this.assumeRoleActions,
+      requiresMfa: this.requiresMfa,
+      roleSessionNamePattern: this.roleSessionNamePattern,
+      maxSessionSeconds: session.maxSessionSeconds,
+      externalIdParameter: props.externalIdTrust?.externalIdParameter,
+    };
 
+    this.revocation = new SessionRevocation(this, this.role);
     if (props.revokeSessionsIssuedBefore !== undefined) {
       this.revokeSessions(props.revokeSessionsIssuedBefore);
     }
 
-    this.node.addValidation({ validate: () => this.validateQuotas() });
+    this.node.addValidation({ validate: () => roleQuotaErrors(this, this.role) });
   }
 
   /** The stable and unique string identifying the role (e.g. `AROA...`), known at deploy time. */
@@ -626,33 +494,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * @param grantee the principal that gets the permission
    */
   public grantAssumeRole(grantee: iam.IPrincipal): iam.Grant {
-    const roleAccount = this.env.account;
-    const granteeAccount = accountOf(grantee);
-    const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(this);
-    if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
-      return this.role.grantAssumeRole(grantee);
-    }
-    const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
-    if (granteeAccount === undefined) {
-      fail(this, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
-    }
-    if (Token.isUnresolved(roleAccount)) {
-      fail(this, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(this).node.path}' env: { account, region }`);
-    }
-    if (!this.trustedAccounts.includes(granteeAccount)) {
-      fail(this, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${this.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
-    }
-    const statement = assumeStatementParts({ actions: this.assumeRoleActions, roleArns: [this.roleArn], requireMfa: this.requiresMfa });
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: statement.actions,
-      resourceArns: statement.resources,
-      conditions: statement.conditions,
-    });
-    if (!grant.success) {
-      fail(this, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
-    }
-    return grant;
+    return grantAssume(this, grantee);
   }
 
   /**
@@ -680,23 +522,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
    */
   public revokeSessions(before: string): void {
-    const first = this.revokeBefore === undefined;
-    this.revokeBefore = isoTimestamp(this, 'revokeSessionsIssuedBefore', before);
-    if (!Token.isUnresolved(this.revokeBefore) && Date.parse(this.revokeBefore) > Date.now()) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:revokeInFuture`,
-        `sessions issued before ${this.revokeBefore} are revoked, a time still to come: until then every new session of this role is denied at once; use the current time to revoke the sessions that may have leaked`);
-    }
-    if (!first) { return; }
-    new iam.Policy(this, 'RevokeOlderSessions', {
-      policyName: REVOKE_SESSIONS_POLICY_NAME,
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        actions: ['*'],
-        resources: ['*'],
-        conditions: { DateLessThan: { [KEY_TOKEN_ISSUE_TIME]: Lazy.string({ produce: () => this.revokeBefore }) } },
-      })],
-    });
+    this.revocation.revoke(before);
   }
 
   /**
@@ -706,18 +532,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * parameter. Calling it again adds nothing.
    */
   public addOutputs(): void {
-    if (this.node.tryFindChild('Arn') !== undefined) { return; }
-    new CfnOutput(this, 'Arn', { value: this.roleArn, description: 'ARN of the cross-account role' });
-    if (this.signinHost(Stack.of(this)) !== undefined) {
-      new CfnOutput(this, 'SwitchRoleUrl', { value: this.switchRoleUrl, description: 'Console link that switches to the role' });
-    }
-    const parameter = this.externalIdParameter;
-    if (parameter) {
-      new CfnOutput(this, 'ExternalIdParameterName', {
-        value: parameter.logicalId,
-        description: 'Name of the parameter that supplies the external ID (cdk deploy --parameters <name>=<id>)',
-      });
-    }
+    addRoleOutputs(this.access);
   }
 
   /**
@@ -742,69 +557,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * @see https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html
    */
   public cliProfile(options: CliProfileOptions): string {
-    const stack = Stack.of(this);
-    if (!/^[\w+=,.@-]+$/.test(options.profileName) || !/^[\w+=,.@-]+$/.test(options.sourceProfile)) {
-      fail(this, `profileName and sourceProfile must be letters, digits and + = , . @ - _, got ${show(options.profileName)} and ${show(options.sourceProfile)}`);
-    }
-    if (this.assumeRoleActions.includes(STS_SET_SOURCE_IDENTITY)) {
-      fail(this, 'the role requires a source identity, which an AWS CLI profile cannot set (the CLI has no config key for it); call \'aws sts assume-role --source-identity <you>\' or an SDK instead');
-    }
-    if (options.mfaSerial !== undefined && !Token.isUnresolved(options.mfaSerial) && !MFA_SERIAL_PATTERN.test(options.mfaSerial)) {
-      fail(this, `mfaSerial must be an MFA device ARN (arn:<partition>:iam::<account>:mfa/<device>) or a hardware token's serial number, got ${show(options.mfaSerial)}`);
-    }
-    if (options.region !== undefined && !REGION_PATTERN.test(options.region)) {
-      fail(this, `region must be an AWS region like 'eu-west-1', got ${show(options.region)}`);
-    }
-    if (this.literalRoleName === undefined) {
-      fail(this, `cliProfile needs the role's name at synth time; give the role a roleName, or stack '${stack.node.path}' env: { account, region }`);
-    }
-    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      fail(this, `cliProfile needs the role's account and region at synth time; give stack '${stack.node.path}' env: { account, region }`);
-    }
-    const partition = RegionInfo.get(stack.region).partition ?? 'aws';
-    const lines = [
-      `[profile ${options.profileName}]`,
-      `role_arn = arn:${partition}:iam::${stack.account}:role/${this.literalRoleName}`,
-      `source_profile = ${options.sourceProfile}`,
-    ];
-    const literalIds = this.externalIds.filter(id => !Token.isUnresolved(id));
-    const externalId = options.externalId ?? literalIds[0];
-    if (options.externalId !== undefined) {
-      validateExternalId(this, 'externalId', options.externalId);
-    }
-    if (this.externalIds.length > 0 && externalId === undefined) {
-      fail(this, 'the role\'s external ID is given at deploy time; pass it to cliProfile as externalId');
-    }
-    if (externalId !== undefined) { lines.push(`external_id = ${externalId}`); }
-    if (this.requiresMfa && options.mfaSerial === undefined) {
-      fail(this, 'the role requires MFA; give cliProfile the caller\'s mfaSerial (arn:<partition>:iam::<account>:mfa/<device>)');
-    }
-    if (options.mfaSerial !== undefined) { lines.push(`mfa_serial = ${options.mfaSerial}`); }
-    if (options.durationSeconds !== undefined) {
-      const seconds = options.durationSeconds;
-      if (!Number.isInteger(seconds) || seconds < 900 || seconds > this.maxSessionSeconds) {
-        fail(this, `durationSeconds must be a whole number between 900 (15 minutes) and the role's maxSessionDuration (${this.maxSessionSeconds}), got ${seconds}`);
-      }
-      lines.push(`duration_seconds = ${seconds}`);
-    }
-    if (this.roleSessionNamePattern !== undefined && options.roleSessionName === undefined) {
-      fail(this, `the role requires session names matching ${show(this.roleSessionNamePattern)}; give cliProfile a roleSessionName`);
-    }
-    if (options.roleSessionName !== undefined) {
-      validateSessionName(this, 'roleSessionName', options.roleSessionName);
-      const pattern = this.roleSessionNamePattern;
-      if (pattern !== undefined && !Token.isUnresolved(pattern) && !pattern.includes('${') && !iamPatternMatches(pattern, options.roleSessionName)) {
-        fail(this, `roleSessionName ${show(options.roleSessionName)} does not match the role's roleSessionNamePattern ${show(pattern)}, so STS would refuse it`);
-      }
-      lines.push(`role_session_name = ${options.roleSessionName}`);
-    }
-    lines.push(`region = ${options.region ?? stack.region}`);
-    return lines.join('\n') + '\n';
-  }
-
-  /** The NoEcho parameter of this role's external ID trust, if it uses one. */
-  private get externalIdParameter(): CfnParameter | undefined {
-    return this.externalIdTrustConstruct?.externalIdParameter;
+    return cliProfileOf(this.access, options);
   }
 
   /**
@@ -819,92 +572,6 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-console.html
    */
   public get switchRoleUrl(): string {
-    const stack = Stack.of(this);
-    const host = this.signinHost(stack);
-    if (host === undefined) {
-      fail(this, `the partition '${this.knownPartition(stack)}' of this role has no public console sign-in, so there is no Switch Role URL; use cliProfile() or the role's ARN`);
-    }
-    const account = stack.account;
-    const name = this.literalRoleName !== undefined ? encodeURIComponent(this.literalRoleName) : this.roleName;
-    const query = [`account=${account}`, `roleName=${name}`];
-    if (this.literalRoleName !== undefined && !Token.isUnresolved(account)) {
-      query.push(`displayName=${encodeURIComponent(`${this.literalRoleName}@${account}`)}`);
-    }
-    return `https://${host}/switchrole?${query.join('&')}`;
+    return switchRoleUrlOf(this.access);
   }
-
-  /** The stack's partition when it is known at synth time: a literal, or the partition of a literal region. */
-  private knownPartition(stack: Stack): string | undefined {
-    if (!Token.isUnresolved(stack.partition)) { return stack.partition; }
-    return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
-  }
-
-  /**
-   * The console sign-in host of the role's partition; a lookup in a mapping when
-   * the partition is only known at deploy time; undefined for a known partition
-   * without a public console (the ISO partitions).
-   */
-  private signinHost(stack: Stack): string | undefined {
-    const partition = this.knownPartition(stack);
-    if (partition !== undefined) {
-      return SIGNIN_HOSTS[partition];
-    }
-    const id = 'CrossAccountRolesSigninHosts';
-    const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
-      mapping: Object.fromEntries(Object.entries(SIGNIN_HOSTS).map(([p, host]) => [p, { host }])),
-    });
-    return Fn.findInMap(mapping.logicalId, stack.partition, 'host');
-  }
-
-  private validateQuotas(): string[] {
-    const errors: string[] = [];
-    const stack = Stack.of(this);
-    const length = policyLength(stack, this.role.assumeRolePolicy!);
-    if (length > TRUST_POLICY_MAX_QUOTA) {
-      errors.push(`the trust policy is about ${length} characters, over the IAM maximum of ${TRUST_POLICY_MAX_QUOTA} (whitespace not counted); trust fewer principals per role, or use trustedAccounts or an organization condition instead of many principal ARNs`);
-    } else if (length > TRUST_POLICY_DEFAULT_QUOTA) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:trustPolicySize`,
-        `the trust policy is about ${length} characters, over the default IAM quota of ${TRUST_POLICY_DEFAULT_QUOTA} (whitespace not counted); the deployment fails unless the 'Role trust policy length' quota of the trusting account is raised (up to ${TRUST_POLICY_MAX_QUOTA}) in Service Quotas`);
-    }
-    const cfnRole = this.role.node.defaultChild as iam.CfnRole;
-    const own = (stack.resolve(cfnRole.policies) ?? []) as Array<{ policyName?: string; policyDocument?: unknown }>;
-    for (const policy of own) {
-      if (policy.policyDocument === undefined) {
-        errors.push(`the inline policy '${policy.policyName}' has no statements, and IAM refuses an empty policy; add statements to it or remove it from inlinePolicies`);
-      }
-    }
-    const attachedInline = this.attached(stack, iam.CfnPolicy, p => p.roles).map(p => p.policyDocument);
-    const inline = [...own.map(p => p.policyDocument), ...attachedInline]
-      .filter(doc => doc !== undefined)
-      // Measured as resolved, intrinsics and all: iam.PolicyDocument.fromJson refuses a resolved token resource.
-      .reduce<number>((sum, doc) => sum + resolvedPolicyLength(stack.resolve(doc)), 0);
-    if (inline > ROLE_INLINE_POLICIES_MAX_LENGTH) {
-      errors.push(`the role's inline policies are about ${inline} characters in total, over the IAM quota of ${ROLE_INLINE_POLICIES_MAX_LENGTH} (whitespace not counted); move statements into customer managed policies (managedPolicies)`);
-    }
-    // Managed policies attach from either side: the role's ManagedPolicyArns, or a policy's Roles.
-    const arns = stack.resolve(cfnRole.managedPolicyArns);
-    const count = (Array.isArray(arns) ? arns.length : 0) + this.attached(stack, iam.CfnManagedPolicy, p => p.roles).length;
-    if (count > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
-      errors.push(`the role has ${count} managed policies, over the IAM maximum of ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}; merge some into one customer managed policy or use inlinePolicies`);
-    } else if (count > MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:managedPolicyCount`,
-        `the role has ${count} managed policies, over the default IAM quota of ${MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT}; the deployment fails unless the 'Managed policies per role' quota is raised (up to ${MANAGED_POLICIES_PER_PRINCIPAL_MAX})`);
-    }
-    return errors;
-  }
-
-  /** The policy resources of the role's stack that attach themselves to this role through their `Roles`. */
-  private attached<T extends IConstruct>(stack: Stack, type: new (...args: never[]) => T, rolesOf: (policy: T) => unknown): T[] {
-    const roleRef = JSON.stringify(stack.resolve(this.role.roleName));
-    return stack.node.findAll()
-      .filter((c): c is T => c instanceof type)
-      .filter(p => JSON.stringify(stack.resolve(rolesOf(p)) ?? []).includes(roleRef));
-  }
-}
-
-/** The account of a principal when it is known at synth time: its own, or its stack's. */
-function accountOf(principal: iam.IPrincipal): string | undefined {
-  const account = principal.grantPrincipal.principalAccount
-    ?? (principal instanceof Construct ? Stack.of(principal).account : undefined);
-  return account === undefined || Token.isUnresolved(account) ? undefined : account;
 }

@@ -1,0 +1,52 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { CrossAccountRole } from '../cross-account-role';
+import { assumeStatementParts } from './assume-statement';
+import { fail } from './validation';
+
+/**
+ * `CrossAccountRole.grantAssumeRole`: gives `grantee` the permission to assume
+ * `role` on the caller's side (the trust side is the role's own).
+ *
+ * - A grantee of the role's stack or account gets what `iam.Role` gives.
+ * - A grantee of another account's stack gets what an `AssumeRolePolicy`
+ *   writes: the role's literal ARN, every action of `assumeRoleActions`, the
+ *   MFA condition when the role requires MFA. Its account must be trusted.
+ */
+export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): iam.Grant {
+  const roleAccount = role.env.account;
+  const granteeAccount = accountOf(grantee);
+  const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
+  const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(role);
+  if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
+    return role.role.grantAssumeRole(grantee);
+  }
+  if (granteeAccount === undefined) {
+    fail(role, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
+  }
+  if (Token.isUnresolved(roleAccount)) {
+    fail(role, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(role).node.path}' env: { account, region }`);
+  }
+  if (!role.trustedAccounts.includes(granteeAccount)) {
+    fail(role, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${role.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
+  }
+  const statement = assumeStatementParts({ actions: role.assumeRoleActions, roleArns: [role.roleArn], requireMfa: role.requiresMfa });
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions: statement.actions,
+    resourceArns: statement.resources,
+    conditions: statement.conditions,
+  });
+  if (!grant.success) {
+    fail(role, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
+  }
+  return grant;
+}
+
+/** The account of a principal when it is known at synth time: its own, or its stack's. */
+function accountOf(principal: iam.IPrincipal): string | undefined {
+  const account = principal.grantPrincipal.principalAccount
+    ?? (principal instanceof Construct ? Stack.of(principal).account : undefined);
+  return account === undefined || Token.isUnresolved(account) ? undefined : account;
+}
