@@ -489,7 +489,10 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * `assumeRoleActions`, and the MFA condition when the role requires MFA. The
    * grantee's account must be one the role trusts, or this fails: the
    * permission alone would be refused by the role's trust policy. For a
-   * grantee in the role's own account it does what `iam.Role` does.
+   * grantee in the role's own account it does what `iam.Role` does. A grantee
+   * whose identity policy this app cannot change (a role imported from another
+   * account, or with `mutable: false`) gets nothing, and a warning says to give
+   * it the permission in its own account, e.g. with an `AssumeRolePolicy`.
    *
    * @param grantee the principal that gets the permission
    */

@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole, CrossAccountRoleProps } from '../src';
 import { AssumeRoleRequest, RequestContext, identityPoliciesFor, roleArnOf, simulateAssumeRole, trustPolicyOf } from './helpers/simulate';
@@ -153,6 +153,70 @@ describe('grantAssumeRole refuses what cannot work', () => {
 
     // WHEN / THEN
     expect(() => role.grantAssumeRole(principal)).toThrow(/Trusting\/Role: grantAssumeRole cannot tell the account of ArnPrincipal\(arn:aws:iam::222222222222:user\/alice\); give it a user, group or role in a stack with env/);
+  });
+});
+
+describe('grantAssumeRole to an imported role', () => {
+  const CI_ROLE_ARN = `arn:aws:iam::${TRUSTED}:role/ci`;
+  const NOT_WRITTEN = /grantAssumeRole wrote nothing for '(.*)': this app cannot change its identity policy.*give it the permission in account 222222222222, e.g. with an AssumeRolePolicy/;
+
+  test('warns, naming the fix, when the role is imported from another account into the role\'s stack', () => {
+    // GIVEN a role of the trusted account, imported where the role is defined (aws-cdk-lib makes it immutable)
+    const { trusting, role } = setup();
+    const ci = iam.Role.fromRoleArn(trusting, 'Ci', CI_ROLE_ARN);
+
+    // WHEN
+    role.grantAssumeRole(ci);
+
+    // THEN nothing can carry the permission, and the warning says where to give it
+    Template.fromStack(trusting).resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(trusting).hasWarning('/Trusting/Role', Match.stringLikeRegexp(NOT_WRITTEN.source.replace('(.*)', 'Trusting/Ci')));
+  });
+
+  test('warns when the role is imported from a trusted account into a stack of a third account', () => {
+    // GIVEN
+    const { app, trusting, role } = setup();
+    const other = new Stack(app, 'Other', { env: { account: OTHER, region: REGION } });
+    const ci = iam.Role.fromRoleArn(other, 'Ci', CI_ROLE_ARN);
+    new iam.User(other, 'Someone');
+
+    // WHEN
+    role.grantAssumeRole(ci);
+
+    // THEN
+    Template.fromStack(other).resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(trusting).hasWarning('/Trusting/Role', Match.stringLikeRegexp(NOT_WRITTEN.source.replace('(.*)', 'Other/Ci')));
+  });
+
+  test('warns for a role imported with mutable: false in its own account\'s stack', () => {
+    // GIVEN
+    const { trusting, trusted, role } = setup();
+    const ci = iam.Role.fromRoleArn(trusted, 'Ci', CI_ROLE_ARN, { mutable: false });
+    new iam.User(trusted, 'Someone');
+
+    // WHEN
+    role.grantAssumeRole(ci);
+
+    // THEN
+    Template.fromStack(trusted).resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(trusting).hasWarning('/Trusting/Role', Match.stringLikeRegexp(NOT_WRITTEN.source.replace('(.*)', 'Trusted/Ci')));
+  });
+
+  test('writes the permission for a role imported into a stack of its own account, without a warning', () => {
+    // GIVEN
+    const { trusting, trusted, role } = setup();
+    const ci = iam.Role.fromRoleArn(trusted, 'Ci', CI_ROLE_ARN);
+
+    // WHEN
+    const grant = role.grantAssumeRole(ci);
+
+    // THEN the trusted stack carries the statement, attached to the imported role by name
+    expect(grant.success).toBe(true);
+    Template.fromStack(trusted).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['ci'],
+      PolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: LITERAL_ROLE_ARN }] },
+    });
+    Annotations.fromStack(trusting).hasNoWarning('/Trusting/Role', Match.anyValue());
   });
 });
 

@@ -1,8 +1,9 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 import type { CrossAccountRole } from '../cross-account-role';
 import { assumeStatementParts } from './assume-statement';
+import { WARNING_PREFIX } from './constants';
 import { fail } from './validation';
 
 /**
@@ -13,6 +14,10 @@ import { fail } from './validation';
  * - A grantee of another account's stack gets what an `AssumeRolePolicy`
  *   writes: the role's literal ARN, every action of `assumeRoleActions`, the
  *   MFA condition when the role requires MFA. Its account must be trusted.
+ * - A grantee whose identity policy this app cannot change gets nothing
+ *   written: aws-cdk-lib treats a role imported from another account (or with
+ *   `mutable: false`) as immutable and still reports the grant as a success, so
+ *   a warning says so, and where to give the permission instead.
  */
 export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): iam.Grant {
   const roleAccount = role.env.account;
@@ -20,7 +25,7 @@ export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): ia
   const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
   const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(role);
   if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
-    return role.role.grantAssumeRole(grantee);
+    return warnIfNothingWritten(role, role.role.grantAssumeRole(grantee), who, granteeAccount);
   }
   if (granteeAccount === undefined) {
     fail(role, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
@@ -41,6 +46,21 @@ export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): ia
   if (!grant.success) {
     fail(role, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
   }
+  return warnIfNothingWritten(role, grant, who, granteeAccount);
+}
+
+/**
+ * Warns when a grant wrote no statement into any policy of the app: the
+ * grantee refused it, or said it added it while no policy holds it (the grant
+ * depends on nothing: aws-cdk-lib's immutable roles do this).
+ */
+function warnIfNothingWritten(role: CrossAccountRole, grant: iam.Grant, who: string, granteeAccount: string | undefined): iam.Grant {
+  if (grant.success && Dependable.of(grant).dependencyRoots.length > 0) {
+    return grant;
+  }
+  const where = granteeAccount !== undefined ? `account ${granteeAccount}` : 'its account';
+  Annotations.of(role).addWarningV2(`${WARNING_PREFIX}:grantAssumeRoleNotWritten`,
+    `grantAssumeRole wrote nothing for ${who}: this app cannot change its identity policy (aws-cdk-lib leaves a role imported from another account, or imported with mutable: false, untouched), so nothing lets it assume this role; give it the permission in ${where}, e.g. with an AssumeRolePolicy in a stack of ${where} whose roles (or users, groups) include it`);
   return grant;
 }
 
