@@ -66,8 +66,28 @@ describe('the intrinsic resolver', () => {
     test('leaves an attribute the context does not know unknown', () => {
       // GIVEN / WHEN / THEN
       expect(resolveIntrinsics({ 'Fn::GetAtt': ['Reader', 'RoleId'] }, AUDIT)).toBe(UNRESOLVED);
-      expect(resolveIntrinsics({ 'Fn::GetAtt': ['Bucket', 'Arn'] }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+      expect(resolveIntrinsics({ 'Fn::GetAtt': ['Bucket', 'DomainName'] }, QUOTA_CONTEXT)).toBe(ESTIMATE);
       expect(resolveIntrinsics({ 'Fn::GetAtt': 42 }, AUDIT)).toBe(UNRESOLVED);
+    });
+
+    test('for the quotas, counts an ARN attribute as long as a long real ARN, not by the shorter estimate', () => {
+      // GIVEN the longest role ARN CloudFormation can name: a 64-character generated name in the longest partition
+      const longestGeneratedRoleArn = `arn:aws-us-gov:iam::111111111111:role/${'n'.repeat(64)}`;
+
+      // WHEN
+      const arns = [
+        resolveIntrinsics({ 'Fn::GetAtt': ['Role', 'Arn'] }, QUOTA_CONTEXT),
+        resolveIntrinsics({ 'Fn::GetAtt': 'Topic.TopicArn' }, QUOTA_CONTEXT),
+        resolveIntrinsics({ 'Fn::Sub': '${Role.Arn}' }, QUOTA_CONTEXT),
+      ];
+
+      // THEN every form counts 128 characters, more than that ARN (102) and than the estimate of other values (64)
+      expect(longestGeneratedRoleArn).toHaveLength(102);
+      for (const arn of arns) {
+        expect(arn).toHaveLength(128);
+        expect((arn as string).length).toBeGreaterThan(longestGeneratedRoleArn.length);
+      }
+      expect(ESTIMATE).toHaveLength(64);
     });
   });
 

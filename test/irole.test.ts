@@ -348,6 +348,24 @@ describe('CrossAccountRole as an iam.IRole', () => {
     expect(() => app.synth()).toThrow(/Trusting\/Role.*the role's inline policies are about \d+ characters in total, over the IAM quota of 10240/s);
   });
 
+  test('a policy naming many roles by their deploy-time ARNs counts each ARN as long as it can really be', () => {
+    // GIVEN 110 roles named by CloudFormation in a stack with a long name: each name is cut at 64
+    // characters, so each ARN is 95 (arn:aws:iam::111111111111:role/ and the name), over 10,400 in all
+    const app = testApp();
+    const stack = new Stack(app, 'TrustingProductionDataPlatformAccessRoles', { env: { account: TRUSTING, region: REGION } });
+    const role = new CrossAccountRole(stack, 'Role', { trustedAccounts: [TRUSTED] });
+    const targets = Array.from({ length: 110 }, (_, i) => new iam.Role(stack, `Target${i}`, { assumedBy: new iam.AccountRootPrincipal() }));
+
+    // WHEN the role may pass them all
+    new iam.Policy(stack, 'PassRoles', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: targets.map(target => target.roleArn) })],
+    });
+
+    // THEN it is over the 10,240 quota, as the deployment would be (counted at 64 characters an ARN, it passed)
+    expect(() => app.synth()).toThrow(/TrustingProductionDataPlatformAccessRoles\/Role.*the role's inline policies are about \d+ characters in total, over the IAM quota of 10240/s);
+  });
+
   test('grants that overflow into managed policies count toward the managed policy quota', () => {
     // GIVEN a role with ten managed policies, the default quota
     const { trusting } = pairedStacks();

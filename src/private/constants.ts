@@ -100,9 +100,23 @@ export const WARNING_PREFIX = 'cdk-cross-account-roles';
 
 /**
  * Length assumed for a value only known at deploy time (a parameter or an
- * attribute) when a policy is measured at synth time.
+ * attribute) when a policy is measured at synth time. ARNs count more: see
+ * `UNRESOLVED_ARN_ESTIMATE`.
  */
 export const UNRESOLVED_VALUE_ESTIMATE = 64;
+
+/**
+ * Length assumed for an ARN only known at deploy time (`Fn::GetAtt` of an `Arn`
+ * or `...Arn` attribute) when a policy is measured at synth time.
+ *
+ * Conservative: the prefix `arn:aws-us-gov:<service>:<region>:<account>:` is
+ * up to 50 characters before the resource, and the names CloudFormation
+ * generates run to 64 (a role's ARN is then 102 characters in GovCloud, a Lambda
+ * function's 122), so 64 undercounted them. It stays below aws-cdk-lib's
+ * own estimate of a token ARN (150, `@aws-cdk/aws-iam.arnSizeEstimate`), so a
+ * default policy that aws-cdk-lib has split to fit is not refused here.
+ */
+export const UNRESOLVED_ARN_ESTIMATE = 128;
 
 /** The longest partition name (`aws-us-gov`), used when the partition is a deploy-time value. */
 export const LONGEST_PARTITION = 'aws-us-gov';

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { LONGEST_PARTITION, UNRESOLVED_VALUE_ESTIMATE } from './constants';
+import { LONGEST_PARTITION, UNRESOLVED_ARN_ESTIMATE, UNRESOLVED_VALUE_ESTIMATE } from './constants';
 import { IntrinsicContext, resolveIntrinsics } from './intrinsics';
 
 /** What a pseudo parameter is counted as: its longest real value. */
@@ -11,13 +11,19 @@ const PSEUDO_PARAMETER_ESTIMATES: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com.cn',
 };
 
+/** What an ARN attribute (`Fn::GetAtt` of `Arn`, `TopicArn`, `StreamArn`, ...) is counted as. */
+const ARN_ESTIMATE = 'x'.repeat(UNRESOLVED_ARN_ESTIMATE);
+
 /**
  * What a policy's intrinsics count as when it is measured at synth time: pseudo
- * parameters as their longest value, anything else only known at deploy time
- * (a parameter, an attribute, an import) as `UNRESOLVED_VALUE_ESTIMATE` characters.
+ * parameters as their longest value, an ARN attribute (`Fn::GetAtt` of `Arn`
+ * or `...Arn`, also inside `Fn::Sub`) as `UNRESOLVED_ARN_ESTIMATE` characters,
+ * anything else only known at deploy time (a parameter, another attribute, an
+ * import) as `UNRESOLVED_VALUE_ESTIMATE` characters.
  */
 export const QUOTA_CONTEXT: IntrinsicContext = {
   ref: name => Object.prototype.hasOwnProperty.call(PSEUDO_PARAMETER_ESTIMATES, name) ? PSEUDO_PARAMETER_ESTIMATES[name] : undefined,
+  getAtt: (_logicalId, attribute) => attribute.endsWith('Arn') ? ARN_ESTIMATE : undefined,
   unknown: 'x'.repeat(UNRESOLVED_VALUE_ESTIMATE),
 };
 
