@@ -35,7 +35,9 @@ describe('declaredTrusts', () => {
     });
     expect(role.trusts).toEqual([{
       accounts: [TRUSTED],
+      accountRoots: [TRUSTED],
       principalArns: [],
+      namedPrincipalArns: [],
       organizationIds: [],
       organizationalUnitPaths: [],
       federated: [],
@@ -83,7 +85,9 @@ describe('declaredTrusts', () => {
     expect(byPath['Prod/Workload/Inner/Plain/Resource'].roleArn).toBeUndefined();
     expect(byPath['Prod/Workload/Inner/Plain/Resource'].trusts).toEqual([expect.objectContaining({
       accounts: [TRUSTED],
+      accountRoots: [TRUSTED],
       principalArns: [`arn:aws:iam::${TRUSTED}:role/ci-*`],
+      namedPrincipalArns: [],
       organizationIds: ['o-abcdef1234'],
       guards: { ...NO_GUARDS, externalId: true },
     })]);

@@ -54,8 +54,12 @@ export interface TrustGuards {
 export interface DeclaredTrust {
   /** The 12-digit accounts trusted: named in `Principal`, as a root or as a principal of theirs. Sorted. */
   readonly accounts: string[];
+  /** The accounts whose root (any principal the account allows) is named in `Principal`. Sorted. */
+  readonly accountRoots: string[];
   /** IAM principals named in `Principal` (not an account root) or required by `aws:PrincipalArn`. Sorted. */
   readonly principalArns: string[];
+  /** IAM principals named in `Principal` (not an account root): Access Analyzer's findings name them, not their account. Sorted. */
+  readonly namedPrincipalArns: string[];
   /** `aws:PrincipalOrgID` values the caller must match. Sorted. */
   readonly organizationIds: string[];
   /** `aws:PrincipalOrgPaths` values (OU paths) the caller must match. Sorted. */
@@ -166,7 +170,9 @@ export function trustOf(statement: TrustStatement): DeclaredTrust | undefined {
   const conditionArns = requiredValues(statement, KEY_PRINCIPAL_ARN);
   return {
     accounts: sorted(literalAws.map(accountOf).filter((a): a is string => a !== undefined)),
+    accountRoots: sorted(literalAws.filter(isAccountRoot).map(accountOf).filter((a): a is string => a !== undefined)),
     principalArns: sorted([...literalAws.filter(p => !isAccountRoot(p)), ...conditionArns]),
+    namedPrincipalArns: sorted(literalAws.filter(p => !isAccountRoot(p))),
     organizationIds: sorted(requiredValues(statement, KEY_PRINCIPAL_ORG_ID)),
     organizationalUnitPaths: sorted(requiredValues(statement, KEY_PRINCIPAL_ORG_PATHS)),
     federated: sorted(statement.federated.filter(p => p !== UNRESOLVED)),
