@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
-import { AuditContext, auditedRoles, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX, isObject } from './private/audit/template-roles';
+import { auditTemplate } from './private/audit';
 import { TRUST_RULES } from './private/trust-rules';
 
 /**
@@ -37,7 +36,12 @@ export interface TrustRuleInfo {
  * matches acknowledgements app-wide; when a rule is acknowledged elsewhere,
  * the plugin reports an unacknowledged finding as
  * `CrossAccountTrustChecks::<rule>@<construct path>` so that it is not
- * dropped.)
+ * dropped.) A finding acknowledged in the template itself, in the resource's
+ * `Metadata` (`cdk-cross-account-roles: { acknowledge: [{ id, reason }] }`,
+ * as the CLI reads it), is not reported either.
+ *
+ * The plugin and the CLI (`npx cdk-cross-account-roles audit`) run the same
+ * audit, so they report the same findings.
  */
 export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The rules this plugin applies. */
@@ -59,19 +63,16 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * against the StackSet, in an unknown account (each instance's own).
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const paths = constructPaths(context.appConstruct);
-    const constructs = new Map(context.appConstruct.node.findAll().map(c => [c.node.path, c]));
-    const stacks = new Map(context.appConstruct.node.findAll().filter(Stack.isStack).map(s => [s.node.path, s]));
-    const nestedStacks = context.appConstruct.node.findAll().filter(NestedStack.isNestedStack);
+    const app = new AppIndex(context.appConstruct);
     const violations: PolicyViolation[] = [];
-    for (const stack of context.stackTemplates) {
-      const topLevel = stacks.get(stack.stackConstructPath);
-      violations.push(...auditTemplate(stack.templatePath, topLevel, paths));
-      for (const nested of nestedStacks.filter(n => topLevelStack(n) === topLevel && topLevel !== undefined)) {
-        violations.push(...auditTemplate(path.join(path.dirname(stack.templatePath), nested.templateFile), nested, paths));
+    for (const stackTemplate of context.stackTemplates) {
+      const stack = app.stacks.get(stackTemplate.stackConstructPath);
+      violations.push(...violationsOf(stackTemplate.templatePath, stack, app));
+      for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
+        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app));
       }
     }
-    return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, constructs)) };
+    return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
   }
 
   /**
@@ -83,18 +84,18 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * acknowledged anywhere (so that aws-cdk-lib drops it), or when the plain rule
    * is acknowledged only on other constructs (so that it does not).
    */
-  private scopeAcknowledgement(violation: PolicyViolation, constructs: Map<string, IConstruct>): PolicyViolation {
+  private scopeAcknowledgement(violation: PolicyViolation, app: AppIndex): PolicyViolation {
     const ackId = `${this.name}::${violation.ruleName}`;
     const constructPath = violation.violatingResources[0]?.constructPath;
-    const construct = constructPath !== undefined ? constructs.get(constructPath) : undefined;
+    const construct = constructPath !== undefined ? app.construct(constructPath) : undefined;
     if (construct === undefined) {
       return violation;
     }
     const scoped = { ...violation, ruleName: `${violation.ruleName}@${constructPath!.replace(/\s/g, '-')}` };
-    if (acknowledgedAnywhere(construct.node.root, `${this.name}::${scoped.ruleName}`)) {
+    if (app.acknowledgedIds.has(`${this.name}::${scoped.ruleName}`)) {
       return scoped;
     }
-    if (!acknowledgedAnywhere(construct.node.root, ackId) || construct.node.scopes.some(c => acknowledges(c, ackId))) {
+    if (!app.acknowledgedIds.has(ackId) || construct.node.scopes.some(c => acknowledges(c, ackId))) {
       return violation;
     }
     return scoped;
@@ -103,13 +104,72 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
 
 /** Whether a construct itself acknowledges a rule id. */
 function acknowledges(construct: IConstruct, ackId: string): boolean {
-  return construct.node.metadata.some(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-    && typeof m.data === 'object' && m.data !== null && ackId in m.data);
+  return acknowledgedIdsOf(construct).includes(ackId);
 }
 
-/** Whether a construct of the app acknowledges a rule id. */
-function acknowledgedAnywhere(root: IConstruct, ackId: string): boolean {
-  return root.node.findAll().some(c => acknowledges(c, ackId));
+/** The rule ids a construct acknowledges. */
+function acknowledgedIdsOf(construct: IConstruct): string[] {
+  return construct.node.metadata
+    .filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && typeof m.data === 'object' && m.data !== null)
+    .flatMap(m => Object.keys(m.data as object));
+}
+
+/**
+ * What the plugin needs of the construct tree, read in one walk, and the rest
+ * (construct paths, acknowledgements) only once a finding needs it: a clean
+ * app pays for one walk, however many roles it has.
+ */
+class AppIndex {
+  /** The top-level stacks, by construct path. */
+  public readonly stacks = new Map<string, Stack>();
+  private readonly nested: NestedStack[] = [];
+  private readonly all: IConstruct[];
+  private byPath?: Map<string, IConstruct>;
+  private acknowledged?: Set<string>;
+  private readonly resourcePaths = new Map<Stack, Map<string, string>>();
+
+  constructor(root: IConstruct) {
+    this.all = root.node.findAll();
+    for (const c of this.all) {
+      if (NestedStack.isNestedStack(c)) {
+        this.nested.push(c);
+      } else if (Stack.isStack(c)) {
+        this.stacks.set(c.node.path, c);
+      }
+    }
+  }
+
+  /** The stacks nested (at any depth) in a top-level stack. */
+  public nestedStacksOf(stack: Stack): NestedStack[] {
+    return this.nested.filter(n => topLevelStack(n) === stack);
+  }
+
+  /** A construct by its path. */
+  public construct(constructPath: string): IConstruct | undefined {
+    this.byPath ??= new Map(this.all.map(c => [c.node.path, c]));
+    return this.byPath.get(constructPath);
+  }
+
+  /** Every rule id acknowledged anywhere in the app. */
+  public get acknowledgedIds(): Set<string> {
+    this.acknowledged ??= new Set(this.all.flatMap(acknowledgedIdsOf));
+    return this.acknowledged;
+  }
+
+  /** The construct path of a resource of a stack's own template, by logical ID. */
+  public resourcePath(stack: Stack, logicalId: string): string | undefined {
+    let paths = this.resourcePaths.get(stack);
+    if (paths === undefined) {
+      paths = new Map();
+      for (const node of stack.node.findAll()) {
+        if (CfnResource.isCfnResource(node) && Stack.of(node) === stack) {
+          paths.set(stack.resolve(node.logicalId), node.node.path);
+        }
+      }
+      this.resourcePaths.set(stack, paths);
+    }
+    return paths.get(logicalId);
+  }
 }
 
 /** The top-level stack a (nested) stack is synthesized with. */
@@ -125,82 +185,26 @@ function literal(value: string | undefined): string | undefined {
 }
 
 /**
- * The violations of the roles of one template, and of the roles in the
- * inline JSON `TemplateBody` of its StackSets (reported against the StackSet).
+ * The violations of the roles of one template (and of its StackSets' template
+ * bodies, reported against the StackSet), as the shared audit finds them;
+ * findings acknowledged in the template's Metadata are left out.
  */
-function auditTemplate(templatePath: string, stack: Stack | undefined, paths: Map<string, string>): PolicyViolation[] {
-  const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex): PolicyViolation[] {
+  const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
   const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
-  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
-  const context = (resources: Record<string, any>, templateAccount: string | undefined): AuditContext => ({
-    account: templateAccount,
-    knownPartition: regionInfo?.partition,
-    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
-    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
-    resources,
-  });
-  const violations: PolicyViolation[] = [];
-  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-    const resourcePath = {
-      resourceLogicalId: logicalId,
-      templatePath,
-      constructPath: paths.get(`${path.basename(templatePath)}#${logicalId}`),
-    };
-    if (resource?.Type === 'AWS::IAM::Role') {
-      violations.push(...auditRole(logicalId, resource.Properties ?? {}, context(template.Resources, account), resourcePath, '', ''));
-    } else if (resource?.Type === 'AWS::CloudFormation::StackSet') {
-      // each instance is in an account of its own (the StackSet's targets), in the StackSet's partition
-      const resources = stackSetResources(resource.Properties?.TemplateBody);
-      for (const [roleId, role] of Object.entries<any>(resources ?? {})) {
-        if (role?.Type !== 'AWS::IAM::Role') { continue; }
-        violations.push(...auditRole(roleId, role.Properties ?? {}, context(resources!, undefined), resourcePath,
-          `Properties/TemplateBody/Resources/${roleId}/`, ` (role ${roleId} of the StackSet's template)`));
-      }
-    }
-  }
-  return violations;
-}
-
-/** The resources of a StackSet's inline JSON template; undefined for YAML, a token or anything unparsable. */
-function stackSetResources(templateBody: unknown): Record<string, any> | undefined {
-  if (typeof templateBody !== 'string') { return undefined; }
-  try {
-    const template = JSON.parse(templateBody);
-    return isObject(template) && isObject(template.Resources) ? template.Resources as Record<string, any> : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The violations of one role, reported against `resource` with the locations under `prefix`. */
-function auditRole(logicalId: string, properties: any, ctx: AuditContext,
-  resource: Omit<PolicyViolation['violatingResources'][number], 'locations'>, prefix: string, what: string): PolicyViolation[] {
-  const roles = auditedRoles(logicalId, properties, ctx);
-  const violations: PolicyViolation[] = [];
-  for (const rule of TRUST_RULES) {
-    // a finding on either branch of an Fn::If counts, once
-    const findings = Array.from(new Map(roles.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
-    if (findings.length === 0) { continue; }
-    violations.push({
-      ruleName: rule.id,
-      description: `${rule.description}${what}: ${findings.map(f => f.message).join('; ')}`,
-      fix: rule.fix,
-      severity: rule.severity,
-      violatingResources: [{ ...resource, locations: Array.from(new Set(findings.map(f => `${prefix}${f.location}`))) }],
-    });
-  }
-  return violations;
-}
-
-/** Construct paths of the app's CloudFormation resources, by `<template file>#<logical id>`. */
-function constructPaths(root: IConstruct): Map<string, string> {
-  const paths = new Map<string, string>();
-  for (const node of root.node.findAll()) {
-    if (CfnResource.isCfnResource(node)) {
-      const stack = Stack.of(node);
-      paths.set(`${stack.templateFile}#${stack.resolve(node.logicalId)}`, node.node.path);
-    }
-  }
-  return paths;
+  return auditTemplate(template, { account, region }).flatMap(role => role.findings
+    .filter(finding => finding.acknowledgedReason === undefined)
+    .map(finding => ({
+      ruleName: finding.ruleId,
+      description: finding.description,
+      fix: finding.fix,
+      severity: finding.severity,
+      violatingResources: [{
+        resourceLogicalId: role.resourceLogicalId,
+        templatePath,
+        constructPath: stack !== undefined ? app.resourcePath(stack, role.resourceLogicalId) : undefined,
+        locations: finding.locations,
+      }],
+    })));
 }

@@ -14,7 +14,10 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
-import { AuditContext, auditedRoles, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX, isObject } from './audit/template-roles';
+import { DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from './audit/engine';
+import { AuditContext } from './audit/resolve';
+import { auditedRoles } from './audit/roles';
+import { isObject, JsonObject, resourcesOf } from './audit/template';
 import {
   KEY_EXTERNAL_ID,
   KEY_MFA_AGE,
@@ -26,7 +29,7 @@ import {
   KEY_SOURCE_IP,
   STS_ASSUME_ROLE,
 } from './constants';
-import { accountOf, allowsAction, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from './trust-rules/types';
+import { accountOf, allowsAction, AuditedRole, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from './trust-rules/types';
 
 /** `aws:PrincipalOrgPaths`: the organisation paths (OUs) of the caller's account. */
 export const KEY_PRINCIPAL_ORG_PATHS = 'aws:PrincipalOrgPaths';
@@ -188,30 +191,36 @@ export function trustOf(statement: TrustStatement): DeclaredTrust | undefined {
  * audit engine reads it. The trusts of every branch of the trust policy's
  * `Fn::If`s are all declared (deduplicated).
  */
-export function declaredRole(logicalId: string, properties: Record<string, unknown>, ctx: AuditContext, source: RoleSource = {}): DeclaredRole {
-  const roles = auditedRoles(logicalId, properties, ctx);
+export function declaredRole(logicalId: string, properties: JsonObject, ctx: AuditContext, source: RoleSource = {}): DeclaredRole {
+  return declaredRoleOf(logicalId, auditedRoles(logicalId, properties, ctx), properties, ctx, source);
+}
+
+/** One role, from the audit engine's reading of it (`branches`: the role on each branch of its `Fn::If`s). */
+export function declaredRoleOf(logicalId: string, branches: AuditedRole[], properties: JsonObject,
+  ctx: { readonly account?: string; readonly knownPartition?: string }, source: RoleSource = {}): DeclaredRole {
   const trusts = new Map<string, DeclaredTrust>();
-  for (const statement of roles.flatMap(r => r.statements)) {
+  for (const statement of branches.flatMap(r => r.statements)) {
     const trust = trustOf(statement);
     if (trust !== undefined) { trusts.set(stable(trust), trust); }
   }
   const roleName = typeof properties.RoleName === 'string' ? properties.RoleName : undefined;
   const rolePath = typeof properties.Path === 'string' ? properties.Path : '/';
-  const roleArn = roleName !== undefined && ctx.account !== undefined && ctx.knownPartition !== undefined
-    ? `arn:${ctx.knownPartition}:iam::${ctx.account}:role${rolePath}${roleName}` : undefined;
+  const account = source.inStackSet ? undefined : ctx.account;
+  const roleArn = roleName !== undefined && account !== undefined && ctx.knownPartition !== undefined
+    ? `arn:${ctx.knownPartition}:iam::${account}:role${rolePath}${roleName}` : undefined;
   return {
     logicalId,
     ...(source.constructPath !== undefined ? { constructPath: source.constructPath } : {}),
     ...(source.inStackSet ? { inStackSet: true } : {}),
     ...(source.templateFile !== undefined ? { templateFile: source.templateFile } : {}),
     ...(source.stackName !== undefined ? { stackName: source.stackName } : {}),
-    ...(ctx.account !== undefined ? { account: ctx.account } : {}),
+    ...(account !== undefined ? { account } : {}),
     ...(source.region !== undefined ? { region: source.region } : {}),
     ...(ctx.knownPartition !== undefined ? { partition: ctx.knownPartition } : {}),
     ...(roleName !== undefined ? { roleName } : {}),
     rolePath,
     ...(roleArn !== undefined ? { roleArn } : {}),
-    maxSessionDuration: roles[0]?.maxSessionDuration ?? 3600,
+    maxSessionDuration: branches[0]?.maxSessionDuration ?? 3600,
     trusts: Array.from(trusts.entries()).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t),
   };
 }
@@ -229,7 +238,7 @@ function topLevelStack(stack: Stack): Stack {
 }
 
 /** What the audit engine needs to know of a stack to resolve a role's intrinsics. */
-export function stackContext(stack: Stack, resources: Record<string, unknown> = {}): AuditContext & { readonly region?: string } {
+export function stackContext(stack: Stack, resources: AuditContext['resources'] = {}): AuditContext {
   const account = literal(stack.account) ?? literal(topLevelStack(stack).account);
   const region = literal(stack.region) ?? literal(topLevelStack(stack).region);
   const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
@@ -244,8 +253,8 @@ export function stackContext(stack: Stack, resources: Record<string, unknown> = 
 }
 
 /** A property of a role resource as CloudFormation will see it, `undefined` left out. */
-function resolvedProperties(stack: Stack, role: iam.CfnRole): Record<string, unknown> {
-  const properties: Record<string, unknown> = {
+function resolvedProperties(stack: Stack, role: iam.CfnRole): JsonObject {
+  const properties: JsonObject = {
     AssumeRolePolicyDocument: stack.resolve(role.assumeRolePolicyDocument),
     RoleName: stack.resolve(role.roleName),
     Path: stack.resolve(role.path),
@@ -292,11 +301,11 @@ function stackSetRoles(stackSet: cloudformation.CfnStackSet): DeclaredRole[] {
   } catch {
     return [];
   }
-  const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
+  const resources = isObject(template) && isObject(template.Resources) ? resourcesOf(template) : {};
   const ctx = { ...stackContext(stack, resources), account: undefined };
   return Object.entries(resources)
-    .filter(([, r]) => isObject(r) && r.Type === 'AWS::IAM::Role')
-    .map(([logicalId, r]) => declaredRole(logicalId, (isObject(r) && isObject(r.Properties) ? r.Properties : {}), ctx, {
+    .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+    .map(([logicalId, r]) => declaredRole(logicalId, isObject(r.Properties) ? r.Properties : {}, ctx, {
       constructPath: stackSet.node.path,
       inStackSet: true,
       templateFile: stack.templateFile,
