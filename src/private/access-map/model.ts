@@ -6,8 +6,10 @@
  */
 import * as fs from 'fs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditContext, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX, isObject, list, resolveForAudit } from '../audit/template-roles';
-import { declaredRole, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
+import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from '../audit/engine';
+import { AuditContext, resolveForAudit } from '../audit/resolve';
+import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
+import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
 import { UNRESOLVED } from '../trust-rules/types';
 
 /** The file names the plugin writes into the cloud assembly. */
@@ -79,8 +81,7 @@ export interface AccessMap {
   readonly roles: MapRole[];
 }
 
-/** The findings of a role, by template path and logical ID. */
-export type FindingsOf = (templatePath: string, logicalId: string) => MapFinding[];
+const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
 
 const UNKNOWN_ACCOUNT = 'unknown';
 const STACKSET_ACCOUNT = 'StackSet instances';
@@ -117,14 +118,14 @@ function allowsEverything(document: unknown, ctx: AuditContext): boolean {
 }
 
 /** The permissions of a role of a template, in short. */
-function permissionsOf(logicalId: string, properties: Record<string, unknown>, ctx: AuditContext): PermissionsSummary {
+function permissionsOf(logicalId: string, properties: JsonObject, ctx: AuditContext): PermissionsSummary {
   const names = new Set<string>();
   let admin = false;
   const managedPolicyResource = (id: string) => {
     const resource = ctx.resources[id];
-    return isObject(resource) && resource.Type === 'AWS::IAM::ManagedPolicy' ? resource : undefined;
+    return resource !== undefined && resource.Type === 'AWS::IAM::ManagedPolicy' ? resource : undefined;
   };
-  const policyName = (id: string, resource: Record<string, unknown>) => {
+  const policyName = (id: string, resource: TemplateResource) => {
     const props = isObject(resource.Properties) ? resource.Properties : {};
     return typeof props.ManagedPolicyName === 'string' ? props.ManagedPolicyName : id;
   };
@@ -145,7 +146,7 @@ function permissionsOf(logicalId: string, properties: Record<string, unknown>, c
     admin ||= isObject(policy) && allowsEverything(policy.PolicyDocument, ctx);
   }
   for (const [id, resource] of Object.entries(ctx.resources)) {
-    if (!isObject(resource) || !isObject(resource.Properties) || !referencedRoles(resource.Properties.Roles).includes(logicalId)) { continue; }
+    if (!isObject(resource.Properties) || !referencedRoles(resource.Properties.Roles).includes(logicalId)) { continue; }
     if (resource.Type === 'AWS::IAM::ManagedPolicy') {
       names.add(policyName(id, resource));
       admin ||= allowsEverything(resource.Properties.PolicyDocument, ctx);
@@ -160,7 +161,7 @@ function permissionsOf(logicalId: string, properties: Record<string, unknown>, c
 function watchedRoleArns(ctx: AuditContext): string[] {
   const arns: string[] = [];
   for (const resource of Object.values(ctx.resources)) {
-    if (!isObject(resource) || resource.Type !== 'AWS::Events::Rule' || !isObject(resource.Properties)) { continue; }
+    if (resource.Type !== 'AWS::Events::Rule' || !isObject(resource.Properties)) { continue; }
     const pattern = resource.Properties.EventPattern;
     const detail = isObject(pattern) && isObject(pattern.detail) ? pattern.detail : undefined;
     if (detail === undefined || !list(detail.eventName).includes('AssumeRole') || !isObject(detail.requestParameters)) { continue; }
@@ -179,21 +180,12 @@ function isWatched(role: DeclaredRole, watched: string[]): boolean {
   });
 }
 
-/** The resources of a StackSet's inline JSON template, or undefined. */
-function stackSetResources(templateBody: unknown): Record<string, unknown> | undefined {
-  if (typeof templateBody !== 'string') { return undefined; }
-  try {
-    const template = JSON.parse(templateBody);
-    return isObject(template) && isObject(template.Resources) ? template.Resources : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function contextOf(t: MapTemplate, resources: Record<string, unknown>, account: string | undefined): AuditContext {
+/** What the map knows of a template, to resolve the intrinsics of its permissions and monitors. */
+function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, account: string | undefined): AuditContext {
   const regionInfo = t.region !== undefined ? RegionInfo.get(t.region) : undefined;
   return {
     account,
+    region: t.region,
     knownPartition: regionInfo?.partition,
     partition: regionInfo?.partition ?? DEFAULT_PARTITION,
     urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
@@ -201,44 +193,43 @@ function contextOf(t: MapTemplate, resources: Record<string, unknown>, account: 
   };
 }
 
-/** The map's roles of one template (and of its StackSets' inline templates). */
-function rolesOf(t: MapTemplate, findingsOf: FindingsOf): MapRole[] {
-  const template = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
-  const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
-  const roles: MapRole[] = [];
-  const add = (logicalId: string, properties: Record<string, unknown>, ctx: AuditContext, inStackSet: boolean, findingId: string) => {
-    const declared = declaredRole(logicalId, properties, ctx, { templateFile: t.file, stackName: t.stackName, region: t.region, inStackSet });
-    roles.push({
-      account: inStackSet ? STACKSET_ACCOUNT : declared.account ?? UNKNOWN_ACCOUNT,
-      role: declared.roleName ?? logicalId,
+/** The resources of a StackSet's inline JSON template (its roles' permissions are there). */
+function stackSetResources(resource: TemplateResource | undefined): Record<string, TemplateResource> {
+  const body = isObject(resource?.Properties) ? resource.Properties.TemplateBody : undefined;
+  try {
+    return typeof body === 'string' ? resourcesOf(JSON.parse(body)) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
+function rolesOf(t: MapTemplate): MapRole[] {
+  const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
+  const resources = resourcesOf(template);
+  return auditTemplate(template, { account: t.account, region: t.region }).map(audit => {
+    const ctx = audit.inStackSet
+      ? contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined)
+      : contextOf(t, resources, t.account);
+    const declared: DeclaredRole = declaredRoleOf(audit.roleLogicalId, audit.branches, audit.properties, ctx,
+      { templateFile: t.file, stackName: t.stackName, region: t.region, inStackSet: audit.inStackSet });
+    return {
+      account: audit.inStackSet ? STACKSET_ACCOUNT : declared.account ?? UNKNOWN_ACCOUNT,
+      role: declared.roleName ?? audit.roleLogicalId,
       ...(declared.roleArn !== undefined ? { roleArn: declared.roleArn } : {}),
-      logicalId,
+      logicalId: audit.roleLogicalId,
       ...(t.stackName !== undefined ? { stack: t.stackName } : {}),
       template: t.file,
       ...(t.region !== undefined ? { region: t.region } : {}),
       maxSessionDurationSeconds: declared.maxSessionDuration,
       trusts: declared.trusts.map(trust => ({ ...trust, labels: guardLabels(trust) })),
-      permissions: permissionsOf(logicalId, properties, ctx),
+      permissions: permissionsOf(audit.roleLogicalId, audit.properties, ctx),
       monitored: isWatched(declared, watchedRoleArns(ctx)),
-      findings: findingsOf(t.path, findingId),
-    });
-  };
-  const ctx = contextOf(t, resources, t.account);
-  for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!isObject(resource)) { continue; }
-    const properties = isObject(resource.Properties) ? resource.Properties : {};
-    if (resource.Type === 'AWS::IAM::Role') {
-      add(logicalId, properties, ctx, false, logicalId);
-    } else if (resource.Type === 'AWS::CloudFormation::StackSet') {
-      const inner = stackSetResources(properties.TemplateBody) ?? {};
-      for (const [roleId, role] of Object.entries(inner)) {
-        if (isObject(role) && role.Type === 'AWS::IAM::Role') {
-          add(roleId, isObject(role.Properties) ? role.Properties : {}, contextOf(t, inner, undefined), true, logicalId);
-        }
-      }
-    }
-  }
-  return roles;
+      // findings acknowledged in the template's Metadata are left out, as the plugin and the CLI leave them out
+      findings: audit.findings.filter(f => f.acknowledgedReason === undefined)
+        .map(f => ({ rule: f.ruleId, severity: f.severity, message: f.messages.join('; ') })),
+    };
+  });
 }
 
 /** Orders roles by account, name, template and logical ID. */
@@ -248,8 +239,8 @@ function compareRoles(a: MapRole, b: MapRole): number {
 }
 
 /** The access map of a set of templates. */
-export function buildAccessMap(templates: MapTemplate[], findingsOf: FindingsOf = () => []): AccessMap {
-  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(t => rolesOf(t, findingsOf)).sort(compareRoles) };
+export function buildAccessMap(templates: MapTemplate[]): AccessMap {
+  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(rolesOf).sort(compareRoles) };
 }
 
 /** The map as `cross-account-access.json`. */

@@ -1,25 +1,13 @@
 /**
- * The validation plugin's side of the access map: collects the trust rules'
- * findings of every `validate` call (aws-cdk-lib calls it once per
- * environment) and writes `cross-account-access.{json,md}` for the whole app
- * into its cloud assembly.
+ * The validation plugin's side of the access map: writes
+ * `cross-account-access.{json,md}` for the whole app into its cloud assembly.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { PolicyViolation, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapFinding, MapTemplate, renderJson } from './model';
+import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
-
-/** What one synthesis of an app has seen and written so far. */
-interface SynthState {
-  /** Findings by `<absolute template path>#<logical id>`. */
-  readonly findings: Map<string, MapFinding[]>;
-  /** Files that already held an older map when this synthesis began: written once synthesis returns. */
-  readonly deferred: Set<string>;
-  /** Files this synthesis wrote itself (it may write them again). */
-  readonly written: Set<string>;
-}
 
 /** A literal value of a stack's environment, or undefined when it is a token. */
 function literal(value: string | undefined): string | undefined {
@@ -48,59 +36,34 @@ export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
 }
 
 /**
- * Writes the access map of the app a plugin validates, with the findings the
- * plugin reported. One per plugin instance; it keeps what each synthesis of
- * each app has seen.
+ * Writes the access map of the app a plugin validates into its cloud
+ * assembly, once per synthesis: aws-cdk-lib calls a plugin once per
+ * environment, after every template is written, so the first call sees them all.
  */
 export class AccessMapWriter {
-  private readonly synths = new WeakMap<IConstruct, SynthState>();
+  private readonly written = new WeakSet<IConstruct>();
 
-  /**
-   * Records a `validate` call's violations and writes the map of the whole
-   * app as it is known now (the last call of a synthesis writes it complete).
-   */
-  public update(appConstruct: IConstruct, violations: PolicyViolation[]): void {
-    if (!Stage.isStage(appConstruct)) { return; }
-    const state = this.synths.get(appConstruct) ?? { findings: new Map(), deferred: new Set(), written: new Set() };
-    this.synths.set(appConstruct, state);
-    for (const violation of violations) {
-      for (const resource of violation.violatingResources) {
-        if (resource.templatePath === undefined) { continue; }
-        const key = `${path.resolve(resource.templatePath)}#${resource.resourceLogicalId}`;
-        const finding = { rule: violation.ruleName, severity: violation.severity ?? 'error', message: violation.description };
-        const known: MapFinding[] = state.findings.get(key) ?? [];
-        if (!known.some(f => f.rule === finding.rule && f.message === finding.message)) {
-          state.findings.set(key, [...known, finding].sort((a, b) => a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message)));
-        }
-      }
-    }
+  /** Writes the map of the app (or stage) being validated. */
+  public write(appConstruct: IConstruct): void {
+    if (!Stage.isStage(appConstruct) || this.written.has(appConstruct)) { return; }
+    this.written.add(appConstruct);
     const outdir = appConstruct.outdir;
-    const map = buildAccessMap(appTemplates(appConstruct, outdir),
-      (templatePath, logicalId) => state.findings.get(`${path.resolve(templatePath)}#${logicalId}`) ?? []);
-    write(state, path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
-    write(state, path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));
+    const map = buildAccessMap(appTemplates(appConstruct, outdir));
+    writeFile(path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
+    writeFile(path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));
   }
 }
 
 /**
  * Writes a file of the map. aws-cdk-lib refuses a validation plugin that
- * changes a file the cloud assembly held before validation began (an older
- * map, when `cdk.out` is reused): such a file is written as soon as
- * synthesis returns, when the CLI has not read the assembly yet.
+ * changes a file the cloud assembly held before validation began: an older
+ * map, when `cdk.out` is reused. Such a file is rewritten as soon as synthesis
+ * returns (before the CDK CLI, which runs the app, reads the assembly).
  */
-function write(state: SynthState, file: string, content: string): void {
-  if (state.deferred.has(file)) {
+function writeFile(file: string, content: string): void {
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, content);
+  } else if (fs.readFileSync(file, 'utf-8') !== content) {
     setImmediate(() => fs.writeFileSync(file, content));
-    return;
   }
-  if (fs.existsSync(file)) {
-    if (fs.readFileSync(file, 'utf-8') === content) { return; }
-    if (!state.written.has(file)) {
-      state.deferred.add(file);
-      setImmediate(() => fs.writeFileSync(file, content));
-      return;
-    }
-  }
-  fs.writeFileSync(file, content);
-  state.written.add(file);
 }
