@@ -2,9 +2,9 @@ import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
+import { assumeStatement } from './private/assume-statement';
 import {
   DESCRIPTION_MAX_LENGTH,
-  KEY_MFA_PRESENT,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
   MANAGED_POLICIES_PER_PRINCIPAL_MAX,
   MANAGED_POLICY_MAX_LENGTH,
@@ -177,8 +177,7 @@ export class AssumeRolePolicy extends Construct {
     }
     this.targetRoleArns = Array.from(byActions.values()).flat();
 
-    const conditions = props.requireMfa ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : undefined;
-    const documents = packStatements(stack, Array.from(byActions.entries()).map(([actions, arns]) => ({ actions: actions.split(','), arns })), conditions);
+    const documents = packStatements(stack, Array.from(byActions.entries()).map(([actions, arns]) => ({ actions: actions.split(','), arns })), props.requireMfa ?? false);
 
     if (documents.length > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
       fail(this, `the assume permission needs ${documents.length} managed policies of ${MANAGED_POLICY_MAX_LENGTH} characters, `
@@ -235,8 +234,8 @@ interface TargetGroup {
  * quota allows: one statement per action set in each document, ARNs added in
  * order until the next would cross 6,144 characters.
  */
-function packStatements(stack: Stack, groups: TargetGroup[], conditions: iam.Conditions | undefined): iam.PolicyDocument[] {
-  const statement = (g: TargetGroup) => new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions: g.actions, resources: g.arns, conditions });
+function packStatements(stack: Stack, groups: TargetGroup[], requireMfa: boolean): iam.PolicyDocument[] {
+  const statement = (g: TargetGroup) => assumeStatement({ actions: g.actions, roleArns: g.arns, requireMfa });
   const measure = (doc: TargetGroup[]) => policyLength(stack, new iam.PolicyDocument({ statements: doc.map(statement) }));
   const documents: TargetGroup[][] = [[]];
   // A running estimate, measured exactly whenever it comes near the quota.
