@@ -6,4 +6,5 @@ export * from './cross-account-role-pair';
 export * from './assume-role-monitor';
 export * from './trust-checks';
 export * from './cross-account-role-fanout';
+export * from './organization-trust-perimeter';
 export * from './cross-account-access-analyzer';
