@@ -97,9 +97,9 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * Writes the access map, unless `accessMap` is false.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    this.accessMap?.write(context.appConstruct);
     const app = new AppIndex(context.appConstruct);
     const rules = ruleContextOf(context.appConstruct);
+    this.accessMap?.write(context.appConstruct, rules);
     const violations: PolicyViolation[] = [];
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);

@@ -7,11 +7,11 @@ import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildExampleApp } from '../examples/example-app';
-import { AssumeRoleMonitor, CrossAccountRole, CrossAccountTrustChecks, CrossAccountTrustChecksProps } from '../src';
+import { AssumeRoleMonitor, CrossAccountRole, CrossAccountTrustChecks, CrossAccountTrustChecksProps, OrganizationTrustPerimeter } from '../src';
+import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 import { AccessMap, buildAccessMap, MapRole } from '../src/private/access-map/model';
 import { appTemplates } from '../src/private/access-map/plugin';
 import { renderHtml } from '../src/private/access-map/render-html';
-import { REGION, TRUSTED, TRUSTING, testApp } from './util';
 
 /** Synthesizes an app with the plugin; returns the cloud assembly's directory. */
 function synth(build: (app: App) => void, props: CrossAccountTrustChecksProps = {}, outdir?: string): string {
@@ -107,6 +107,30 @@ describe('access map written by CrossAccountTrustChecks', () => {
     expect(md).toContain('1 role(s) trusted only by AWS services are listed in the tables, not drawn.');
   });
 
+  test('lists the findings that need the whole app, as the plugin reports them: a trust the perimeter will deny', () => {
+    // GIVEN an app whose role trusts an account that its organisation perimeter does not know
+    const app = testApp();
+    const workload = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+    new CrossAccountRole(workload, 'Partner', { roleName: 'Partner', trustedAccounts: [OTHER], requireMfa: true });
+    const management = new Stack(app, 'Management', { env: { account: '999999999999', region: 'us-east-1' } });
+    new OrganizationTrustPerimeter(management, 'Perimeter', { organizationId: 'o-abcdef1234', targetIds: ['r-ab12'] });
+    app.synth();
+    const stacks = [workload, management];
+
+    // WHEN the plugin validates it, as aws-cdk-lib does (where the error then fails the synthesis)
+    const report = new CrossAccountTrustChecks().validate({
+      templatePaths: stacks.map(s => path.join(app.outdir, s.templateFile)),
+      stackTemplates: stacks.map(s => ({ stackConstructPath: s.node.path, templatePath: path.join(app.outdir, s.templateFile) })),
+      appConstruct: app,
+      accountId: undefined,
+      region: undefined,
+    });
+
+    // THEN
+    expect(report.violations.map(v => v.ruleName)).toEqual(['TrustOutsidePerimeter']);
+    expect(roleNamed(readMap(app.outdir), 'Partner').findings).toEqual([expect.objectContaining({ rule: 'TrustOutsidePerimeter', severity: 'error' })]);
+  });
+
   test('writes nothing with accessMap: false', () => {
     const dir = synth(variedApp, { accessMap: false });
     expect(fs.existsSync(path.join(dir, 'cross-account-access.json'))).toBe(false);
@@ -162,31 +186,49 @@ describe('access map as HTML', () => {
   }
   const inChromium = chromium !== undefined || process.env.CI === 'true' ? test : test.skip;
 
-  inChromium('renders the role names in headless Chromium, in a screenshot that is not blank', () => {
-    // GIVEN
-    const html = renderHtml(variedMap());
+  /** Runs headless Chromium on an HTML file: its rendered DOM, and a screenshot (PNG) of it. */
+  function inBrowser(html: string): { dom: string; png: Buffer } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'map-html-'));
     const file = path.join(dir, 'cross-account-access.html');
     fs.writeFileSync(file, html);
     const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-'))}`];
-
-    // WHEN
     const dom = execFileSync(chromium ?? 'chromium', [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf-8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] });
     const png = path.join(dir, 'map.png');
     execFileSync(chromium ?? 'chromium', [...flags, `--screenshot=${png}`, '--window-size=1100,900', `file://${file}`], { timeout: 120_000, stdio: 'ignore' });
+    return { dom, png: fs.readFileSync(png) };
+  }
+
+  inChromium('renders the role names in headless Chromium: the screenshot differs where the names are drawn', () => {
+    // GIVEN the map, and the same map with the role names of the diagram left empty
+    const names = ['BreakGlass', 'Reader', 'InlineAdmin'];
+    const html = renderHtml(variedMap());
+    const unnamed = html.replace(new RegExp(`>(${names.join('|')})</text>`, 'g'), '></text>');
+    expect(unnamed).not.toEqual(html);
+
+    // WHEN
+    const shown = inBrowser(html);
+    const blank = inBrowser(unnamed);
 
     // THEN the rendered document has the role names in its SVG
-    for (const name of ['BreakGlass', 'Reader', 'InlineAdmin']) {
-      expect(dom).toMatch(new RegExp(`<text[^>]*>${name}</text>`));
+    for (const name of names) {
+      expect(shown.dom).toMatch(new RegExp(`<text[^>]*>${name}</text>`));
     }
+    // and they were drawn: the two screenshots differ (only) by the pixels of the names' glyphs
+    const a = decodePng(shown.png);
+    const b = decodePng(blank.png);
+    expect([a.width, a.height]).toEqual([b.width, b.height]);
+    expect(differingPixels(a, b)).toBeGreaterThan(100);
     // and the screenshot has more than a background colour
-    expect(distinctPixels(fs.readFileSync(png))).toBeGreaterThan(20);
+    expect(distinctColours(a)).toBeGreaterThan(20);
   });
 });
 
-/** How many distinct RGB colours a PNG has (an 8-bit RGB or RGBA screenshot, as Chromium writes it). */
-function distinctPixels(png: Buffer): number {
+/** An 8-bit RGB or RGBA PNG (as Chromium writes screenshots), decoded to RGB rows. */
+interface Pixels { readonly width: number; readonly height: number; readonly rgb: Buffer }
+
+/** Decodes an 8-bit RGB or RGBA, non-interlaced PNG. */
+function decodePng(png: Buffer): Pixels {
   let offset = 8;
   let width = 0;
   let colorType = 0;
@@ -203,7 +245,7 @@ function distinctPixels(png: Buffer): number {
   const raw = zlib.inflateSync(Buffer.concat(idat));
   const stride = width * bpp;
   const prev = Buffer.alloc(stride);
-  const colours = new Set<string>();
+  const rows: Buffer[] = [];
   for (let row = 0; (row + 1) * (stride + 1) <= raw.length; row++) {
     const filter = raw[row * (stride + 1)];
     const line = Buffer.from(raw.subarray(row * (stride + 1) + 1, (row + 1) * (stride + 1)));
@@ -214,10 +256,28 @@ function distinctPixels(png: Buffer): number {
       const p = a + b - c;
       const predictor = [0, a, b, Math.floor((a + b) / 2),
         Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c][filter];
-      line[i] = (line[i] + predictor) & 0xff;
+      line[i] = (line[i] + predictor) % 256;
     }
     line.copy(prev);
-    for (let i = 0; i < stride; i += bpp) { colours.add(`${line[i]},${line[i + 1]},${line[i + 2]}`); }
+    const rgb = Buffer.alloc(width * 3);
+    for (let x = 0; x < width; x++) { line.copy(rgb, x * 3, x * bpp, x * bpp + 3); }
+    rows.push(rgb);
   }
+  return { width, height: rows.length, rgb: Buffer.concat(rows) };
+}
+
+/** How many distinct RGB colours an image has. */
+function distinctColours(image: Pixels): number {
+  const colours = new Set<string>();
+  for (let i = 0; i < image.rgb.length; i += 3) { colours.add(`${image.rgb[i]},${image.rgb[i + 1]},${image.rgb[i + 2]}`); }
   return colours.size;
+}
+
+/** How many pixels two images of one size differ in. */
+function differingPixels(a: Pixels, b: Pixels): number {
+  let count = 0;
+  for (let i = 0; i < a.rgb.length; i += 3) {
+    if (a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] || a.rgb[i + 2] !== b.rgb[i + 2]) { count++; }
+  }
+  return count;
 }

@@ -3,8 +3,8 @@
  * principals as nodes, one edge per (principal, role) labelled with the
  * trust's guards. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
  */
-import { accountOf } from '../trust-rules/types';
 import { AccessMap, MapRole, MapTrust } from './model';
+import { accountOf } from '../trust-rules/types';
 
 /** A node: a role, or a principal that a role trusts. */
 export interface GraphNode {

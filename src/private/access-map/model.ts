@@ -10,6 +10,7 @@ import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from '../audit/e
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
+import { RuleContext } from '../trust-rules';
 import { UNRESOLVED } from '../trust-rules/types';
 
 /** The file names the plugin writes into the cloud assembly. */
@@ -204,10 +205,10 @@ function stackSetResources(resource: TemplateResource | undefined): Record<strin
 }
 
 /** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
-function rolesOf(t: MapTemplate): MapRole[] {
+function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
   const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
   const resources = resourcesOf(template);
-  return auditTemplate(template, { account: t.account, region: t.region }).map(audit => {
+  return auditTemplate(template, { account: t.account, region: t.region, rules }).map(audit => {
     const ctx = audit.inStackSet
       ? contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined)
       : contextOf(t, resources, t.account);
@@ -238,9 +239,13 @@ function compareRoles(a: MapRole, b: MapRole): number {
     || a.template.localeCompare(b.template) || a.logicalId.localeCompare(b.logicalId);
 }
 
-/** The access map of a set of templates. */
-export function buildAccessMap(templates: MapTemplate[]): AccessMap {
-  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(rolesOf).sort(compareRoles) };
+/**
+ * The access map of a set of templates. `rules` is what the trust rules may
+ * know beyond each template (the plugin knows the app's organisation
+ * perimeters; the CLI sees templates only).
+ */
+export function buildAccessMap(templates: MapTemplate[], rules: RuleContext = {}): AccessMap {
+  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(t => rolesOf(t, rules)).sort(compareRoles) };
 }
 
 /** The map as `cross-account-access.json`. */

@@ -8,6 +8,7 @@ import { Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
+import { RuleContext } from '../trust-rules';
 
 /** A literal value of a stack's environment, or undefined when it is a token. */
 function literal(value: string | undefined): string | undefined {
@@ -27,7 +28,8 @@ export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
     templates.push({
       path: templatePath,
       file: path.relative(outdir, templatePath).split(path.sep).join('/'),
-      stackName: literal(stack.stackName) ?? stack.node.path,
+      // a nested stack is named after the stack it deploys with, as the CLI names it (its own name is known at deploy time only)
+      stackName: literal(top.stackName) ?? top.node.path,
       account: literal(stack.account) ?? literal(top.account),
       region: literal(stack.region) ?? literal(top.region),
     });
@@ -43,12 +45,16 @@ export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
 export class AccessMapWriter {
   private readonly written = new WeakSet<IConstruct>();
 
-  /** Writes the map of the app (or stage) being validated. */
-  public write(appConstruct: IConstruct): void {
+  /**
+   * Writes the map of the app (or stage) being validated; `rules` is what the
+   * trust rules know of the whole app (its organisation perimeters), so that
+   * the map lists the findings the plugin reports.
+   */
+  public write(appConstruct: IConstruct, rules: RuleContext = {}): void {
     if (!Stage.isStage(appConstruct) || this.written.has(appConstruct)) { return; }
     this.written.add(appConstruct);
     const outdir = appConstruct.outdir;
-    const map = buildAccessMap(appTemplates(appConstruct, outdir));
+    const map = buildAccessMap(appTemplates(appConstruct, outdir), rules);
     writeFile(path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
     writeFile(path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));
   }
