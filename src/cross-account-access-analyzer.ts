@@ -1,13 +1,13 @@
 import { Annotations, Aspects, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import { Construct, IConstruct } from 'constructs';
-import { WARNING_PREFIX } from './private/constants';
 import {
   ARCHIVE_RULES_DEFAULT_QUOTA,
   ARCHIVE_RULES_MAX_QUOTA,
   ArchiveRule,
   archiveRules,
 } from './private/archive-rules';
+import { WARNING_PREFIX } from './private/constants';
 import { DeclaredRole, declaredTrusts, isCrossAccount } from './private/declared-trusts';
 import { fail } from './private/validation';
 
@@ -33,7 +33,7 @@ export interface CrossAccountAccessAnalyzerProps {
    *
    * @default CrossAccountAccessAnalyzerType.ACCOUNT
    */
-  readonly type?: CrossAccountAccessAnalyzerType;
+  readonly analyzerType?: CrossAccountAccessAnalyzerType;
 
   /**
    * The analyzer's name.
@@ -91,7 +91,7 @@ export class CrossAccountAccessAnalyzer extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountAccessAnalyzerProps = {}) {
     super(scope, id);
-    this.type = props.type ?? CrossAccountAccessAnalyzerType.ACCOUNT;
+    this.type = props.analyzerType ?? CrossAccountAccessAnalyzerType.ACCOUNT;
     this.maxArchiveRules = props.maxArchiveRules ?? ARCHIVE_RULES_DEFAULT_QUOTA;
     this.trustScope = props.trustScope ?? this.node.root;
     if (!Token.isUnresolved(this.maxArchiveRules)

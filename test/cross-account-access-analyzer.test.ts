@@ -35,7 +35,10 @@ function matches(rule: Rule, finding: Finding): boolean {
 
 /** A finding on a role, from an account (or `*` with conditions). */
 const finding = (roleArn: string, principal: string, conditions: Record<string, string> = {}, isPublic = false): Finding => ({
-  'resource': roleArn, 'resourceType': 'AWS::IAM::Role', 'isPublic': String(isPublic), 'principal.AWS': principal,
+  'resource': roleArn,
+  'resourceType': 'AWS::IAM::Role',
+  'isPublic': String(isPublic),
+  'principal.AWS': principal,
   ...Object.fromEntries(Object.entries(conditions).map(([k, v]) => [`condition.${k}`, v])),
 });
 
@@ -120,7 +123,7 @@ describe('CrossAccountAccessAnalyzer', () => {
     const management = new Stack(app, 'Management', { env: { account: '999999999999', region: REGION } });
 
     // WHEN
-    new CrossAccountAccessAnalyzer(management, 'Analyzer', { type: CrossAccountAccessAnalyzerType.ORGANIZATION });
+    new CrossAccountAccessAnalyzer(management, 'Analyzer', { analyzerType: CrossAccountAccessAnalyzerType.ORGANIZATION });
 
     // THEN
     Template.fromStack(management).hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ORGANIZATION' });

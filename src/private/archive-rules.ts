@@ -10,8 +10,8 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
  */
-import { accountOf } from './trust-rules/types';
 import { DeclaredRole, isCrossAccount } from './declared-trusts';
+import { accountOf } from './trust-rules/types';
 
 /** Values of one criterion of an archive rule: 20 at most. */
 export const ARCHIVE_RULE_VALUES_MAX = 20;
