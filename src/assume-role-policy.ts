@@ -2,9 +2,9 @@ import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
+import { AssumeTarget, assumePermissionDocuments } from './private/assume-permission';
 import {
   DESCRIPTION_MAX_LENGTH,
-  KEY_MFA_PRESENT,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
   MANAGED_POLICIES_PER_PRINCIPAL_MAX,
   MANAGED_POLICY_MAX_LENGTH,
@@ -161,22 +161,12 @@ export class AssumeRolePolicy extends Construct {
 
     // One statement per distinct set of actions, its role ARNs unique and sorted by their
     // resolved text (the ARNs of CrossAccountRoles resolve to literals in this stack).
-    const sortKey = (arn: string) => JSON.stringify(stack.resolve(arn));
-    const byActions = new Map<string, string[]>();
-    const addTarget = (actions: string[], arn: string) => {
-      const key = unique(actions).sort().join(',');
-      byActions.set(key, [...(byActions.get(key) ?? []), arn]);
-    };
-    targetRoles.forEach(role => addTarget(role.assumeRoleActions, role.roleArn));
-    targetRoleArns.forEach(arn => addTarget([STS_ASSUME_ROLE], arn));
-    for (const [key, arns] of byActions) {
-      const seen = new Map(arns.map(arn => [sortKey(arn), arn]));
-      byActions.set(key, Array.from(seen.keys()).sort().map(k => seen.get(k)!));
-    }
-    this.targetRoleArns = Array.from(byActions.values()).flat();
-
-    const conditions = props.requireMfa ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : undefined;
-    const documents = packStatements(stack, Array.from(byActions.entries()).map(([actions, arns]) => ({ actions: actions.split(','), arns })), conditions);
+    const targets: AssumeTarget[] = [
+      ...targetRoles.map(role => ({ actions: unique(role.assumeRoleActions).sort(), arn: role.roleArn })),
+      ...targetRoleArns.map(arn => ({ actions: [STS_ASSUME_ROLE], arn })),
+    ];
+    const documents = assumePermissionDocuments(stack, targets, props.requireMfa ?? false);
+    this.targetRoleArns = unique(documents.flat().flatMap(statement => statement.resources));
 
     if (documents.length > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
       fail(this, `the assume permission needs ${documents.length} managed policies of ${MANAGED_POLICY_MAX_LENGTH} characters, `
@@ -184,11 +174,11 @@ export class AssumeRolePolicy extends Construct {
         + 'allow \'arn:<partition>:iam::*:role/<name>\' with an aws:ResourceOrgID (or aws:ResourceAccount) condition in one statement, '
         + 'or split the assumers over several groups');
     }
-    this.policies = documents.map((document, i) => new iam.ManagedPolicy(this, i === 0 ? 'Resource' : `Resource${i + 1}`, {
+    this.policies = documents.map((statements, i) => new iam.ManagedPolicy(this, i === 0 ? 'Resource' : `Resource${i + 1}`, {
       managedPolicyName: props.managedPolicyName !== undefined && i > 0 ? `${props.managedPolicyName}-${i + 1}` : props.managedPolicyName,
       description: props.description ?? `Allows assuming ${this.targetRoleArns.length} cross-account role(s)`
         + (documents.length > 1 ? ` (part ${i + 1} of ${documents.length})` : ''),
-      document,
+      document: new iam.PolicyDocument({ statements }),
       users: props.users,
       groups: props.groups,
       roles: props.roles,
@@ -214,54 +204,4 @@ export class AssumeRolePolicy extends Construct {
       }),
     });
   }
-}
-
-/** Statements that share their actions. */
-interface TargetGroup {
-  readonly actions: string[];
-  readonly arns: string[];
-}
-
-/**
- * Packs the target ARNs into as few policy documents as the managed policy
- * quota allows: one statement per action set in each document, ARNs added in
- * order until the next would cross 6,144 characters.
- */
-function packStatements(stack: Stack, groups: TargetGroup[], conditions: iam.Conditions | undefined): iam.PolicyDocument[] {
-  const statement = (g: TargetGroup) => new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions: g.actions, resources: g.arns, conditions });
-  const measure = (doc: TargetGroup[]) => policyLength(stack, new iam.PolicyDocument({ statements: doc.map(statement) }));
-  const documents: TargetGroup[][] = [[]];
-  // A running estimate, measured exactly whenever it comes near the quota.
-  let estimate = 0;
-  for (const group of groups) {
-    let current: { actions: string[]; arns: string[] } | undefined;
-    for (const arn of group.arns) {
-      let doc = documents[documents.length - 1];
-      if (current === undefined) {
-        current = { actions: group.actions, arns: [] };
-        doc.push(current);
-      }
-      current.arns.push(arn);
-      estimate = current.arns.length === 1 ? measure(doc) : estimate + arnLength(stack, arn) + 1;
-      if (estimate > MANAGED_POLICY_MAX_LENGTH - 300) {
-        estimate = measure(doc);
-      }
-      if (estimate > MANAGED_POLICY_MAX_LENGTH && (current.arns.length > 1 || doc.length > 1)) {
-        // Does not fit: this ARN opens the next document.
-        current.arns.pop();
-        if (current.arns.length === 0) { doc.pop(); }
-        current = { actions: group.actions, arns: [arn] };
-        doc = [current];
-        documents.push(doc);
-        estimate = measure(doc);
-      }
-    }
-  }
-  return documents.filter(d => d.length > 0).map(d => new iam.PolicyDocument({ statements: d.map(statement) }));
-}
-
-/** The length of an ARN as it will stand in the deployed policy, quotes included. */
-function arnLength(stack: Stack, arn: string): number {
-  return policyLength(stack, iam.PolicyDocument.fromJson({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: arn }] }))
-    - policyLength(stack, iam.PolicyDocument.fromJson({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '' }] })) + 2;
 }
