@@ -53,6 +53,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     // cdk-nag v3 (a validation plugin) proves the example app clean under AwsSolutions.
     'cdk-nag@^3.0.2',
+    // The Control Tower proactive controls (cfn-guard rules, run by the cfn-guard binary the package ships) prove the example app deployable where they are on.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
   ],
 
   publishToPypi: {

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CrossAccountRole } from './cross-account-role';
 import { WARNING_PREFIX } from './private/constants';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { fail } from './private/validation';
 
 /**
@@ -83,6 +84,7 @@ export class AssumeRoleMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: AssumeRoleMonitorProps) {
     super(scope, id);
+    checkProps(this, 'AssumeRoleMonitor', props, everyKey<RequiredKeys<AssumeRoleMonitorProps>>()(['roles']));
     if (props.roles.length === 0) {
       fail(this, 'roles is empty; give the roles to watch');
     }

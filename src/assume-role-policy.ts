@@ -13,6 +13,7 @@ import {
   WARNING_PREFIX,
 } from './private/constants';
 import { policyLength } from './private/policy-size';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { fail, show, unique, validateIamName } from './private/validation';
 
 /**
@@ -120,6 +121,7 @@ export class AssumeRolePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AssumeRolePolicyProps) {
     super(scope, id);
+    checkProps(this, 'AssumeRolePolicy', props, everyKey<RequiredKeys<AssumeRolePolicyProps>>()([]));
     const stack = Stack.of(this);
 
     const targetRoles = props.targetRoles ?? [];
@@ -188,6 +190,12 @@ export class AssumeRolePolicy extends Construct {
       Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:assumePolicyCount`,
         `the assume permission takes ${documents.length} managed policies, over the default IAM quota of ${MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT} `
         + `per user, group or role; raise 'Managed policies per user/role' (up to ${MANAGED_POLICIES_PER_PRINCIPAL_MAX}) or use one role name with a wildcard ARN`);
+    }
+
+    if ((props.users ?? []).length + (props.groups ?? []).length + (props.roles ?? []).length === 0) {
+      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:noAssumers`,
+        'no users, groups or roles are given, so the assume permission is attached to nobody and lets nobody assume the role(s); '
+        + 'give users, groups or roles, or, if you attach the policy yourself (e.g. group.addManagedPolicy(assumeRolePolicy.policy)), acknowledge this warning');
     }
 
     if (props.requireMfa && (props.roles ?? []).length > 0) {

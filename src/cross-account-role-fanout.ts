@@ -14,7 +14,12 @@ import { assumersIn } from './private/assumers';
 import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
 import { resolveIntrinsics } from './private/intrinsics';
 import { packPolicyDocuments, totalPolicyLength } from './private/policy-packer';
+import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/props';
+import { roleOptionsOf } from './private/role-options';
 import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/validation';
+
+/** The props a plain JavaScript caller must give (the compiler keeps the list complete). */
+const REQUIRED_PROPS = everyKey<RequiredKeys<CrossAccountRoleFanoutProps>>()(['hubAccount', 'roleName']);
 
 /** CloudFormation's limit for an inline `TemplateBody`. */
 const TEMPLATE_BODY_MAX_BYTES = 51200;
@@ -32,7 +37,10 @@ export interface CrossAccountRoleFanoutProps extends CrossAccountRoleOptions, As
   readonly hubAccount: string;
 
   /**
-   * The region of the stacks (and of the StackSet's instances).
+   * The region of every stack (and of the StackSet's instances): us-east-1 unless given.
+   *
+   * IAM is global, so the roles work from every region; this is only where
+   * the stacks deploy.
    *
    * @default 'us-east-1'
    */
@@ -56,11 +64,13 @@ export interface CrossAccountRoleFanoutProps extends CrossAccountRoleOptions, As
   readonly organizationalUnitIds?: string[];
 
   /**
-   * StackSet mode: the region the StackSet deploys its instances to. IAM is
-   * global, so a role StackSet deploys to exactly one region; a second region
-   * would create the same role again and fail.
+   * StackSet mode: a list of exactly one region, where the StackSet deploys its instances.
    *
-   * @default - `region`
+   * IAM is global, so a role StackSet deploys to exactly one region; a second
+   * region would create the same role again and fail, so any other length is
+   * refused. A list only because that is the StackSet's own shape.
+   *
+   * @default - `[region]`
    */
   readonly regions?: string[];
 
@@ -69,7 +79,8 @@ export interface CrossAccountRoleFanoutProps extends CrossAccountRoleOptions, As
    *
    * Required in StackSet mode, where the hub's permission is
    * `arn:<partition>:iam::*:role/<roleName>` limited by `aws:ResourceOrgID`.
-   * The spokes' trust then requires `aws:PrincipalOrgID` too.
+   * The spokes' trust then requires `aws:PrincipalOrgID` too: it sets
+   * `trustedOrganizationId`, which need not be given (given, it must be the same ID).
    *
    * @default - no organization condition (stack mode only)
    */
@@ -170,14 +181,26 @@ export class CrossAccountRoleFanout extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountRoleFanoutProps) {
     super(scope, id);
+    checkProps(this, 'CrossAccountRoleFanout', props, REQUIRED_PROPS);
+    refuseStackScope(this, 'CrossAccountRoleFanout');
     validateAccountId(this, 'hubAccount', props.hubAccount);
     validateRoleName(this, 'roleName', props.roleName);
     if (props.organizationId !== undefined) {
       validateOrganizationId(this, 'organizationId', props.organizationId);
     }
+    // One organization: the spokes' trust (trustedOrganizationId) and the hub's permission (organizationId) must name the same.
+    if (props.organizationId !== undefined && props.trustedOrganizationId !== undefined
+      && !Token.isUnresolved(props.organizationId) && !Token.isUnresolved(props.trustedOrganizationId)
+      && props.organizationId !== props.trustedOrganizationId) {
+      fail(this, `organizationId ${show(props.organizationId)} and trustedOrganizationId ${show(props.trustedOrganizationId)} differ, so the spokes would trust one organization `
+        + 'while the hub\'s permission names the other; give organizationId only (it sets the spokes\' trustedOrganizationId too)');
+    }
     const stackSetMode = props.organizationalUnitIds !== undefined;
     if (stackSetMode === (props.spokeAccounts !== undefined)) {
       fail(this, 'give either spokeAccounts (one stack per account) or organizationalUnitIds (a StackSet), not both and not neither');
+    }
+    if (!stackSetMode && props.regions !== undefined) {
+      fail(this, `regions is only used in StackSet mode (organizationalUnitIds), got ${show(props.regions.join(', '))} with spokeAccounts; set region for the stacks instead`);
     }
 
     // Stack names: <stage>-<path of the fan-out within its stage, joined by '-'>-<Hub|Spoke-<account>|StackSet>.
@@ -193,14 +216,8 @@ export class CrossAccountRoleFanout extends Construct {
       stackName: validStackName(this, `${prefix}${base}-${name}`, base),
       env: { account, region },
     });
-    const {
-      hubAccount: _hub, region: _region, roleName: _roleName, spokeAccounts: _spokes, organizationalUnitIds: _ous, regions: _regions,
-      organizationId: _org, deploymentAccount: _deployment, delegatedAdmin: _delegated, stackSetName: _stackSetName, externalIds: _externalIds,
-      assumerUserNames: _users, assumerGroupNames: _groups, assumerRoleNames: _roles, assumerGroupName: _groupName, stackProps: _stackProps,
-      ...roleOptions
-    } = props;
     const spokeRoleProps = {
-      ...roleOptions,
+      ...roleOptionsOf(props),
       roleName: props.roleName,
       trustedAccounts: [props.hubAccount],
       externalIds: props.externalIds,
@@ -279,7 +296,8 @@ export class CrossAccountRoleFanout extends Construct {
       validateAccountId(this, 'deploymentAccount', props.deploymentAccount);
       const regions = props.regions ?? [region];
       if (regions.length !== 1) {
-        fail(this, `regions must name exactly one region for a role StackSet, got ${regions.length} (${regions.join(', ')}); IAM is global, so a second region would create the same role again and fail`);
+        const got = regions.length === 0 ? 'an empty list' : `${regions.length} (${regions.join(', ')})`;
+        fail(this, `regions must name exactly one region for a role StackSet, got ${got}; IAM is global, so a second region would create the same role again and fail: write regions: ['${region}'] or leave it out to use region`);
       }
 
       const roleNamePart = Token.isUnresolved(props.roleName) ? props.roleName : props.roleName.replace(/[^A-Za-z0-9-]/g, '-');

@@ -8,8 +8,13 @@ import { AssumerOptions } from './assumers';
 import { CliProfileOptions, CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { ExternalIdTrust } from './external-id-trust';
 import { assumersIn } from './private/assumers';
+import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/props';
+import { roleOptionsOf } from './private/role-options';
 import { accountsOfPrincipalArns } from './private/trust';
 import { fail, show, validateAccountId, validateStackName } from './private/validation';
+
+/** The props a plain JavaScript caller must give (the compiler keeps the list complete). */
+const REQUIRED_PROPS = everyKey<RequiredKeys<CrossAccountRolePairProps>>()(['trustingAccount', 'trustedAccount', 'roleName']);
 
 /**
  * Properties of a `CrossAccountRolePair`: the two accounts, the role's name,
@@ -26,7 +31,10 @@ export interface CrossAccountRolePairProps extends CrossAccountRoleOptions, Assu
   readonly trustedAccount: string;
 
   /**
-   * The region of both stacks (IAM is global; this is where the stacks deploy).
+   * The region of both stacks: us-east-1 unless given.
+   *
+   * IAM is global, so the role works from every region; this is only where
+   * the two stacks deploy (and where `cdk deploy` needs each account bootstrapped).
    *
    * @default 'us-east-1'
    */
@@ -149,6 +157,8 @@ export class CrossAccountRolePair extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountRolePairProps) {
     super(scope, id);
+    checkProps(this, 'CrossAccountRolePair', props, REQUIRED_PROPS);
+    refuseStackScope(this, 'CrossAccountRolePair');
     for (const [name, account] of [['trustingAccount', props.trustingAccount], ['trustedAccount', props.trustedAccount]]) {
       if (Token.isUnresolved(account)) {
         fail(this, `${name} must be a literal 12-digit account ID, got a deploy-time value; each stack of the pair is deployed to its account, and the trusted stack needs the role's ARN as a literal`);
@@ -205,15 +215,9 @@ export class CrossAccountRolePair extends Construct {
       });
     }
 
-    const {
-      trustingAccount: _trustingAccount, trustedAccount: _trustedAccount, region: _region, externalIds: _externalIds,
-      externalIdParameter: _externalIdParameter, trustedPrincipalArns: _trustedPrincipalArns, assumerUserNames: _users,
-      assumerGroupNames: _groups, assumerRoleNames: _roles, assumerGroupName: _groupName, trustingStackName: _trustingName,
-      trustedStackName: _trustedName, stackProps: _stackProps, outputs: _outputs, cliProfile: _cliProfile,
-      ...roleOptions
-    } = props;
     this.role = new CrossAccountRole(this.trustingStack, 'Role', {
-      ...roleOptions,
+      ...roleOptionsOf(props),
+      roleName: props.roleName,
       description: props.description ?? `Assumed from account ${props.trustedAccount}`,
       trustedAccounts: this.externalIdTrust || props.trustedPrincipalArns ? undefined : [props.trustedAccount],
       trustedPrincipalArns: this.externalIdTrust ? undefined : props.trustedPrincipalArns,

@@ -22,6 +22,7 @@ import {
 } from './private/constants';
 import { generatedRoleName } from './private/names';
 import { policyLength } from './private/policy-size';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
   fail,
@@ -356,6 +357,7 @@ export class CrossAccountRole extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountRoleProps) {
     super(scope, id);
+    checkProps(this, 'CrossAccountRole', props, everyKey<RequiredKeys<CrossAccountRoleProps>>()([]));
     const stack = Stack.of(this);
 
     if (props.roleName !== undefined) {

@@ -6,6 +6,7 @@ import {
   EXTERNAL_ID_MAX_LENGTH,
   EXTERNAL_ID_MIN_LENGTH,
 } from './private/constants';
+import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import { fail, show, unique, validateAccountId, validateExternalId } from './private/validation';
 
@@ -107,6 +108,7 @@ export class ExternalIdTrust extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalIdTrustProps) {
     super(scope, id);
+    checkProps(this, 'ExternalIdTrust', props, everyKey<RequiredKeys<ExternalIdTrustProps>>()(['trustedAccount']));
 
     validateAccountId(this, 'trustedAccount', props.trustedAccount);
     this.trustedAccount = props.trustedAccount;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,15 +10,18 @@ import { buildExampleApp } from '../examples/example-app';
 import { CrossAccountTrustChecks } from '../src';
 import { testApp } from './util';
 
-/** The example app with cdk-nag's AwsSolutions pack and the trust checks, as examples/app.ts runs it. */
+/**
+ * The example app with cdk-nag's AwsSolutions pack, the AWS Control Tower
+ * proactive controls (cfn-guard) and the trust checks, as examples/app.ts runs it.
+ */
 function auditedExampleApp(context: Record<string, unknown> = {}) {
   const app = testApp({ context });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CrossAccountTrustChecks());
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator(), new CrossAccountTrustChecks());
   const pairs = buildExampleApp(app);
   return { app, pairs };
 }
 
-test('the example app is clean under cdk-nag AwsSolutions and CrossAccountTrustChecks', () => {
+test('the example app is clean under cdk-nag AwsSolutions, the Control Tower cfn-guard rules and CrossAccountTrustChecks', () => {
   // GIVEN
   const { app } = auditedExampleApp();
 

@@ -581,6 +581,104 @@ describe('CrossAccountTrustChecks rules', () => {
   });
 });
 
+describe('trust documents in every form', () => {
+  const open = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] };
+  /** A role whose document is written as given (a string too, as in an included template): through an override, since CfnRole types it as an object. */
+  const rawDocument = (stack: Stack, id: string, document: unknown) => {
+    const cfnRole = new iam.CfnRole(stack, id, { assumeRolePolicyDocument: {} });
+    cfnRole.addPropertyOverride('AssumeRolePolicyDocument', document);
+    return cfnRole;
+  };
+  /** A plain app: CloudFormation's template validation would refuse some of these documents before the plugin sees them. */
+  const auditPlain = (build: (stack: Stack) => void) => {
+    const app = new App();
+    build(new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } }));
+    return auditApp(app);
+  };
+
+  test('fails {"AWS": "*"} in a trust policy written as a JSON string', () => {
+    expect(audit(s => rawDocument(s, 'Str', JSON.stringify(open)))).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Str' }]);
+  });
+
+  test('fails {"AWS": "*"} in a JSON string built by Fn::Sub, with deploy-time values standing in it', () => {
+    // GIVEN a document whose principal list also holds an account only known at deploy time
+    const document = { 'Fn::Sub': ['{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:${AWS::Partition}:iam::${Partner}:root","*"]},"Action":"sts:AssumeRole"}]}', {}] };
+
+    // WHEN
+    const reported = audit(s => {
+      new CfnParameter(s, 'Partner');
+      rawDocument(s, 'Sub', document);
+    });
+
+    // THEN
+    expect(reported).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Sub' }]);
+  });
+
+  test('fails {"AWS": "*"} in a JSON string built by Fn::Join, and resolves the stack\'s account in it', () => {
+    // GIVEN
+    const joined = (principal: string) => ({ 'Fn::Join': ['', ['{"Statement":[{"Effect":"Allow","Principal":{"AWS":"', principal, '"},"Action":"sts:AssumeRole"}]}']] });
+
+    // WHEN
+    const reported = audit(s => {
+      rawDocument(s, 'Open', joined('*'));
+      rawDocument(s, 'Own', { 'Fn::Join': ['', ['{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root"},"Action":"sts:AssumeRole"}]}']] });
+      rawDocument(s, 'Other', joined(`arn:aws:iam::${TRUSTED}:root`));
+    });
+
+    // THEN
+    expect(reported).toEqual([
+      { rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Open' },
+      { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Other' },
+    ]);
+  });
+
+  test('fails a trust policy string that is not JSON, naming the role', () => {
+    // WHEN
+    const report = (() => {
+      const app = new App();
+      rawDocument(new Stack(app, 'Trusting', { env: { account: TRUSTING, region: 'eu-west-1' } }), 'Broken', '{"Statement": [');
+      return pluginReport(app);
+    })();
+
+    // THEN
+    expect(report.success).toBe(false);
+    expect(report.violations).toEqual([expect.objectContaining({ ruleName: 'UnreadableTrustPolicy', severity: 'error' })]);
+    expect(report.violations[0].description).toMatch(/role Broken: the trust policy is a string that is not JSON/);
+    expect(report.violations[0].violatingResources[0]).toEqual(expect.objectContaining({ constructPath: 'Trusting/Broken', locations: ['Properties/AssumeRolePolicyDocument'] }));
+  });
+
+  test('does not take a built string that only deploy-time values could make JSON as unreadable', () => {
+    expect(audit(s => {
+      new CfnParameter(s, 'Statements');
+      rawDocument(s, 'Built', { 'Fn::Sub': '{"Version":"2012-10-17","Statement":${Statements}}' });
+    })).toEqual([]);
+  });
+
+  test('fails NotPrincipal in an Allow trust statement, in an object and in a string', () => {
+    // GIVEN
+    const notPrincipal = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotPrincipal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+
+    // WHEN
+    const reported = auditPlain(s => {
+      rawDocument(s, 'Object', notPrincipal);
+      rawDocument(s, 'String', JSON.stringify(notPrincipal));
+    });
+
+    // THEN
+    expect(reported).toEqual([
+      { rule: 'NotPrincipalTrust', severity: 'error', path: 'Trusting/Object' },
+      { rule: 'NotPrincipalTrust', severity: 'error', path: 'Trusting/String' },
+    ]);
+  });
+
+  test('passes a Deny with NotPrincipal, and sound string documents', () => {
+    expect(auditPlain(s => {
+      rawDocument(s, 'Deny', { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: `arn:aws:iam::${TRUSTING}:root` }, Action: 'sts:AssumeRole' }] });
+      rawDocument(s, 'Service', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+    })).toEqual([]);
+  });
+});
+
 describe('CrossAccountTrustChecks in an app', () => {
   test('fails synthesis on an error and names the rule', () => {
     const app = testApp();

@@ -31,6 +31,8 @@ export function assumersIn(stack: Stack, options: AssumerOptions, owner: IConstr
     }
     return { users, groups, roles };
   }
-  const createdGroup = new iam.Group(stack, 'AssumerGroup', { groupName: options.assumerGroupName });
+  // The path is IAM's default, written out so that the group always has Properties: the AWS Control
+  // Tower proactive controls CT.IAM.PR.1 and CT.IAM.PR.5 (cfn-guard) fail an AWS::IAM::Group without any.
+  const createdGroup = new iam.Group(stack, 'AssumerGroup', { groupName: options.assumerGroupName, path: '/' });
   return { users, groups: [createdGroup], roles, createdGroup };
 }

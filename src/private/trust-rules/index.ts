@@ -2,6 +2,7 @@ import { COGNITO_AMR_NOT_CHECKED, COGNITO_AUDIENCE_NOT_PINNED } from './cognito'
 import { CROSS_PARTITION_TRUST } from './cross-partition';
 import { WEAK_EXTERNAL_ID, WILDCARD_EXTERNAL_ID } from './external-id';
 import { MFA_IF_EXISTS } from './mfa-if-exists';
+import { NOT_PRINCIPAL_TRUST } from './not-principal';
 import { OIDC_AUDIENCE_NOT_PINNED, OIDC_SUBJECT_NOT_PINNED } from './oidc';
 import { ROLE_CHAINING_SESSION_DURATION } from './role-chaining';
 import { SAML_AUDIENCE_NOT_PINNED } from './saml';
@@ -9,6 +10,7 @@ import { SERVICE_WITHOUT_SOURCE_CONDITION } from './service-source';
 import { TRUST_POLICY_OVER_DEFAULT_QUOTA, TRUST_POLICY_OVER_MAXIMUM } from './trust-policy-size';
 import { TrustRule } from './types';
 import { UNCONDITIONED_CROSS_ACCOUNT } from './unconditioned-cross-account';
+import { UNREADABLE_TRUST_POLICY } from './unreadable-trust-policy';
 import { WILDCARD_PRINCIPAL } from './wildcard-principal';
 import { WILDCARD_STS_ACTION } from './wildcard-sts-action';
 
@@ -32,4 +34,6 @@ export const TRUST_RULES: TrustRule[] = [
   SAML_AUDIENCE_NOT_PINNED,
   SERVICE_WITHOUT_SOURCE_CONDITION,
   CROSS_PARTITION_TRUST,
+  NOT_PRINCIPAL_TRUST,
+  UNREADABLE_TRUST_POLICY,
 ];

@@ -13,6 +13,8 @@ export interface AuditedRole {
   readonly trustPolicyLength: number;
   /** `MaxSessionDuration` in seconds (3600 when not set). */
   readonly maxSessionDuration: number;
+  /** Why the trust policy could not be read (a string that is not a JSON object); undefined when it was read or is absent. */
+  readonly documentError?: string;
 }
 
 /** One trust statement, normalized: lists everywhere, unresolvable values as UNRESOLVED. */
@@ -20,6 +22,8 @@ export interface TrustStatement {
   readonly effect: string;
   /** `Principal: "*"` (or `{"AWS": "*"}`). */
   readonly anyPrincipal: boolean;
+  /** `NotPrincipal` is set: the statement applies to everyone but the principals named. */
+  readonly notPrincipal: boolean;
   readonly aws: string[];
   readonly service: string[];
   readonly federated: string[];

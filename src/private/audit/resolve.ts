@@ -1,0 +1,119 @@
+/**
+ * What the audit knows of a template to resolve its intrinsics, for the
+ * library's one resolver (`resolveIntrinsics` of src/private/intrinsics.ts):
+ * pseudo parameters, the stack's account and region, and the ARNs of the
+ * template's OIDC and SAML providers and roles.
+ */
+import { IntrinsicContext, resolveIntrinsics } from '../intrinsics';
+import { UNRESOLVED } from '../trust-rules';
+import { TemplateResource, isObject } from './template';
+/** What the audit knows of a template's stack, to resolve intrinsics. */
+export interface AuditContext {
+  /** The stack's account, when it is literal. */
+  readonly account?: string;
+  /** The stack's partition, when its region is literal and known. */
+  readonly knownPartition?: string;
+  /** The stack's partition, `aws` unless the region says otherwise (for `AWS::Partition`). */
+  readonly partition: string;
+  /** The stack's region, when it is literal (for `AWS::Region`). */
+  readonly region?: string;
+  /** The stack's domain suffix, `amazonaws.com` unless the region says otherwise (for `AWS::URLSuffix`). */
+  readonly urlSuffix: string;
+  /** The template's resources. */
+  readonly resources: Record<string, TemplateResource>;
+  /** The branch each template condition takes, for `Fn::If`. */
+  readonly conditions?: Record<string, boolean>;
+}
+
+/** OIDC provider resources, whose ARN the audit rebuilds from their URL. */
+const OIDC_PROVIDER_TYPES: unknown[] = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'];
+
+/** Over this many distinct conditions, only the all-true and all-false branches are audited. */
+const MAX_CONDITIONS_COMBINED = 4;
+
+const resourceOf = (ctx: AuditContext, logicalId: string): TemplateResource | undefined =>
+  Object.prototype.hasOwnProperty.call(ctx.resources, logicalId) ? ctx.resources[logicalId] : undefined;
+
+const stringProperty = (resource: TemplateResource | undefined, name: string): string | undefined => {
+  const value = isObject(resource?.Properties) ? resource!.Properties[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The ARN of a SAML provider resource of the template, its `Ref` (the name may be generated; the rules need the ARN's shape). */
+function samlProviderArn(ctx: AuditContext, logicalId: string): string | undefined {
+  const resource = resourceOf(ctx, logicalId);
+  if (resource?.Type !== 'AWS::IAM::SAMLProvider') { return undefined; }
+  const name = stringProperty(resource, 'Name') ?? logicalId;
+  return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:saml-provider/${name}`;
+}
+
+/** The ARN of an OIDC provider resource of the template, from its URL (it names the provider's claims). */
+function oidcProviderArn(ctx: AuditContext, logicalId: string): string | undefined {
+  const resource = resourceOf(ctx, logicalId);
+  const url = stringProperty(resource, 'Url');
+  if (!OIDC_PROVIDER_TYPES.includes(resource?.Type) || url === undefined) { return undefined; }
+  return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+}
+
+/** The value of `Ref` to a pseudo parameter or a resource of the template; undefined when unknown. */
+function refValue(ctx: AuditContext, name: string): string | undefined {
+  if (name === 'AWS::Partition') { return ctx.partition; }
+  if (name === 'AWS::URLSuffix') { return ctx.urlSuffix; }
+  if (name === 'AWS::AccountId') { return ctx.account; }
+  if (name === 'AWS::Region') { return ctx.region; }
+  return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name);
+}
+
+/** The value of `Fn::GetAtt` of a resource of the template; undefined when unknown. */
+function getAttValue(ctx: AuditContext, logicalId: string, attribute: string): string | undefined {
+  const resource = resourceOf(ctx, logicalId);
+  if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
+    // the name may be generated; a role-shaped ARN of the stack's account is what the rules need
+    const name = stringProperty(resource, 'RoleName') ?? logicalId;
+    return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:role/${name}`;
+  }
+  return oidcProviderArn(ctx, logicalId);
+}
+
+/**
+ * The resolver's context for a template: values the audit knows, UNRESOLVED
+ * for the others. In `Fn::Sub`, an unknown stack account stays in the string
+ * as UNRESOLVED (as in `Fn::Join`: the rest of an ARN still tells what it
+ * is); any other unknown variable leaves the whole string UNRESOLVED, unless
+ * `keepUnknownInSub` (a trust policy built as a JSON string keeps them all).
+ */
+export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: string) => boolean = name => name === 'AWS::AccountId'): IntrinsicContext {
+  return {
+    ref: name => refValue(ctx, name),
+    getAtt: (logicalId, attribute) => getAttValue(ctx, logicalId, attribute),
+    conditions: ctx.conditions,
+    unknown: UNRESOLVED,
+    keepUnknownInSub,
+  };
+}
+
+/** Resolves what the audit can resolve (see `intrinsicContext`); anything else is UNRESOLVED. */
+export function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
+  return resolveIntrinsics(value, intrinsicContext(ctx));
+}
+
+/** The names of the template conditions that `Fn::If`s of a value depend on. */
+export function ifConditions(value: unknown, names: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) { value.forEach(v => ifConditions(v, names)); }
+  if (isObject(value)) {
+    for (const [key, arg] of Object.entries(value)) {
+      if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') { names.add(arg[0]); }
+      ifConditions(arg, names);
+    }
+  }
+  return names;
+}
+
+/** Every combination of branches of the conditions (or all-true and all-false, when there are many). */
+export function branchCombinations(names: string[]): Array<Record<string, boolean>> {
+  const all = (branch: boolean) => Object.fromEntries(names.map(n => [n, branch]));
+  if (names.length === 0) { return [{}]; }
+  if (names.length > MAX_CONDITIONS_COMBINED) { return [all(true), all(false)]; }
+  return names.reduce<Array<Record<string, boolean>>>(
+    (combinations, name) => combinations.flatMap(c => [{ ...c, [name]: true }, { ...c, [name]: false }]), [{}]);
+}

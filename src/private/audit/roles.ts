@@ -1,0 +1,60 @@
+/**
+ * A role of a template as the trust rules see it: its trust policy read in
+ * any form, intrinsics resolved where possible, statements normalized.
+ */
+import { MIN_SESSION_DURATION_SECONDS } from '../constants';
+import { resolvedPolicyLength } from '../policy-size';
+import { AuditedRole, TrustStatement, UNRESOLVED } from '../trust-rules';
+import { AuditContext, branchCombinations, ifConditions } from './resolve';
+import { JsonObject, isObject } from './template';
+import { readTrustDocument } from './trust-document';
+
+const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
+
+/** One statement of a resolved trust policy, normalized for the rules. */
+function normalizeStatement(raw: JsonObject): TrustStatement {
+  const principal = raw.Principal;
+  const aws = isObject(principal) ? list(principal.AWS) : [];
+  const conditions: Record<string, Record<string, string[]>> = {};
+  // a Condition block (or an operator's keys) only known at deploy time: the statement cannot be judged
+  let conditionsKnown = raw.Condition === undefined || isObject(raw.Condition);
+  for (const [operator, keys] of Object.entries(isObject(raw.Condition) ? raw.Condition : {})) {
+    if (!isObject(keys)) { conditionsKnown = false; continue; }
+    conditions[operator] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, list(v)]));
+  }
+  return {
+    effect: conditionsKnown ? String(raw.Effect) : UNRESOLVED,
+    anyPrincipal: principal === '*' || aws.includes('*'),
+    notPrincipal: raw.NotPrincipal !== undefined,
+    aws: aws.filter(p => p !== '*'),
+    service: isObject(principal) ? list(principal.Service) : [],
+    federated: isObject(principal) ? list(principal.Federated) : [],
+    actions: list(raw.Action),
+    notActions: list(raw.NotAction),
+    conditions,
+  };
+}
+
+/** The role on one branch of the `Fn::If`s of its trust policy (`ctx.conditions`). */
+function auditedRole(logicalId: string, properties: JsonObject, ctx: AuditContext): AuditedRole {
+  const raw = properties.AssumeRolePolicyDocument;
+  const { document, error } = readTrustDocument(raw, ctx);
+  // a document written as a string is measured as parsed; an object one as written (intrinsics estimated)
+  const fromString = typeof raw === 'string' || (isObject(raw) && Object.keys(raw).length === 1 && ('Fn::Sub' in raw || 'Fn::Join' in raw));
+  const statements = document === undefined ? [] : Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  return {
+    logicalId,
+    account: ctx.account,
+    partition: ctx.knownPartition,
+    statements: statements.filter(isObject).map(normalizeStatement),
+    trustPolicyLength: resolvedPolicyLength(fromString ? document ?? {} : raw ?? {}),
+    maxSessionDuration: typeof properties.MaxSessionDuration === 'number' ? properties.MaxSessionDuration : MIN_SESSION_DURATION_SECONDS,
+    documentError: error,
+  };
+}
+
+/** The role's trust on each branch of the `Fn::If`s of its trust policy. */
+export function auditedRoles(logicalId: string, properties: JsonObject, ctx: AuditContext): AuditedRole[] {
+  return branchCombinations(Array.from(ifConditions(properties.AssumeRolePolicyDocument)))
+    .map(conditions => auditedRole(logicalId, properties, { ...ctx, conditions }));
+}
