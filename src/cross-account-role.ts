@@ -1,9 +1,10 @@
-import { Annotations, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Lazy, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Lazy, PhysicalName, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
+import { assumeStatementParts } from './private/assume-statement';
 import {
   KEY_TOKEN_ISSUE_TIME,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
@@ -21,7 +22,7 @@ import {
   WARNING_PREFIX,
 } from './private/constants';
 import { generatedRoleName } from './private/names';
-import { policyLength } from './private/policy-size';
+import { policyLength, resolvedPolicyLength } from './private/policy-size';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
 import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
 import {
@@ -315,11 +316,19 @@ export interface CliProfileOptions {
  * The trust policy is measured at synth time: over 2,048 characters (the
  * default quota) is a warning, over 4,096 (the raisable maximum) an error.
  *
+ * It is an `iam.IRole`: every aws-cdk-lib API that takes a role takes it
+ * (`bucket.grantRead(role)`, `new iam.Policy(this, 'P', { roles: [role] })`,
+ * `iam.PermissionsBoundary.of(role)`), and acts on the inner `iam.Role`
+ * (`role.role`), as aws-cdk-lib's own `LazyRole` does.
+ *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user.html
  */
-export class CrossAccountRole extends Construct {
+export class CrossAccountRole extends Resource implements iam.IRole {
   /** The IAM role. */
   public readonly role: iam.Role;
+
+  /** The principal to grant permissions to: the inner `iam.Role`. */
+  public readonly grantPrincipal: iam.IPrincipal;
 
   /** The role's ARN (a literal in any other account's stack). */
   public readonly roleArn: string;
@@ -488,12 +497,149 @@ export class CrossAccountRole extends Construct {
     }
     this.roleArn = this.role.roleArn;
     this.roleName = this.role.roleName;
+    this.grantPrincipal = this.role;
 
     if (props.revokeSessionsIssuedBefore !== undefined) {
       this.revokeSessions(props.revokeSessionsIssuedBefore);
     }
 
     this.node.addValidation({ validate: () => this.validateQuotas() });
+  }
+
+  /** The stable and unique string identifying the role (e.g. `AROA...`), known at deploy time. */
+  public get roleId(): string {
+    return this.role.roleId;
+  }
+
+  /** A reference to the role, for aws-cdk-lib's `IRoleRef` consumers. */
+  public get roleRef(): iam.RoleReference {
+    return this.role.roleRef;
+  }
+
+  /** When this role is used as a principal: `sts:AssumeRole`. */
+  public get assumeRoleAction(): string {
+    return this.role.assumeRoleAction;
+  }
+
+  /** This role as the `Principal` of a resource policy. */
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return this.role.policyFragment;
+  }
+
+  /**
+   * The account of this role, as a principal.
+   *
+   * @default - the role's stack account
+   */
+  public get principalAccount(): string | undefined {
+    return this.role.principalAccount;
+  }
+
+  /**
+   * Adds a statement to the role's default inline policy (created when first needed).
+   *
+   * @param statement the permission to add
+   */
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    return this.role.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * Adds a statement to the role's default inline policy; true when it was added.
+   *
+   * @param statement the permission to add
+   */
+  public addToPolicy(statement: iam.PolicyStatement): boolean {
+    return this.role.addToPolicy(statement);
+  }
+
+  /**
+   * Attaches a managed policy to the role. It counts toward the role's managed policy quota.
+   *
+   * @param policy the managed policy to attach
+   */
+  public addManagedPolicy(policy: iam.IManagedPolicy): void {
+    this.role.addManagedPolicy(policy);
+  }
+
+  /**
+   * Attaches an inline policy to the role. It counts toward the role's inline policy quota.
+   *
+   * @param policy the policy to attach
+   */
+  public attachInlinePolicy(policy: iam.Policy): void {
+    this.role.attachInlinePolicy(policy);
+  }
+
+  /**
+   * Grants `grantee` the given actions on this role.
+   *
+   * @param grantee the principal that gets the permission
+   * @param actions the IAM actions, e.g. `iam:GetRole`
+   */
+  public grant(grantee: iam.IPrincipal, ...actions: string[]): iam.Grant {
+    return this.role.grant(grantee, ...actions);
+  }
+
+  /**
+   * Grants `grantee` the permission to pass this role to an AWS service (`iam:PassRole`).
+   *
+   * @param grantee the principal that gets the permission
+   */
+  public grantPassRole(grantee: iam.IPrincipal): iam.Grant {
+    return this.role.grantPassRole(grantee);
+  }
+
+  /**
+   * Grants `grantee` (a user, group or role) the permission to assume this role.
+   *
+   * For a grantee in another account's stack, this writes what an
+   * `AssumeRolePolicy` writes into the grantee's identity policy: the role's
+   * literal ARN (never a CloudFormation export), every action of
+   * `assumeRoleActions`, and the MFA condition when the role requires MFA. The
+   * grantee's account must be one the role trusts, or this fails: the
+   * permission alone would be refused by the role's trust policy. For a
+   * grantee in the role's own account it does what `iam.Role` does.
+   *
+   * @param grantee the principal that gets the permission
+   */
+  public grantAssumeRole(grantee: iam.IPrincipal): iam.Grant {
+    const roleAccount = this.env.account;
+    const granteeAccount = accountOf(grantee);
+    const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(this);
+    if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
+      return this.role.grantAssumeRole(grantee);
+    }
+    const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
+    if (granteeAccount === undefined) {
+      fail(this, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
+    }
+    if (Token.isUnresolved(roleAccount)) {
+      fail(this, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(this).node.path}' env: { account, region }`);
+    }
+    if (!this.trustedAccounts.includes(granteeAccount)) {
+      fail(this, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${this.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
+    }
+    const statement = assumeStatementParts({ actions: this.assumeRoleActions, roleArns: [this.roleArn], requireMfa: this.requiresMfa });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: statement.actions,
+      resourceArns: statement.resources,
+      conditions: statement.conditions,
+    });
+    if (!grant.success) {
+      fail(this, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
+    }
+    return grant;
+  }
+
+  /**
+   * Applies the removal policy to the role (`RemovalPolicy.RETAIN` keeps it when the stack is deleted).
+   *
+   * @param policy what CloudFormation does with the role when it leaves the stack
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    this.role.applyRemovalPolicy(policy);
   }
 
   /**
@@ -708,7 +854,8 @@ export class CrossAccountRole extends Construct {
     const attachedInline = this.attached(stack, iam.CfnPolicy, p => p.roles).map(p => p.policyDocument);
     const inline = [...own.map(p => p.policyDocument), ...attachedInline]
       .filter(doc => doc !== undefined)
-      .reduce<number>((sum, doc) => sum + policyLength(stack, iam.PolicyDocument.fromJson(stack.resolve(doc))), 0);
+      // Measured as resolved, intrinsics and all: iam.PolicyDocument.fromJson refuses a resolved token resource.
+      .reduce<number>((sum, doc) => sum + resolvedPolicyLength(stack.resolve(doc)), 0);
     if (inline > ROLE_INLINE_POLICIES_MAX_LENGTH) {
       errors.push(`the role's inline policies are about ${inline} characters in total, over the IAM quota of ${ROLE_INLINE_POLICIES_MAX_LENGTH} (whitespace not counted); move statements into customer managed policies (managedPolicies)`);
     }
@@ -731,4 +878,11 @@ export class CrossAccountRole extends Construct {
       .filter((c): c is T => c instanceof type)
       .filter(p => JSON.stringify(stack.resolve(rolesOf(p)) ?? []).includes(roleRef));
   }
+}
+
+/** The account of a principal when it is known at synth time: its own, or its stack's. */
+function accountOf(principal: iam.IPrincipal): string | undefined {
+  const account = principal.grantPrincipal.principalAccount
+    ?? (principal instanceof Construct ? Stack.of(principal).account : undefined);
+  return account === undefined || Token.isUnresolved(account) ? undefined : account;
 }

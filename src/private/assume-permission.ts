@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { KEY_MFA_PRESENT } from './constants';
+import { assumeStatement } from './assume-statement';
 import { packPolicyDocuments } from './policy-packer';
 import { unique } from './validation';
 
@@ -32,8 +32,8 @@ export function orderTargets(stack: Stack, targets: readonly AssumeTarget[]): As
 
 /**
  * The statements of the caller's side for a run of targets: one per run of
- * targets that share their actions, allowing those actions on their ARNs,
- * with the MFA condition when asked for.
+ * targets that share their actions, each built by `assumeStatement` (the
+ * actions on their ARNs, the MFA condition when asked for).
  */
 export function assumeStatements(targets: readonly AssumeTarget[], requireMfa: boolean): iam.PolicyStatement[] {
   const runs: AssumeTarget[][] = [];
@@ -45,12 +45,7 @@ export function assumeStatements(targets: readonly AssumeTarget[], requireMfa: b
       runs.push([target]);
     }
   }
-  return runs.map(run => new iam.PolicyStatement({
-    effect: iam.Effect.ALLOW,
-    actions: [...run[0].actions],
-    resources: run.map(t => t.arn),
-    conditions: requireMfa ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : undefined,
-  }));
+  return runs.map(run => assumeStatement({ actions: run[0].actions, roleArns: run.map(t => t.arn), requireMfa }));
 }
 
 /**
