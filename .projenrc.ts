@@ -44,8 +44,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  // No runtime dependencies: a jsii library would have to bundle them.
+  // Runtime dependencies of a jsii library are bundled. The CLI reads YAML templates (CloudFormation's
+  // short tags included) with `yaml`, well kept and dependency-free; its options are parsed by node's util.parseArgs.
   deps: [],
+  bundledDeps: ['yaml@^2.9.1'],
+  // `npx cdk-cross-account-roles audit cdk.out`: the CLI is npm's (jsii languages get the plugin).
+  bin: { 'cdk-cross-account-roles': 'lib/cli/main.js' },
   devDeps: [
     // AGPL-3.0: test-only, never a runtime or bundled dependency.
     '@cloud-copilot/iam-simulate@^0.1.173',
@@ -53,8 +57,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     // cdk-nag v3 (a validation plugin) proves the example app clean under AwsSolutions.
     'cdk-nag@^3.0.2',
+    // Held at the version aws-cdk-lib MIN_CDK_VERSION declares (its ^54.11.0 would otherwise take the
+    // newest 54.x). jsii-pacmak writes the installed version into the Go module's go.mod, and the Go
+    // module proxy serves 54.11.0 (the version aws-cdk-go's awscdk v2.262.0 itself requires) but not
+    // every later 54.x, so package:go could not resolve its module graph. It shapes manifest.json only.
+    '@aws-cdk/cloud-assembly-schema@54.11.0',
     // The Control Tower proactive controls (cfn-guard rules, run by the cfn-guard binary the package ships) prove the example app deployable where they are on.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // The CLI's SARIF is validated against the SARIF 2.1.0 JSON schema (draft-04) in the tests.
+    'ajv@^8.17.1',
+    'ajv-draft-04@^1.0.0',
   ],
 
   publishToPypi: {
@@ -83,7 +95,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.d.ts.map', 'test-reports/', '.jest-results.json'],
+  gitignore: [
+    'cdk.out/', '*.d.ts.map', 'test-reports/', '.jest-results.json',
+    // What the Python, Java and Go example apps build (test/languages.test.ts).
+    '/examples/python/.venv/', '__pycache__/', '/examples/java/target/',
+    // jsii-rosetta's translations of the README's examples (npx projen rosetta:extract).
+    '.jsii.tabl.json',
+  ],
 });
 
 for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/tsconfig.dev.json']) {
@@ -100,6 +118,25 @@ project.addTask('bench', {
   description: 'Synthesize the fan-out at several sizes next to hand-written aws-cdk-lib code and print the ratios',
   exec: 'ts-node -P tsconfig.dev.json benchmarks/fanout.ts',
   receiveArgs: true,
+});
+
+project.addTask('bench:trust-checks', {
+  description: 'Synthesize 50, 200 and 500 roles with no plugin, a no-op plugin and CrossAccountTrustChecks, and time the CLI on 1,000 templates',
+  exec: 'ts-node -P tsconfig.dev.json benchmarks/trust-checks.ts',
+  receiveArgs: true,
+});
+
+// jsii-rosetta translates every TypeScript example (the README's blocks and the API docs') into Python,
+// Java, Go and C#, in strict mode: an example that stops compiling fails the task, and CI with it.
+// The translations go to .jsii.tabl.json, which jsii-pacmak reads when package:python|java|go build
+// the packages' READMEs and docs. The examples compile in node_modules/.cache/rosetta, where the
+// library resolves by its own name and the README's other imports (cdk-nag) resolve from node_modules.
+project.addTask('rosetta:extract', {
+  description: 'Translate the README\'s and the API docs\' TypeScript examples into every jsii language; fail on any that does not compile',
+  steps: [
+    { exec: 'mkdir -p node_modules/.cache/rosetta/node_modules && ln -sfn ../../../.. node_modules/.cache/rosetta/node_modules/cdk-cross-account-roles' },
+    { exec: 'jsii-rosetta extract --strict --directory node_modules/.cache/rosetta' },
+  ],
 });
 
 // jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.

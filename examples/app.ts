@@ -1,6 +1,6 @@
 /**
  * The example app, synthesized by `npx cdk synth` (see cdk.json):
- * cdk.out/<stack>.template.json for each of the four stacks.
+ * cdk.out/<stack>.template.json for each of the five stacks.
  *
  * Every template is audited at synth time by cdk-nag's AwsSolutions pack, by
  * the AWS Control Tower proactive controls (the cfn-guard rules bundled in

@@ -1,14 +1,16 @@
 /**
  * The example app's content: two cross-account role pairs, each synthesized
- * as two stacks, one per account (examples/app.ts synthesizes it).
+ * as two stacks, one per account, and the organisation's perimeter in a stack
+ * of the management account (examples/app.ts synthesizes it).
  *
  * Account IDs are placeholders (111111111111 trusts 222222222222; a vendor,
- * 333333333333, gets access with an external ID supplied at deploy time).
+ * 333333333333, gets access with an external ID supplied at deploy time;
+ * 999999999999 is the organisation's management account).
  */
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { CrossAccountRolePair } from '../src';
+import { CrossAccountRolePair, OrganizationTrustPerimeter } from '../src';
 
 /** Adds the example pairs to an app. */
 export function buildExampleApp(app: App): CrossAccountRolePair[] {
@@ -16,6 +18,9 @@ export function buildExampleApp(app: App): CrossAccountRolePair[] {
   const TRUSTING_ACCOUNT = process.env.TRUSTING_ACCOUNT ?? '111111111111';
   const TRUSTED_ACCOUNT = process.env.TRUSTED_ACCOUNT ?? '222222222222';
   const VENDOR_ACCOUNT = process.env.VENDOR_ACCOUNT ?? '333333333333';
+  const MANAGEMENT_ACCOUNT = process.env.MANAGEMENT_ACCOUNT ?? '999999999999';
+  const ORGANIZATION_ID = process.env.ORGANIZATION_ID ?? 'o-a1b2c3d4e5';
+  const ORGANIZATION_ROOT = process.env.ORGANIZATION_ROOT ?? 'r-ab12';
 
   // Humans of the tooling account read the workload account, with a fresh MFA sign-in.
   const audit = new CrossAccountRolePair(app, 'AuditAccess', {
@@ -46,6 +51,20 @@ export function buildExampleApp(app: App): CrossAccountRolePair[] {
         })],
       }),
     },
+  });
+
+  // The organisation's perimeter, in the management account: no role of a member account can be
+  // assumed from outside the organisation, but by the vendor above (found in the app, with its
+  // external ID) and AWS services; only the CDK deployment role may change a trust policy.
+  const management = new Stack(app, 'OrganizationPerimeter', {
+    env: { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' },
+    description: 'The organisation trust perimeter: an RCP and an SCP generated from the app\'s declared trusts',
+  });
+  new OrganizationTrustPerimeter(management, 'Perimeter', {
+    organizationId: ORGANIZATION_ID,
+    targetIds: [ORGANIZATION_ROOT],
+    memberAccounts: [TRUSTING_ACCOUNT, TRUSTED_ACCOUNT],
+    protectTrustPolicies: true,
   });
 
   // cdk-nag findings that are deliberate, each with its reason.

@@ -38,6 +38,7 @@ import {
   validateExternalId,
   validateIamName,
   validateOrganizationId,
+  validateOrganizationalUnitPaths,
   validateCidr,
   validateRoleName,
   validateSessionDuration,
@@ -92,6 +93,23 @@ export interface CrossAccountRoleOptions {
    * @default - the organization is not checked
    */
   readonly trustedOrganizationId?: string;
+
+  /**
+   * Only principals of accounts in these organizational units may assume the
+   * role (`ForAnyValue:StringLike aws:PrincipalOrgPaths`).
+   *
+   * Each path runs from the organization to the OU, as the Organizations
+   * console shows it: `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/` takes in the
+   * accounts directly in that OU only; `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*`
+   * takes in the accounts of that OU and of every OU below it. A principal
+   * whose account is in none of them, or outside any organization (the key is
+   * then absent), is refused. With `trustedOrganizationId`, the paths must be
+   * in that organization.
+   *
+   * @default - the organizational unit is not checked
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+   */
+  readonly trustedOrganizationalUnitPaths?: string[];
 
   /**
    * The longest session a caller can request, 1 to 12 hours.
@@ -384,6 +402,9 @@ export class CrossAccountRole extends Resource implements iam.IRole {
     if (props.trustedOrganizationId !== undefined) {
       validateOrganizationId(this, 'trustedOrganizationId', props.trustedOrganizationId);
     }
+    if (props.trustedOrganizationalUnitPaths !== undefined) {
+      validateOrganizationalUnitPaths(this, 'trustedOrganizationalUnitPaths', props.trustedOrganizationalUnitPaths, props.trustedOrganizationId);
+    }
     if (props.maxSessionDuration !== undefined) {
       validateSessionDuration(this, 'maxSessionDuration', props.maxSessionDuration);
     }
@@ -469,6 +490,7 @@ export class CrossAccountRole extends Resource implements iam.IRole {
       requireMfa: this.requiresMfa,
       maxMfaAgeSeconds,
       organizationId: props.trustedOrganizationId,
+      organizationalUnitPaths: props.trustedOrganizationalUnitPaths,
       requireSourceIdentity,
       sourceIdentityPattern: props.sourceIdentityPattern,
       roleSessionNamePattern: props.roleSessionNamePattern,

@@ -6,3 +6,4 @@ export * from './cross-account-role-pair';
 export * from './assume-role-monitor';
 export * from './trust-checks';
 export * from './cross-account-role-fanout';
+export * from './organization-trust-perimeter';

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { auditTemplate } from './private/audit';
-import { TRUST_RULES } from './private/trust-rules';
+import { perimetersOf } from './private/perimeter-registry';
+import { RuleContext, TRUST_RULES } from './private/trust-rules';
 
 /**
  * A rule of `CrossAccountTrustChecks`, as listed by `CrossAccountTrustChecks.rules`.
@@ -27,6 +28,10 @@ export interface TrustRuleInfo {
  * account, real MFA, strong external IDs, pinned OIDC subjects, quotas.
  *
  * ```ts
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { CrossAccountTrustChecks } from 'cdk-cross-account-roles';
+ *
+ * const app = new App();
  * Validations.of(app).addPlugins(new CrossAccountTrustChecks());
  * ```
  *
@@ -64,12 +69,13 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = new AppIndex(context.appConstruct);
+    const rules = ruleContextOf(context.appConstruct);
     const violations: PolicyViolation[] = [];
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);
-      violations.push(...violationsOf(stackTemplate.templatePath, stack, app));
+      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules));
       for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
-        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app));
+        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app, rules));
       }
     }
     return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
@@ -179,6 +185,24 @@ function topLevelStack(stack: Stack): Stack {
   return current;
 }
 
+/**
+ * What the rules know of the app beyond each template: its organisation
+ * perimeters, with the accounts known to be members (declared, or with a stack
+ * in the app) and the third parties they let in.
+ */
+function ruleContextOf(root: IConstruct): RuleContext {
+  const perimeters = perimetersOf(root);
+  if (perimeters.length === 0) { return {}; }
+  const stackAccounts = root.node.findAll().filter(Stack.isStack).map(s => literal(s.account)).filter((a): a is string => a !== undefined);
+  return {
+    perimeter: {
+      perimeters: perimeters.map(p => p.path),
+      memberAccounts: Array.from(new Set([...perimeters.flatMap(p => p.memberAccounts), ...stackAccounts])),
+      thirdPartyAccounts: Array.from(new Set(perimeters.flatMap(p => p.thirdPartyAccounts()))),
+    },
+  };
+}
+
 /** A literal value of a stack's environment, or undefined when it is a token. */
 function literal(value: string | undefined): string | undefined {
   return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
@@ -189,11 +213,11 @@ function literal(value: string | undefined): string | undefined {
  * bodies, reported against the StackSet), as the shared audit finds them;
  * findings acknowledged in the template's Metadata are left out.
  */
-function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex): PolicyViolation[] {
+function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext): PolicyViolation[] {
   const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
   const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
-  return auditTemplate(template, { account, region }).flatMap(role => role.findings
+  return auditTemplate(template, { account, region, rules }).flatMap(role => role.findings
     .filter(finding => finding.acknowledgedReason === undefined)
     .map(finding => ({
       ruleName: finding.ruleId,

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -31,7 +31,30 @@ test('the example app is clean under cdk-nag AwsSolutions, the Control Tower cfn
   // THEN no plugin reports anything that was not acknowledged
   const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8'));
   expect(report.pluginReports).toEqual([]);
-  expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['AuditAccess-Trusted', 'AuditAccess-Trusting', 'VendorAccess-Trusted', 'VendorAccess-Trusting']);
+  expect(assembly.stacks.map(s => s.stackName).sort()).toEqual([
+    'AuditAccess-Trusted', 'AuditAccess-Trusting', 'OrganizationPerimeter', 'VendorAccess-Trusted', 'VendorAccess-Trusting',
+  ]);
+});
+
+test('the management stack holds the perimeter, letting in the example\'s vendor on its external ID', () => {
+  // GIVEN
+  const { app } = auditedExampleApp();
+
+  // WHEN
+  const management = Template.fromStack(app.node.findChild('OrganizationPerimeter') as Stack);
+
+  // THEN
+  management.hasResourceProperties('AWS::Organizations::Policy', {
+    Type: 'RESOURCE_CONTROL_POLICY',
+    TargetIds: ['r-ab12'],
+    Content: {
+      Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'DenyThirdPartiesWithoutExternalId',
+        Condition: { StringEquals: { 'aws:PrincipalAccount': '333333333333' }, Null: { 'sts:ExternalId': 'true' } },
+      })]),
+    },
+  });
+  management.resourcePropertiesCountIs('AWS::Organizations::Policy', { Type: 'SERVICE_CONTROL_POLICY' }, 1);
 });
 
 test('stays clean, with the same trust, under the feature flags a new CDK project turns on', () => {

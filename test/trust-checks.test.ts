@@ -671,6 +671,25 @@ describe('trust documents in every form', () => {
     ]);
   });
 
+  test('fails an AWS principal that is not an account or an IAM ARN of one, and passes the forms IAM takes', () => {
+    // GIVEN
+    const trust = (...principals: string[]) => ({ Statement: [{ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' }] });
+
+    // WHEN
+    const reported = auditPlain(s => {
+      rawDocument(s, 'NoAccount', trust('arn:aws:iam::root'));
+      rawDocument(s, 'NineDigits', trust(`arn:aws:iam::${TRUSTING}:root`, 'arn:aws:iam::999999999:role/ops'));
+      rawDocument(s, 'Valid', trust(TRUSTING, `arn:aws:iam::${TRUSTING}:role/ops`, `arn:aws:sts::${TRUSTING}:assumed-role/ops/session`, 'AROAEXAMPLEEXAMPLE123'));
+      new iam.Role(s, 'DeployTime', { assumedBy: new iam.AccountPrincipal(new CfnParameter(s, 'Partner').valueAsString) });
+    });
+
+    // THEN
+    expect(reported).toEqual([
+      { rule: 'MalformedPrincipal', severity: 'error', path: 'Trusting/NoAccount' },
+      { rule: 'MalformedPrincipal', severity: 'error', path: 'Trusting/NineDigits' },
+    ]);
+  });
+
   test('passes a Deny with NotPrincipal, and sound string documents', () => {
     expect(auditPlain(s => {
       rawDocument(s, 'Deny', { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: `arn:aws:iam::${TRUSTING}:root` }, Action: 'sts:AssumeRole' }] });

@@ -17,6 +17,7 @@ export const KEY_EXTERNAL_ID = 'sts:ExternalId';
 export const KEY_MFA_PRESENT = 'aws:MultiFactorAuthPresent';
 export const KEY_MFA_AGE = 'aws:MultiFactorAuthAge';
 export const KEY_PRINCIPAL_ORG_ID = 'aws:PrincipalOrgID';
+export const KEY_PRINCIPAL_ORG_PATHS = 'aws:PrincipalOrgPaths';
 export const KEY_PRINCIPAL_ARN = 'aws:PrincipalArn';
 export const KEY_ROLE_SESSION_NAME = 'sts:RoleSessionName';
 export const KEY_SOURCE_IDENTITY = 'sts:SourceIdentity';
@@ -70,6 +71,14 @@ export const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-
 
 /** An AWS Organizations organization ID, e.g. `o-a1b2c3d4e5`. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * An AWS Organizations entity path down to an OU, as `aws:PrincipalOrgPaths`
+ * holds it: `o-<org>/r-<root>/ou-<root>-<ou>/.../`, with an optional trailing
+ * `*` that takes in the OUs below the last one. Groups: organization ID, root
+ * ID without `r-`, the OU part, the trailing `*`.
+ */
+export const ORGANIZATIONAL_UNIT_PATH_PATTERN = /^(o-[a-z0-9]{10,32})\/r-([a-z0-9]{4,32})\/((?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}\/)+)(\*?)$/;
 
 /** MaxSessionDuration of a role: 1 to 12 hours. */
 export const MIN_SESSION_DURATION_SECONDS = 3600;

@@ -14,6 +14,7 @@ export const ROLE_OPTION_KEYS = everyKey<keyof CrossAccountRoleOptions>()([
   'requireMfa',
   'maxMfaAge',
   'trustedOrganizationId',
+  'trustedOrganizationalUnitPaths',
   'maxSessionDuration',
   'permissionsBoundary',
   'managedPolicies',

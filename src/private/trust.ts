@@ -8,6 +8,7 @@ import {
   KEY_MFA_PRESENT,
   KEY_PRINCIPAL_ARN,
   KEY_PRINCIPAL_ORG_ID,
+  KEY_PRINCIPAL_ORG_PATHS,
   KEY_ROLE_SESSION_NAME,
   KEY_SOURCE_IDENTITY,
   KEY_SOURCE_IP,
@@ -30,6 +31,8 @@ export interface TrustSpec {
   readonly maxMfaAgeSeconds?: number;
   /** `aws:PrincipalOrgID` must equal this. */
   readonly organizationId?: string;
+  /** `ForAnyValue:StringLike aws:PrincipalOrgPaths`: the caller's account is in one of these OUs. */
+  readonly organizationalUnitPaths?: string[];
   /** A source identity must be set (`sts:SourceIdentity` present). */
   readonly requireSourceIdentity?: boolean;
   /** `StringLike sts:SourceIdentity` (implies requireSourceIdentity). */
@@ -71,6 +74,10 @@ export function trustConditions(spec: TrustSpec, forSessionActions: boolean = fa
   }
   if (spec.organizationId !== undefined) {
     add('StringEquals', KEY_PRINCIPAL_ORG_ID, spec.organizationId);
+  }
+  if (spec.organizationalUnitPaths !== undefined && spec.organizationalUnitPaths.length > 0) {
+    // aws:PrincipalOrgPaths is multivalued: ForAnyValue holds when one of the caller's paths matches, and fails when the key is absent.
+    add('ForAnyValue:StringLike', KEY_PRINCIPAL_ORG_PATHS, oneOrMany(spec.organizationalUnitPaths));
   }
   if (spec.principalArns.length > 0) {
     // ArnEquals and ArnLike both honour wildcards; ArnLike says so to a reader. A token's

@@ -13,6 +13,7 @@ import {
   MAX_SESSION_DURATION_SECONDS,
   MIN_SESSION_DURATION_SECONDS,
   ORGANIZATION_ID_PATTERN,
+  ORGANIZATIONAL_UNIT_PATH_PATTERN,
   ROLE_NAME_MAX_LENGTH,
   ROLE_NAME_PATTERN,
   SESSION_NAME_MAX_LENGTH,
@@ -102,6 +103,42 @@ export function validateOrganizationId(scope: IConstruct, name: string, value: s
   if (Token.isUnresolved(value)) { return; }
   if (!ORGANIZATION_ID_PATTERN.test(value)) {
     fail(scope, `${name} must be an AWS Organizations ID like 'o-a1b2c3d4e5', got ${show(value)}; find it with 'aws organizations describe-organization' (not the root ID 'r-...' nor an OU ID 'ou-...')`);
+  }
+}
+
+/**
+ * Validates literal organizational unit paths for `aws:PrincipalOrgPaths`
+ * (`o-<org>/r-<root>/ou-<root>-<ou>/`, optionally ending in `*`): the shape,
+ * each OU in the path's root, one organization for all of them, and that
+ * organization equal to `organizationId` when one is given.
+ */
+export function validateOrganizationalUnitPaths(scope: IConstruct, name: string, paths: readonly string[], organizationId?: string): void {
+  if (paths.length === 0) {
+    fail(scope, `${name} is an empty list, which would let nobody in; give OU paths like 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', or leave it out`);
+  }
+  const organizations = new Set<string>();
+  paths.forEach((path, i) => {
+    if (Token.isUnresolved(path)) { return; }
+    const match = ORGANIZATIONAL_UNIT_PATH_PATTERN.exec(path);
+    if (!match) {
+      const hint = /^o-[a-z0-9]+\/r-[a-z0-9]+\/\*?$/.test(path)
+        ? ' (a path that ends at the root is the whole organization: use trustedOrganizationId instead)'
+        : /\*./.test(path) || /[?]/.test(path) ? ' (only one trailing * is allowed, for the OUs below the last one)' : '';
+      fail(scope, `${name}[${i}] must be an organizational unit path like 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/' (or ending in '/*' to take in the OUs below it), got ${show(path)}${hint}; copy it from the AWS Organizations console or build it from 'aws organizations list-parents'`);
+    }
+    const [, organization, root, units] = match;
+    const foreign = units.split('/').filter(u => u !== '' && !u.startsWith(`ou-${root}-`));
+    if (foreign.length > 0) {
+      fail(scope, `${name}[${i}] ${show(path)} names ${foreign.join(', ')}, which is not in the root 'r-${root}' (an OU ID starts with 'ou-<root ID without r->-'); check the path`);
+    }
+    organizations.add(organization);
+  });
+  if (organizations.size > 1) {
+    fail(scope, `${name} spans several organizations (${Array.from(organizations).join(', ')}); a principal belongs to one organization, so give paths of one organization`);
+  }
+  const [organization] = Array.from(organizations);
+  if (organization !== undefined && organizationId !== undefined && !Token.isUnresolved(organizationId) && organization !== organizationId) {
+    fail(scope, `${name} are in the organization '${organization}', but trustedOrganizationId is '${organizationId}'; no principal could meet both, so make them the same organization`);
   }
 }
 

@@ -526,7 +526,7 @@ export type ContextValue = string | boolean | number | Date | readonly string[];
 export type RequestContext = Readonly<Record<string, ContextValue>>;
 
 export interface SimulateRequestInput {
-  /** The caller: an IAM user/role/root ARN, or an `arn:<p>:sts::<acct>:assumed-role/<Role>/<session>` session ARN. */
+  /** The caller: an IAM user/role/root ARN, an `arn:<p>:sts::<acct>:assumed-role/<Role>/<session>` session ARN, or an AWS service principal (`ec2.amazonaws.com`). */
   readonly principalArn: string;
   /** The caller's account; checked against the ARN if given. */
   readonly principalAccount?: string;
@@ -549,6 +549,27 @@ export interface SimulateRequestInput {
    * @default false
    */
   readonly ignoreInapplicableContextKeys?: boolean;
+  /**
+   * Service control policies in effect for the caller's account, one entry per
+   * level from the root down to the account (iam-simulate requires an Allow at
+   * every level: include `FullAWSAccess` where it is attached).
+   * @default - no SCPs (the caller is outside any organization, or in its management account)
+   */
+  readonly serviceControlPolicies?: readonly OrgPolicies[];
+  /**
+   * Resource control policies in effect for the resource's account, one entry
+   * per level; iam-simulate adds `RCPFullAWSAccess` itself.
+   * @default - no RCPs
+   */
+  readonly resourceControlPolicies?: readonly OrgPolicies[];
+}
+
+/** The control policies attached at one level of an organization (root, OU or account). */
+export interface OrgPolicies {
+  /** The root, OU or account ID. */
+  readonly orgIdentifier: string;
+  /** The resolved policy documents, by name. */
+  readonly policies: ReadonlyArray<{ readonly name: string; readonly policy: unknown }>;
 }
 
 export interface AssumeRoleRequest {
@@ -565,6 +586,10 @@ export interface AssumeRoleRequest {
   readonly action?: string;
   /** @see SimulateRequestInput.ignoreInapplicableContextKeys */
   readonly ignoreInapplicableContextKeys?: boolean;
+  /** @see SimulateRequestInput.serviceControlPolicies */
+  readonly serviceControlPolicies?: readonly OrgPolicies[];
+  /** @see SimulateRequestInput.resourceControlPolicies */
+  readonly resourceControlPolicies?: readonly OrgPolicies[];
 }
 
 export interface SimulationOutcome {
@@ -591,7 +616,14 @@ function parseArn(arn: string): ParsedArn {
 }
 
 /** Principal context keys AWS sets for a caller, derived from its ARN. */
+/** An AWS service principal, e.g. `ec2.amazonaws.com`. */
+const SERVICE_PRINCIPAL = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/;
+
 function principalContext(principalArn: string): Record<string, string> {
+  if (SERVICE_PRINCIPAL.test(principalArn)) {
+    // A service acting itself: no account, no principal ARN.
+    return { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': principalArn };
+  }
   const arn = parseArn(principalArn);
   if (!/^\d{12}$/.test(arn.account)) throw new Error(`Principal ARN has no account: ${principalArn}`);
   const base = { 'aws:PrincipalAccount': arn.account, 'aws:PrincipalIsAWSService': 'false' };
@@ -668,9 +700,14 @@ function checkedResult(
   return { raw: result, ignoredContextKeys: ignored };
 }
 
+/** One level of an organization's control policies, as iam-simulate takes it. */
+function orgLevel(level: OrgPolicies): Simulation['serviceControlPolicies'][number] {
+  return { orgIdentifier: level.orgIdentifier, policies: [...level.policies] };
+}
+
 /** Evaluate any request with iam-simulate, returning the decision plus the raw result. */
 export async function evaluateRequest(input: SimulateRequestInput): Promise<SimulationOutcome> {
-  const principal = parseArn(input.principalArn);
+  const principal = SERVICE_PRINCIPAL.test(input.principalArn) ? { account: undefined } : parseArn(input.principalArn);
   if (input.principalAccount !== undefined && input.principalAccount !== principal.account) {
     throw new Error(`principalAccount ${input.principalAccount} does not match the principal ARN ${input.principalArn}`);
   }
@@ -693,8 +730,8 @@ export async function evaluateRequest(input: SimulateRequestInput): Promise<Simu
       contextVariables: buildContext(input.principalArn, resourceAccount, input.context ?? {}),
     },
     identityPolicies: input.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    serviceControlPolicies: (input.serviceControlPolicies ?? []).map(orgLevel),
+    resourceControlPolicies: (input.resourceControlPolicies ?? []).map(orgLevel),
     ...(input.resourcePolicy !== undefined ? { resourcePolicy: input.resourcePolicy } : {}),
     ...(input.permissionsBoundary !== undefined
       ? { permissionBoundaryPolicies: [{ name: 'permissions-boundary', policy: input.permissionsBoundary }] }
@@ -730,6 +767,8 @@ export async function evaluateAssumeRole(req: AssumeRoleRequest): Promise<Simula
     permissionsBoundary: req.permissionsBoundary,
     context: req.context,
     ignoreInapplicableContextKeys: req.ignoreInapplicableContextKeys,
+    serviceControlPolicies: req.serviceControlPolicies,
+    resourceControlPolicies: req.resourceControlPolicies,
   });
 }
 

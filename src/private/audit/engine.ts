@@ -4,14 +4,14 @@
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditedRole, TRUST_RULES } from '../trust-rules';
+import { AuditedRole, RuleContext, TRUST_RULES } from '../trust-rules';
 import { AuditContext } from './resolve';
 import { auditedRoles } from './roles';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
 
 /** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */
-const DEFAULT_PARTITION = 'aws';
-const DEFAULT_URL_SUFFIX = 'amazonaws.com';
+export const DEFAULT_PARTITION = 'aws';
+export const DEFAULT_URL_SUFFIX = 'amazonaws.com';
 
 /** The `Metadata` key under which a template acknowledges findings of its resources. */
 export const ACKNOWLEDGEMENT_METADATA_KEY = 'cdk-cross-account-roles';
@@ -22,6 +22,8 @@ export interface TemplateEnvironment {
   readonly account?: string;
   /** The stack's region, when it is literal. */
   readonly region?: string;
+  /** What the rules may know of the app beyond this template (the plugin sets it; the CLI sees one template). */
+  readonly rules?: RuleContext;
 }
 
 /** One rule's finding on one role (several messages when it fails in several places). */
@@ -102,12 +104,13 @@ export function acknowledgementsOf(logicalId: string, resource: TemplateResource
 }
 
 /** The findings of one role, one per rule, the rule's findings on every branch together. */
-function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: Map<string, string>): AuditFinding[] {
+function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: Map<string, string>, context: RuleContext = {}): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const rule of TRUST_RULES) {
     // a finding on either branch of an Fn::If counts, once
-    const found = Array.from(new Map(branches.flatMap(role => rule.check(role)).map(f => [`${f.location}#${f.message}`, f])).values());
-    if (found.length === 0) { continue; }
+    const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(role => rule.check(role, context));
+    if (all.length === 0) { continue; }
+    const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
     const messages = found.map(f => f.message);
     findings.push({
       ruleId: rule.id,
@@ -161,7 +164,7 @@ export function auditTemplate(template: unknown, env: TemplateEnvironment = {}):
         locationPrefix: '',
         properties,
         branches,
-        findings: judge(branches, '', '', acknowledgementsOf(logicalId, resource)),
+        findings: judge(branches, '', '', acknowledgementsOf(logicalId, resource), env.rules),
       });
     } else if (resource.Type === 'AWS::CloudFormation::StackSet') {
       const body = stackSetResources(propertiesOf(resource).TemplateBody) ?? {};
@@ -179,7 +182,7 @@ export function auditTemplate(template: unknown, env: TemplateEnvironment = {}):
           properties,
           branches,
           findings: judge(branches, prefix, ` (role ${roleId} of the StackSet's template)`,
-            new Map([...stackSetAcknowledged, ...acknowledgementsOf(roleId, role)])),
+            new Map([...stackSetAcknowledged, ...acknowledgementsOf(roleId, role)]), env.rules),
         });
       }
     }

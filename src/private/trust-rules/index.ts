@@ -1,9 +1,11 @@
 import { COGNITO_AMR_NOT_CHECKED, COGNITO_AUDIENCE_NOT_PINNED } from './cognito';
 import { CROSS_PARTITION_TRUST } from './cross-partition';
 import { WEAK_EXTERNAL_ID, WILDCARD_EXTERNAL_ID } from './external-id';
+import { MALFORMED_PRINCIPAL } from './malformed-principal';
 import { MFA_IF_EXISTS } from './mfa-if-exists';
 import { NOT_PRINCIPAL_TRUST } from './not-principal';
 import { OIDC_AUDIENCE_NOT_PINNED, OIDC_SUBJECT_NOT_PINNED } from './oidc';
+import { TRUST_OUTSIDE_PERIMETER } from './perimeter-consistency';
 import { ROLE_CHAINING_SESSION_DURATION } from './role-chaining';
 import { SAML_AUDIENCE_NOT_PINNED } from './saml';
 import { SERVICE_WITHOUT_SOURCE_CONDITION } from './service-source';
@@ -36,4 +38,6 @@ export const TRUST_RULES: TrustRule[] = [
   CROSS_PARTITION_TRUST,
   NOT_PRINCIPAL_TRUST,
   UNREADABLE_TRUST_POLICY,
+  MALFORMED_PRINCIPAL,
+  TRUST_OUTSIDE_PERIMETER,
 ];

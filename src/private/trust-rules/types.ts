@@ -53,7 +53,23 @@ export interface TrustRule {
   readonly description: string;
   /** How to comply. */
   readonly fix: string;
-  check(role: AuditedRole): Finding[];
+  check(role: AuditedRole, context?: RuleContext): Finding[];
+}
+
+/** What a rule may know beyond the role's template: set by the plugin, which sees the whole app. */
+export interface RuleContext {
+  /** The app's `OrganizationTrustPerimeter`s, if it has any. */
+  readonly perimeter?: PerimeterContext;
+}
+
+/** What the app's `OrganizationTrustPerimeter`s let in. */
+export interface PerimeterContext {
+  /** The construct paths of the perimeters, for messages. */
+  readonly perimeters: string[];
+  /** Accounts known to be in the organization: every perimeter's `memberAccounts` and every account with a stack in the app. */
+  readonly memberAccounts: string[];
+  /** Accounts the perimeters let in on an external ID. */
+  readonly thirdPartyAccounts: string[];
 }
 
 /** Every key under any operator of a statement's conditions, with its operator. */
@@ -107,7 +123,8 @@ export function requiresKey(statement: TrustStatement, key: string): boolean {
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  return iamPatternMatches(pattern, action, true);
+  // most trust policies name exact actions: compare them without building a pattern
+  return /[*?]/.test(pattern) ? iamPatternMatches(pattern, action, true) : pattern.toLowerCase() === action.toLowerCase();
 }
 
 /** Whether a statement's `Action` (or `NotAction`) covers `action`. */

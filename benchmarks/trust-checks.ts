@@ -1,0 +1,233 @@
+/**
+ * Benchmark: what CrossAccountTrustChecks costs a synthesis, and how fast the
+ * CLI audits templates.
+ *
+ *   npx projen bench:trust-checks                 # N = 50, 200, 500 roles; median of 3 runs each
+ *   npx projen bench:trust-checks -- --repeat 1   # faster, noisier
+ *   npx projen bench:trust-checks -- --cli-only   # the CLI's part only
+ *
+ * Times are CPU time (user + system) of the process that synthesizes or
+ * audits, not wall time: the machine this runs on is often shared.
+ *
+ * 1. An app of N roles (stacks of 50 roles each: iam.Role for another account,
+ *    with an external ID, and one role in ten trusting any principal of the
+ *    organization) is synthesized with no plugin, with a no-op validation
+ *    plugin, and with CrossAccountTrustChecks. Each synthesis runs in a child
+ *    process of its own (after a warm-up synthesis, so that aws-cdk-lib's lazy
+ *    module loading stays out), the variants interleaved. Printed: synth time
+ *    (median), the ratio checks / no-op, and the time the plugin's validate()
+ *    itself took in its synthesis (less noisy than the difference of two
+ *    processes on a shared machine): (no-op + validate) / no-op, and validate
+ *    per role, which stays flat when the cost grows linearly.
+ * 2. The CLI audits 1,000 one-role templates in a folder, in-process (after a
+ *    warm-up run): JSON, YAML and both; with 100 findings, and with a finding
+ *    in every template (each finding needs its position, for which a JSON
+ *    template is parsed a second time, as YAML). Printed: roles per second.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CrossAccountTrustChecks } from '../src';
+import { auditPaths } from '../src/cli/audit-command';
+
+const VARIANTS = ['none', 'noop', 'checks'] as const;
+type Variant = typeof VARIANTS[number];
+const ROLES_PER_STACK = 50;
+
+/** A plugin that does nothing: the cost of the validation machinery itself. */
+class NoopPlugin implements IPolicyValidationPlugin {
+  public readonly name = 'Noop';
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    return { success: true, violations: [] };
+  }
+}
+
+/**
+ * CPU milliseconds (user + system) of this process since `start`. On a shared
+ * machine, wall time measures the neighbours as much as the code.
+ */
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+/** CrossAccountTrustChecks, timed: the milliseconds its validate() took, in the same synthesis. */
+class TimedChecks implements IPolicyValidationPlugin {
+  public static ms = 0;
+  public readonly name: string;
+  public readonly ruleIds?: string[];
+  private readonly checks = new CrossAccountTrustChecks();
+  constructor() {
+    this.name = this.checks.name;
+    this.ruleIds = this.checks.ruleIds;
+  }
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const start = process.cpuUsage();
+    try {
+      return this.checks.validate(context);
+    } finally {
+      TimedChecks.ms += cpuMs(start);
+    }
+  }
+}
+
+/** An app of `size` roles, with the variant's plugin. */
+function build(app: App, variant: Variant, size: number): void {
+  if (variant === 'noop') { Validations.of(app).addPlugins(new NoopPlugin()); }
+  if (variant === 'checks') { Validations.of(app).addPlugins(new TimedChecks()); }
+  let stack: Stack | undefined;
+  for (let i = 0; i < size; i++) {
+    if (i % ROLES_PER_STACK === 0) { stack = new Stack(app, `Roles${i / ROLES_PER_STACK}`, { env: { account: '111111111111', region: 'eu-west-1' } }); }
+    const assumedBy = i % 10 === 0
+      ? new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } })
+      : new iam.AccountPrincipal(String(200000000000 + i)).withConditions({ StringEquals: { 'sts:ExternalId': `a-long-random-external-id-${i}` } });
+    new iam.Role(stack!, `Role${i}`, { assumedBy });
+  }
+}
+
+/** In a child: warm up, then build and synthesize; print the milliseconds. */
+function child(variant: Variant, size: number): void {
+  const warmup = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-warmup-')), analyticsReporting: false });
+  build(warmup, variant, 1);
+  fs.rmSync(warmup.synth().directory, { recursive: true, force: true });
+
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  TimedChecks.ms = 0;
+  const start = process.cpuUsage();
+  const app = new App({ outdir, analyticsReporting: false });
+  build(app, variant, size);
+  app.synth();
+  const ms = cpuMs(start);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ ms, pluginMs: TimedChecks.ms }));
+}
+
+interface Sample {
+  /** The whole synthesis. */
+  readonly ms: number;
+  /** CrossAccountTrustChecks' validate() in it. */
+  readonly pluginMs: number;
+}
+
+function run(variant: Variant, size: number): Sample {
+  const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', variant, String(size)], {
+    encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) { throw new Error(`${variant} at ${size} failed: ${result.stderr}`); }
+  return JSON.parse(result.stdout);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+type TemplateFormat = 'json' | 'yaml' | 'mixed';
+
+/** One-role templates: JSON, YAML (short tags) or both, `withFindings` of them with a finding. */
+function writeTemplates(dir: string, count: number, withFindings: number, format: TemplateFormat): void {
+  for (let i = 0; i < count; i++) {
+    const finding = i < withFindings;
+    const principal = finding ? `arn:aws:iam::${200000000000 + i}:root` : 'lambda.amazonaws.com';
+    if (format === 'json' || (format === 'mixed' && i % 2 === 0)) {
+      fs.writeFileSync(path.join(dir, `t${i}.template.json`), JSON.stringify({
+        Resources: {
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: finding ? { AWS: principal } : { Service: principal }, Action: 'sts:AssumeRole' }] },
+              ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' }],
+            },
+          },
+        },
+      }, null, 1));
+    } else {
+      fs.writeFileSync(path.join(dir, `t${i}.yaml`), [
+        'Resources:',
+        '  Role:',
+        '    Type: AWS::IAM::Role',
+        '    Properties:',
+        '      AssumeRolePolicyDocument:',
+        '        Version: "2012-10-17"',
+        '        Statement:',
+        '          - Effect: Allow',
+        `            Principal: { ${finding ? 'AWS' : 'Service'}: ${principal} }`,
+        '            Action: sts:AssumeRole',
+        '      ManagedPolicyArns:',
+        '        - !Sub arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess',
+        '',
+      ].join('\n'));
+    }
+  }
+}
+
+/** Audits a folder of templates in-process; returns roles per second (median of runs). */
+function cliRolesPerSecond(format: TemplateFormat, withFindings: number, repeat: number): { rps: number; ms: number; findings: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
+  writeTemplates(dir, 1000, withFindings, format);
+  auditPaths([dir]); // warm up
+  const runs = Array.from({ length: repeat }, () => {
+    const start = process.cpuUsage();
+    const report = auditPaths([dir]);
+    return { ms: cpuMs(start), roles: report.roles, findings: report.findings.length };
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const ms = median(runs.map(r => r.ms));
+  return { rps: runs[0].roles / (ms / 1000), ms, findings: runs[0].findings };
+}
+
+/** The CLI's throughput, as a table. */
+function printCli(repeat: number): void {
+  console.log('| CLI: 1,000 one-role templates | findings | CPU ms | roles per CPU second |');
+  console.log('|---|---:|---:|---:|');
+  const formats: Array<[TemplateFormat, string]> = [['json', 'JSON (as in cdk.out)'], ['yaml', 'YAML, short tags'], ['mixed', '500 JSON, 500 YAML']];
+  for (const [format, label] of formats) {
+    for (const withFindings of [100, 1000]) {
+      const { rps, ms, findings } = cliRolesPerSecond(format, withFindings, Math.max(repeat, 3));
+      console.log(`| ${label} | ${findings} | ${ms.toFixed(0)} | ${rps.toFixed(0)} |`);
+    }
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    child(args[1] as Variant, Number(args[2]));
+    return;
+  }
+  const repeatAt = args.indexOf('--repeat');
+  const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 3;
+  if (args.includes('--cli-only')) {
+    printCli(repeat);
+    return;
+  }
+  const sizes = [50, 200, 500];
+  const samples = new Map<string, Sample[]>();
+  for (const size of sizes) {
+    for (let r = 0; r < repeat; r++) {
+      for (const variant of VARIANTS) {
+        const key = `${variant}@${size}`;
+        samples.set(key, [...(samples.get(key) ?? []), run(variant, size)]);
+        process.stderr.write('.');
+      }
+    }
+  }
+  process.stderr.write('\n');
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, median of ${repeat} runs, CPU time (user + system) of the measuring process, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log('');
+  console.log('| roles | no plugin, CPU ms | no-op plugin, CPU ms | CrossAccountTrustChecks, CPU ms | checks / no-op | its validate(), CPU ms | (no-op + validate) / no-op | validate, CPU ms per role |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of sizes) {
+    const [none, noop, checks] = VARIANTS.map(v => median(samples.get(`${v}@${size}`)!.map(x => x.ms)));
+    // the plugin's own time, measured inside its synthesis: free of the noise between two processes
+    const validate = median(samples.get(`checks@${size}`)!.map(x => x.pluginMs));
+    console.log(`| ${size} | ${none.toFixed(0)} | ${noop.toFixed(0)} | ${checks.toFixed(0)} | ${(checks / noop).toFixed(3)} | `
+      + `${validate.toFixed(0)} | ${((noop + validate) / noop).toFixed(3)} | ${(validate / size).toFixed(3)} |`);
+  }
+  console.log('');
+  printCli(repeat);
+}
+
+main();

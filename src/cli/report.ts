@@ -1,0 +1,142 @@
+/**
+ * The CLI's audit report: every finding with its file, position and
+ * resource, and its renderings (text, JSON, SARIF 2.1.0, Markdown).
+ */
+import * as path from 'path';
+import { TRUST_RULES } from '../private/trust-rules';
+
+/** A finding, where it is. */
+export interface ReportedFinding {
+  /** The template file, as given or found. */
+  readonly file: string;
+  /** The line and column (1-based) of the role's trust statement. */
+  readonly line: number;
+  readonly column: number;
+  /** The stack's name, for a template of a cloud assembly. */
+  readonly stackName?: string;
+  /** The logical ID of the resource: the role, or the StackSet whose template holds it. */
+  readonly logicalId: string;
+  /** The role's logical ID in its own template (differs from `logicalId` for a StackSet's role). */
+  readonly roleLogicalId: string;
+  readonly ruleId: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly fix: string;
+  /** Where in the resource (`Properties/AssumeRolePolicyDocument/Statement/0`). */
+  readonly locations: string[];
+  /** The reason given in the template's Metadata, when the finding is acknowledged there. */
+  readonly acknowledgedReason?: string;
+}
+
+/** What the CLI audited and found. */
+export interface AuditReport {
+  readonly version: string;
+  readonly templates: number;
+  readonly roles: number;
+  /** The findings, acknowledged ones included, in file and position order. */
+  readonly findings: ReportedFinding[];
+}
+
+/** The tool's home page, for SARIF. */
+const INFORMATION_URI = 'https://github.com/cdk-cross-account-roles/cdk-cross-account-roles';
+
+const active = (report: AuditReport) => report.findings.filter(f => f.acknowledgedReason === undefined);
+const count = (findings: ReportedFinding[], severity: string) => findings.filter(f => f.severity === severity).length;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One line of totals. */
+export function summary(report: AuditReport): string {
+  const findings = active(report);
+  const acknowledged = report.findings.length - findings.length;
+  return `${plural(count(findings, 'error'), 'error')}, ${plural(count(findings, 'warning'), 'warning')}`
+    + `${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''} in ${plural(report.roles, 'role')} of ${plural(report.templates, 'template')}`;
+}
+
+/** For people: one finding a paragraph, `file:line:column`, then the fix. */
+export function renderText(report: AuditReport): string {
+  const lines = active(report).flatMap(f => [
+    `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.logicalId}${f.stackName !== undefined ? ` (stack ${f.stackName})` : ''}: ${f.message}`,
+    `  fix: ${f.fix}`,
+  ]);
+  return [...lines, summary(report)].join('\n') + '\n';
+}
+
+/** For scripts: the report as it is. */
+export function renderJson(report: AuditReport): string {
+  return JSON.stringify({ ...report, summary: summary(report) }, null, 2) + '\n';
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** For a pull request comment or a job summary: a table. */
+export function renderMarkdown(report: AuditReport): string {
+  const findings = active(report);
+  const rows = findings.map(f =>
+    `| ${f.severity} | \`${f.ruleId}\` | \`${cell(f.file)}:${f.line}\` | \`${cell(f.logicalId)}\` | ${cell(f.message)} | ${cell(f.fix)} |`);
+  return [
+    '## Cross-account trust audit',
+    '',
+    summary(report),
+    ...findings.length > 0 ? ['', '| severity | rule | where | resource | finding | fix |', '|---|---|---|---|---|---|', ...rows] : [],
+  ].join('\n') + '\n';
+}
+
+/** A file's SARIF URI: relative to the working directory, with forward slashes. */
+function artifactUri(file: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/');
+  return encodeURI(relative.startsWith('..') ? path.resolve(file).split(path.sep).join('/') : relative);
+}
+
+/**
+ * SARIF 2.1.0, as GitHub code scanning reads it: one run, every rule with its
+ * metadata, one result per finding at the role's trust statement, the logical
+ * ID as the logical location; findings acknowledged in the template are
+ * results with an in-source suppression.
+ */
+export function renderSarif(report: AuditReport): string {
+  const rules = TRUST_RULES.map(rule => ({
+    id: rule.id,
+    name: rule.id,
+    shortDescription: { text: rule.description },
+    fullDescription: { text: `${rule.description}. ${rule.severity === 'error' ? 'An error: the trust lets principals in that it should not, or cannot deploy.' : 'A warning: the trust may be intended; acknowledge it in the resource\'s Metadata with the reason.'}` },
+    help: { text: rule.fix, markdown: `**Fix:** ${rule.fix}` },
+    helpUri: `${INFORMATION_URI}#trust-guardrails-crossaccounttrustchecks`,
+    defaultConfiguration: { level: rule.severity },
+    properties: { 'tags': ['security', 'iam', 'cross-account'], 'precision': 'high', 'problem.severity': rule.severity },
+  }));
+  const results = report.findings.map(f => ({
+    ruleId: f.ruleId,
+    ruleIndex: TRUST_RULES.findIndex(rule => rule.id === f.ruleId),
+    level: f.severity,
+    message: { text: `${f.logicalId}: ${f.message}` },
+    locations: [{
+      physicalLocation: {
+        artifactLocation: { uri: artifactUri(f.file) },
+        region: { startLine: f.line, startColumn: f.column },
+      },
+      logicalLocations: [{
+        name: f.logicalId,
+        fullyQualifiedName: [f.stackName, f.logicalId, f.roleLogicalId !== f.logicalId ? f.roleLogicalId : undefined].filter(p => p !== undefined).join('/'),
+        kind: 'resource',
+      }],
+    }],
+    partialFingerprints: { 'cdkCrossAccountRoles/v1': [f.ruleId, f.stackName ?? '', f.logicalId, f.roleLogicalId].join('|') },
+    ...f.acknowledgedReason !== undefined ? { suppressions: [{ kind: 'inSource', justification: f.acknowledgedReason }] } : {},
+  }));
+  return JSON.stringify({
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'cdk-cross-account-roles', informationUri: INFORMATION_URI, version: report.version, rules } },
+      results,
+    }],
+  }, null, 2) + '\n';
+}
+
+/** The renderings, by `--format`. */
+export const FORMATS: Record<string, (report: AuditReport) => string> = {
+  text: renderText,
+  json: renderJson,
+  sarif: renderSarif,
+  markdown: renderMarkdown,
+};

@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { auditPaths } from '../src/cli/audit-command';
+import { ReportedFinding } from '../src/cli/report';
+
+/**
+ * The peer linters' own trust-policy fixtures (KICS, checkov, cfn_nag,
+ * cfripper), each role reviewed: `../shared/peer-trust-corpus`, beside the
+ * repository, locally and in CI.
+ */
+const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'peer-trust-corpus');
+const PRESENT = fs.existsSync(path.join(CORPUS, 'index.json'));
+
+interface CorpusEntry {
+  readonly tool: string;
+  readonly ruleId: string;
+  readonly file: string;
+  readonly resources: string[];
+  readonly ourView: 'dangerous' | 'sound' | 'disputed';
+  readonly why: string;
+}
+
+const entries: CorpusEntry[] = PRESENT ? JSON.parse(fs.readFileSync(path.join(CORPUS, 'index.json'), 'utf-8')) : [];
+
+/** The findings of each role of a corpus file, audited once. */
+const findingsOf = (() => {
+  const cache = new Map<string, ReportedFinding[]>();
+  return (file: string, logicalId: string) => {
+    if (!cache.has(file)) { cache.set(file, auditPaths([path.join(CORPUS, file)]).findings); }
+    return cache.get(file)!.filter(f => f.logicalId === logicalId);
+  };
+})();
+
+const rows = (view: string) => entries.filter(e => e.ourView === view)
+  .flatMap(e => e.resources.map(r => [`${e.file} ${r} (${e.tool} ${e.ruleId})`, e.file, r] as const));
+
+if (!PRESENT && process.env.CI === 'true') {
+  test('the peer corpus is present in CI', () => {
+    throw new Error(`the peer trust corpus is missing at ${CORPUS}: CI must have ../shared/peer-trust-corpus beside the repository`);
+  });
+} else if (!PRESENT) {
+  test.skip(`peer corpus parity: skipped, no corpus at ${CORPUS} (CI fails without it)`, () => undefined);
+}
+
+(PRESENT ? describe : describe.skip)('parity with the peer linters on their own fixtures', () => {
+  test('the corpus has the roles its README counts', () => {
+    expect(entries).toHaveLength(52);
+    expect(rows('dangerous')).toHaveLength(5);
+    expect(rows('sound').length).toBeGreaterThanOrEqual(30);
+  });
+
+  test.each(rows('dangerous'))('flags the dangerous role %s with an error', (_, file, logicalId) => {
+    expect(findingsOf(file, logicalId).filter(f => f.severity === 'error').map(f => f.ruleId)).not.toEqual([]);
+  });
+
+  test.each(rows('sound'))('raises no error on the sound role %s', (_, file, logicalId) => {
+    expect(findingsOf(file, logicalId).filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test.each([
+    ['kics/f80e3aa7-7b34-4185-954e-440a6894dde6/positive1.yaml', 'RootRole', ['MalformedPrincipal']],
+    ['kics/85138beb-ce7c-4ca3-a09f-e8fbcc57ddd7/positive3.yaml', 'RootRole', ['UnconditionedCrossAccountTrust']],
+    ['checkov/CKV_AWS_61/example_IAMRoleAllowAssumeFromAccount-FAILED.yml', 'ExecutionRole', ['UnconditionedCrossAccountTrust']],
+    ['cfripper/CrossAccountTrustRule/cross_account_role_no_name.json', 'RootRole', ['MalformedPrincipal']],
+    ['checkov/CKV2_AWS_68/template.yaml', 'aws_iam_role3', ['ServiceWithoutSourceCondition', 'WildcardStsAction']],
+    ['cfn_nag/W14/iam_role_not_action_on_trust.json', 'NotActionTrustRole', ['WildcardStsAction']],
+  ])('does with the disputed %s (%s) what the README says', (file, logicalId, rules) => {
+    expect(findingsOf(file, logicalId).map(f => f.ruleId).sort()).toEqual(rules);
+  });
+
+  test('the README says what the library does with every disputed role, and why', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    const disputed = Array.from(new Set(entries.filter(e => e.ourView === 'disputed').map(e => e.file)));
+    expect(disputed.length).toBeGreaterThan(10);
+    expect(disputed.filter(file => !readme.includes(`\`${file}\``))).toEqual([]);
+  });
+});
