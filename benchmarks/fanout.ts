@@ -14,7 +14,6 @@
  * peak memory (max RSS of the child), total template bytes, and the ratio
  * library / hand-written.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -22,6 +21,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRoleFanout } from '../src';
+import { machineLine, median, repeatOption, runChild, sampleAll, warmUp } from './util';
 
 const HUB = '999999999999';
 const ORG = 'o-abcdef1234';
@@ -107,10 +107,7 @@ interface Sample {
 
 /** In a child: build and synthesize, then print the measurements as JSON. */
 function child(variant: Variant, size: number): void {
-  // Warm up: aws-cdk-lib loads its modules lazily, on first use; load them outside the measurement.
-  const warmup = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-warmup-')), analyticsReporting: false });
-  build(warmup, variant, 1);
-  fs.rmSync(warmup.synth().directory, { recursive: true, force: true });
+  warmUp(app => build(app, variant, 1));
 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const start = process.hrtime.bigint();
@@ -124,17 +121,6 @@ function child(variant: Variant, size: number): void {
   process.stdout.write(JSON.stringify(sample));
 }
 
-function run(variant: Variant, size: number): Sample {
-  const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', variant, String(size)], {
-    encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
-    throw new Error(`${variant} at ${size} failed: ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
   const args = process.argv.slice(2);
@@ -142,23 +128,11 @@ function main(): void {
     child(args[1] as Variant, Number(args[2]));
     return;
   }
-  const repeatAt = args.indexOf('--repeat');
-  const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 3;
+  const repeat = repeatOption(args, 3);
   const sizes = [10, 100, 500];
-  const samples = new Map<string, Sample[]>();
-  for (const size of sizes) {
-    for (let r = 0; r < repeat; r++) {
-      for (const variant of VARIANTS) {
-        const key = `${variant}@${size}`;
-        samples.set(key, [...(samples.get(key) ?? []), run(variant, size)]);
-        process.stderr.write('.');
-      }
-    }
-  }
-  process.stderr.write('\n');
+  const samples = sampleAll(sizes, VARIANTS, repeat, (variant, size) => runChild<Sample>(__filename, variant, size));
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, median of ${repeat} runs`);
+  console.log(`${machineLine()}, median of ${repeat} runs`);
   console.log('');
   console.log('| mode | spokes | library ms | hand-written ms | time ratio | library MB | hand-written MB | memory ratio | library bytes | hand-written bytes | bytes ratio |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

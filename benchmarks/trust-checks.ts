@@ -24,13 +24,13 @@
  *    in every template (each finding needs its position, for which a JSON
  *    template is parsed a second time, as YAML). Printed: roles per second.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountTrustChecks } from '../src';
+import { machineLine, median, repeatOption, runChild, sampleAll, warmUp } from './util';
 import { auditPaths } from '../src/cli/audit-command';
 
 const VARIANTS = ['none', 'noop', 'checks'] as const;
@@ -90,9 +90,7 @@ function build(app: App, variant: Variant, size: number): void {
 
 /** In a child: warm up, then build and synthesize; print the milliseconds. */
 function child(variant: Variant, size: number): void {
-  const warmup = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-warmup-')), analyticsReporting: false });
-  build(warmup, variant, 1);
-  fs.rmSync(warmup.synth().directory, { recursive: true, force: true });
+  warmUp(app => build(app, variant, 1));
 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   TimedChecks.ms = 0;
@@ -112,15 +110,6 @@ interface Sample {
   readonly pluginMs: number;
 }
 
-function run(variant: Variant, size: number): Sample {
-  const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', variant, String(size)], {
-    encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.status !== 0) { throw new Error(`${variant} at ${size} failed: ${result.stderr}`); }
-  return JSON.parse(result.stdout);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 type TemplateFormat = 'json' | 'yaml' | 'mixed';
 
@@ -195,27 +184,15 @@ function main(): void {
     child(args[1] as Variant, Number(args[2]));
     return;
   }
-  const repeatAt = args.indexOf('--repeat');
-  const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 3;
+  const repeat = repeatOption(args, 3);
   if (args.includes('--cli-only')) {
     printCli(repeat);
     return;
   }
   const sizes = [50, 200, 500];
-  const samples = new Map<string, Sample[]>();
-  for (const size of sizes) {
-    for (let r = 0; r < repeat; r++) {
-      for (const variant of VARIANTS) {
-        const key = `${variant}@${size}`;
-        samples.set(key, [...(samples.get(key) ?? []), run(variant, size)]);
-        process.stderr.write('.');
-      }
-    }
-  }
-  process.stderr.write('\n');
+  const samples = sampleAll(sizes, VARIANTS, repeat, (variant, size) => runChild<Sample>(__filename, variant, size));
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, median of ${repeat} runs, CPU time (user + system) of the measuring process, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`${machineLine()}, median of ${repeat} runs, CPU time (user + system) of the measuring process`);
   console.log('');
   console.log('| roles | no plugin, CPU ms | no-op plugin, CPU ms | CrossAccountTrustChecks, CPU ms | checks / no-op | its validate(), CPU ms | (no-op + validate) / no-op | validate, CPU ms per role |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');

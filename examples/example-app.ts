@@ -1,7 +1,7 @@
 /**
  * The example app's content: two cross-account role pairs, each synthesized
- * as two stacks, one per account, and the organisation's perimeter in a stack
- * of the management account (examples/app.ts synthesizes it).
+ * as two stacks, one per account, and the organisation's perimeter and Access
+ * Analyzer in a stack of the management account (examples/app.ts synthesizes it).
  *
  * Account IDs are placeholders (111111111111 trusts 222222222222; a vendor,
  * 333333333333, gets access with an external ID supplied at deploy time;
@@ -10,7 +10,7 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { CrossAccountRolePair, OrganizationTrustPerimeter } from '../src';
+import { CrossAccountAccessAnalyzer, CrossAccountAccessAnalyzerType, CrossAccountRolePair, OrganizationTrustPerimeter } from '../src';
 
 /** Adds the example pairs to an app. */
 export function buildExampleApp(app: App): CrossAccountRolePair[] {
@@ -65,6 +65,12 @@ export function buildExampleApp(app: App): CrossAccountRolePair[] {
     targetIds: [ORGANIZATION_ROOT],
     memberAccounts: [TRUSTING_ACCOUNT, TRUSTED_ACCOUNT],
     protectTrustPolicies: true,
+  });
+  // IAM Access Analyzer for the whole organisation, whose archive rules are the trusts this app
+  // declares: a finding that stays active is cross-account access that no stack of the app declares.
+  new CrossAccountAccessAnalyzer(management, 'AccessAnalyzer', {
+    analyzerType: CrossAccountAccessAnalyzerType.ORGANIZATION,
+    analyzerName: 'declared-cross-account-trusts',
   });
 
   // cdk-nag findings that are deliberate, each with its reason.

@@ -1,13 +1,13 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { CrossAccountRole } from './cross-account-role';
 import { WARNING_PREFIX } from './private/constants';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
+import { roleArnIn } from './private/role-arn';
 import { fail } from './private/validation';
 
 /**
@@ -47,8 +47,15 @@ export interface AssumeRoleMonitorOptions {
  * Properties of an `AssumeRoleMonitor`.
  */
 export interface AssumeRoleMonitorProps extends AssumeRoleMonitorOptions {
-  /** The roles to watch, in this stack's account. */
-  readonly roles: CrossAccountRole[];
+  /**
+   * The roles to watch, in this stack's account: any `iam.IRole` whose ARN is
+   * known at synth time (a `CrossAccountRole`, an `iam.Role`, or
+   * `iam.Role.fromRoleArn(...)`).
+   *
+   * A role of another stack is named by its literal ARN, never by a
+   * CloudFormation export: it needs a physical name (`roleName`).
+   */
+  readonly roles: iam.IRole[];
 }
 
 /**
@@ -105,7 +112,13 @@ export class AssumeRoleMonitor extends Construct {
       this.topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     }
 
-    const roleArns = props.roles.map(role => role.roleArn);
+    const stack = Stack.of(this);
+    const roleArns = props.roles.map((role, i) => {
+      if (role === undefined || role === null || typeof role.roleArn !== 'string') {
+        fail(this, `roles[${i}] is not a role; give an iam.IRole (a CrossAccountRole, an iam.Role, or iam.Role.fromRoleArn(...))`);
+      }
+      return roleArnIn(stack, role, this, 'role').arn;
+    });
     const pattern = (errorCode: { exists: boolean }): events.EventPattern => ({
       source: ['aws.sts'],
       detailType: ['AWS API Call via CloudTrail'],

@@ -1,8 +1,8 @@
 import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
-import { assumeStatement } from './private/assume-statement';
+import { AssumeTarget, assumePermissionDocuments } from './private/assume-permission';
 import {
   DESCRIPTION_MAX_LENGTH,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
@@ -10,11 +10,17 @@ import {
   MANAGED_POLICY_MAX_LENGTH,
   ROLE_ARN_PATTERN,
   STS_ASSUME_ROLE,
+  STS_SET_SOURCE_IDENTITY,
+  STS_TAG_SESSION,
   WARNING_PREFIX,
 } from './private/constants';
 import { policyLength } from './private/policy-size';
 import { checkProps, everyKey, RequiredKeys } from './private/props';
+import { roleArnIn } from './private/role-arn';
 import { fail, show, unique, validateIamName } from './private/validation';
+
+/** The actions an identity policy may allow on a role to assume it. */
+const ASSUME_ACTIONS = [STS_ASSUME_ROLE, STS_TAG_SESSION, STS_SET_SOURCE_IDENTITY];
 
 /**
  * Properties of an `AssumeRolePolicy`.
@@ -23,23 +29,40 @@ import { fail, show, unique, validateIamName } from './private/validation';
  */
 export interface AssumeRolePolicyProps {
   /**
-   * Roles of this library that the assumers may assume.
+   * Roles the assumers may assume: any `iam.IRole` whose ARN is known at synth
+   * time.
    *
-   * A role in another stack needs a concrete account in both stacks
-   * (`env.account`), so that its ARN is a literal here. The actions follow
-   * what each role's trust requires (`sts:AssumeRole`, and `sts:TagSession` /
-   * `sts:SetSourceIdentity` only when asked for). This policy's stack is made
-   * to deploy after each role's stack in the same stage; across stages
-   * (e.g. CDK Pipelines waves) no dependency can be expressed, and the order
-   * does not matter for IAM: a permission on a role that does not exist yet
-   * is harmless.
+   * A `CrossAccountRole` gets every action its trust requires
+   * (`sts:AssumeRole`, and `sts:TagSession` / `sts:SetSourceIdentity` only
+   * when asked for); any other role gets `actions`. A role of another stack
+   * is named by its literal ARN, never by a CloudFormation export (exports do
+   * not cross accounts): it needs a physical name (`roleName`, or
+   * `PhysicalName.GENERATE_IF_NEEDED`) and a concrete account in both stacks
+   * (`env.account`). A role imported with `iam.Role.fromRoleArn` is named by
+   * its ARN. This policy's stack is made to deploy after each role's stack in
+   * the same stage; across stages (e.g. CDK Pipelines waves) no dependency
+   * can be expressed, and the order does not matter for IAM: a permission on
+   * a role that does not exist yet is harmless.
    *
    * @default - none
    */
-  readonly targetRoles?: CrossAccountRole[];
+  readonly targetRoles?: iam.IRole[];
 
   /**
-   * ARNs of other roles (not managed by this app) the assumers may assume with `sts:AssumeRole`.
+   * The actions allowed on the target roles that are not this library's
+   * (plain `iam.Role`s, imported roles and `targetRoleArns`): `sts:AssumeRole`,
+   * plus `sts:TagSession` when their trust allows session tags and
+   * `sts:SetSourceIdentity` when it requires a source identity.
+   *
+   * `sts:AssumeRole` is always allowed. A `CrossAccountRole` always gets the
+   * actions its own trust requires, whatever this says.
+   *
+   * @default ['sts:AssumeRole']
+   */
+  readonly actions?: string[];
+
+  /**
+   * ARNs of other roles (not managed by this app) the assumers may assume with `actions`.
    *
    * @default - none
    */
@@ -146,38 +169,25 @@ export class AssumeRolePolicy extends Construct {
       fail(this, `description must be at most ${DESCRIPTION_MAX_LENGTH} characters, got ${props.description.length}; shorten it`);
     }
 
-    for (const role of targetRoles) {
-      const roleStack = Stack.of(role);
-      if (roleStack === stack) { continue; }
-      if (Token.isUnresolved(stack.account)) {
-        fail(this, `the stack '${stack.node.path}' has no concrete account, but target role '${role.node.path}' is in another stack; give it env: { account: '222222222222', region: '...' } so the role's ARN resolves to a literal (CloudFormation exports do not cross accounts)`);
+    const otherActions = assumeActions(this, props.actions);
+    const targets: AssumeTarget[] = [];
+    targetRoles.forEach((role, i) => {
+      if (role === undefined || role === null || typeof role.roleArn !== 'string') {
+        fail(this, `targetRoles[${i}] is not a role; give an iam.IRole (a CrossAccountRole, an iam.Role, or iam.Role.fromRoleArn(...))`);
       }
-      if (Token.isUnresolved(roleStack.account)) {
-        fail(this, `the stack '${roleStack.node.path}' of target role '${role.node.path}' has no concrete account; give it env: { account: '111111111111', region: '...' } so the role's ARN is a literal here (CloudFormation exports do not cross accounts)`);
-      }
-      if (Stage.of(roleStack) === Stage.of(stack)) {
+      const { arn, ownerStack } = roleArnIn(stack, role, this, 'target role');
+      if (ownerStack !== undefined && Stage.of(ownerStack) === Stage.of(stack)) {
         // The role exists before any principal is allowed to assume it.
-        stack.addStackDependency(roleStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
+        stack.addStackDependency(ownerStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
       }
-    }
+      const own = crossAccountRoleOf(role);
+      targets.push({ actions: own !== undefined ? unique(own.assumeRoleActions).sort() : otherActions, arn });
+    });
+    targetRoleArns.forEach(arn => targets.push({ actions: otherActions, arn }));
 
-    // One statement per distinct set of actions, its role ARNs unique and sorted by their
-    // resolved text (the ARNs of CrossAccountRoles resolve to literals in this stack).
-    const sortKey = (arn: string) => JSON.stringify(stack.resolve(arn));
-    const byActions = new Map<string, string[]>();
-    const addTarget = (actions: string[], arn: string) => {
-      const key = unique(actions).sort().join(',');
-      byActions.set(key, [...(byActions.get(key) ?? []), arn]);
-    };
-    targetRoles.forEach(role => addTarget(role.assumeRoleActions, role.roleArn));
-    targetRoleArns.forEach(arn => addTarget([STS_ASSUME_ROLE], arn));
-    for (const [key, arns] of byActions) {
-      const seen = new Map(arns.map(arn => [sortKey(arn), arn]));
-      byActions.set(key, Array.from(seen.keys()).sort().map(k => seen.get(k)!));
-    }
-    this.targetRoleArns = Array.from(byActions.values()).flat();
-
-    const documents = packStatements(stack, Array.from(byActions.entries()).map(([actions, arns]) => ({ actions: actions.split(','), arns })), props.requireMfa ?? false);
+    // One statement per distinct set of actions, its role ARNs unique and sorted by their resolved text.
+    const documents = assumePermissionDocuments(stack, targets, props.requireMfa ?? false);
+    this.targetRoleArns = unique(documents.flat().flatMap(statement => statement.resources));
 
     if (documents.length > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
       fail(this, `the assume permission needs ${documents.length} managed policies of ${MANAGED_POLICY_MAX_LENGTH} characters, `
@@ -185,11 +195,11 @@ export class AssumeRolePolicy extends Construct {
         + 'allow \'arn:<partition>:iam::*:role/<name>\' with an aws:ResourceOrgID (or aws:ResourceAccount) condition in one statement, '
         + 'or split the assumers over several groups');
     }
-    this.policies = documents.map((document, i) => new iam.ManagedPolicy(this, i === 0 ? 'Resource' : `Resource${i + 1}`, {
+    this.policies = documents.map((statements, i) => new iam.ManagedPolicy(this, i === 0 ? 'Resource' : `Resource${i + 1}`, {
       managedPolicyName: props.managedPolicyName !== undefined && i > 0 ? `${props.managedPolicyName}-${i + 1}` : props.managedPolicyName,
       description: props.description ?? `Allows assuming ${this.targetRoleArns.length} cross-account role(s)`
         + (documents.length > 1 ? ` (part ${i + 1} of ${documents.length})` : ''),
-      document,
+      document: new iam.PolicyDocument({ statements }),
       users: props.users,
       groups: props.groups,
       roles: props.roles,
@@ -223,52 +233,26 @@ export class AssumeRolePolicy extends Construct {
   }
 }
 
-/** Statements that share their actions. */
-interface TargetGroup {
-  readonly actions: string[];
-  readonly arns: string[];
+/**
+ * The actions for target roles that are not this library's: `sts:AssumeRole`
+ * and those of `actions`, which may only name the actions of assuming a role.
+ */
+function assumeActions(scope: IConstruct, actions: string[] | undefined): string[] {
+  (actions ?? []).forEach((action, i) => {
+    if (Token.isUnresolved(action) || !ASSUME_ACTIONS.includes(action)) {
+      fail(scope, `actions[${i}] must be one of ${ASSUME_ACTIONS.map(a => `'${a}'`).join(', ')}, got ${show(String(action))}; `
+        + 'the assume permission allows only what assuming a role takes (give other permissions in a policy of their own)');
+    }
+  });
+  return unique([STS_ASSUME_ROLE, ...(actions ?? [])]).sort();
 }
 
 /**
- * Packs the target ARNs into as few policy documents as the managed policy
- * quota allows: one statement per action set in each document, ARNs added in
- * order until the next would cross 6,144 characters.
+ * The `CrossAccountRole` a role stands for: the role itself, or the one whose
+ * inner `iam.Role` (`CrossAccountRole.role`) it is; undefined for any other role.
  */
-function packStatements(stack: Stack, groups: TargetGroup[], requireMfa: boolean): iam.PolicyDocument[] {
-  const statement = (g: TargetGroup) => assumeStatement({ actions: g.actions, roleArns: g.arns, requireMfa });
-  const measure = (doc: TargetGroup[]) => policyLength(stack, new iam.PolicyDocument({ statements: doc.map(statement) }));
-  const documents: TargetGroup[][] = [[]];
-  // A running estimate, measured exactly whenever it comes near the quota.
-  let estimate = 0;
-  for (const group of groups) {
-    let current: { actions: string[]; arns: string[] } | undefined;
-    for (const arn of group.arns) {
-      let doc = documents[documents.length - 1];
-      if (current === undefined) {
-        current = { actions: group.actions, arns: [] };
-        doc.push(current);
-      }
-      current.arns.push(arn);
-      estimate = current.arns.length === 1 ? measure(doc) : estimate + arnLength(stack, arn) + 1;
-      if (estimate > MANAGED_POLICY_MAX_LENGTH - 300) {
-        estimate = measure(doc);
-      }
-      if (estimate > MANAGED_POLICY_MAX_LENGTH && (current.arns.length > 1 || doc.length > 1)) {
-        // Does not fit: this ARN opens the next document.
-        current.arns.pop();
-        if (current.arns.length === 0) { doc.pop(); }
-        current = { actions: group.actions, arns: [arn] };
-        doc = [current];
-        documents.push(doc);
-        estimate = measure(doc);
-      }
-    }
-  }
-  return documents.filter(d => d.length > 0).map(d => new iam.PolicyDocument({ statements: d.map(statement) }));
-}
-
-/** The length of an ARN as it will stand in the deployed policy, quotes included. */
-function arnLength(stack: Stack, arn: string): number {
-  return policyLength(stack, iam.PolicyDocument.fromJson({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: arn }] }))
-    - policyLength(stack, iam.PolicyDocument.fromJson({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '' }] })) + 2;
+function crossAccountRoleOf(role: IConstruct): CrossAccountRole | undefined {
+  if (role instanceof CrossAccountRole) { return role; }
+  const scope = role.node.scope;
+  return scope instanceof CrossAccountRole && scope.role === role ? scope : undefined;
 }

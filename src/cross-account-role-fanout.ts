@@ -9,10 +9,11 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
+import { assumePermissionDocuments } from './private/assume-permission';
 import { assumersIn } from './private/assumers';
 import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
 import { resolveIntrinsics } from './private/intrinsics';
-import { policyLength } from './private/policy-size';
+import { packPolicyDocuments, totalPolicyLength } from './private/policy-packer';
 import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/props';
 import { roleOptionsOf } from './private/role-options';
 import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/validation';
@@ -228,9 +229,10 @@ export class CrossAccountRoleFanout extends Construct {
     this.spokeStacks = [];
     this.spokeRoles = [];
     let hubStatements: iam.PolicyStatement[][];
+    const requireMfa = props.requireMfa === true || props.maxMfaAge !== undefined;
     const conditions = (extra: iam.Conditions): iam.Conditions => ({
       ...extra,
-      ...(props.requireMfa || props.maxMfaAge !== undefined ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : {}),
+      ...(requireMfa ? { Bool: { [KEY_MFA_PRESENT]: 'true' } } : {}),
     });
     const wildcardArn = this.hubStack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: props.roleName });
 
@@ -258,18 +260,16 @@ export class CrossAccountRoleFanout extends Construct {
       addSpoke(spokes[0]);
       const actions = this.spokeRoles[0].assumeRoleActions;
       // The smallest correct form: exact ARNs, or the wildcard name limited by aws:ResourceAccount.
-      const sortedSpokes = [...spokes].sort();
-      const exact = chunk(this.hubStack, sortedSpokes, batch => [new iam.PolicyStatement({
-        actions,
-        resources: batch.map(account => this.hubStack.formatArn({ service: 'iam', region: '', account, resource: 'role', resourceName: props.roleName })),
-        conditions: conditions({}),
-      })]);
-      const byAccount = chunk(this.hubStack, sortedSpokes, batch => [new iam.PolicyStatement({
+      // The exact form is what an AssumeRolePolicy on the spoke roles holds; both are packed by the one packer.
+      const spokeArn = (account: string) => this.hubStack.formatArn({ service: 'iam', region: '', account, resource: 'role', resourceName: props.roleName });
+      const sortedActions = unique(actions).sort();
+      const exact = assumePermissionDocuments(this.hubStack, spokes.map(account => ({ actions: sortedActions, arn: spokeArn(account) })), requireMfa);
+      const byAccount = packPolicyDocuments(this.hubStack, [...spokes].sort(), batch => [new iam.PolicyStatement({
         actions,
         resources: [wildcardArn],
         conditions: conditions({ StringEquals: { 'aws:ResourceAccount': batch.length === 1 ? batch[0] : batch } }),
       })]);
-      hubStatements = totalLength(this.hubStack, byAccount) < totalLength(this.hubStack, exact) ? byAccount : exact;
+      hubStatements = totalPolicyLength(this.hubStack, byAccount) < totalPolicyLength(this.hubStack, exact) ? byAccount : exact;
       // Before the other spoke stacks are built: thousands of them would only slow down the error.
       if (hubStatements.length > MANAGED_POLICIES_PER_PRINCIPAL_MAX) {
         fail(this, `the hub permission for ${spokes.length} spoke accounts needs ${hubStatements.length} managed policies of ${MANAGED_POLICY_MAX_LENGTH} characters, `
@@ -422,31 +422,6 @@ function validateStackSetName(scope: Construct, name: string, given: boolean): v
   if (!STACK_SET_NAME_PATTERN.test(name)) {
     fail(scope, `the StackSet name ${show(name)} must start with a letter and contain only letters, digits and hyphens; ${fix} that does`);
   }
-}
-
-/** Packs the items into as many policy documents as the managed policy quota needs. */
-function chunk(stack: Stack, items: string[], statements: (batch: string[]) => iam.PolicyStatement[]): iam.PolicyStatement[][] {
-  const fits = (batch: string[]) => policyLength(stack, new iam.PolicyDocument({ statements: statements(batch) })) <= MANAGED_POLICY_MAX_LENGTH;
-  const result: iam.PolicyStatement[][] = [];
-  let start = 0;
-  while (start < items.length) {
-    // Grow by doubling, then bisect: O(log n) measurements per document.
-    let size = 1;
-    while (start + size < items.length && fits(items.slice(start, start + size * 2))) { size *= 2; }
-    let low = size;
-    let high = Math.min(size * 2, items.length - start);
-    while (low < high) {
-      const mid = Math.ceil((low + high) / 2);
-      if (fits(items.slice(start, start + mid))) { low = mid; } else { high = mid - 1; }
-    }
-    result.push(statements(items.slice(start, start + low)));
-    start += low;
-  }
-  return result;
-}
-
-function totalLength(stack: Stack, documents: iam.PolicyStatement[][]): number {
-  return documents.reduce((sum, statements) => sum + policyLength(stack, new iam.PolicyDocument({ statements })), 0);
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './assume-role-monitor';
 export * from './trust-checks';
 export * from './cross-account-role-fanout';
 export * from './organization-trust-perimeter';
+export * from './cross-account-access-analyzer';

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { AccessMapWriter } from './private/access-map/plugin';
 import { auditTemplate } from './private/audit';
 import { perimetersOf } from './private/perimeter-registry';
 import { RuleContext, TRUST_RULES } from './private/trust-rules';
@@ -18,6 +19,24 @@ export interface TrustRuleInfo {
   readonly description: string;
   /** How to comply. */
   readonly fix: string;
+}
+
+/**
+ * Properties of `CrossAccountTrustChecks`.
+ */
+export interface CrossAccountTrustChecksProps {
+  /**
+   * Write the access map into the cloud assembly on every synthesis:
+   * `cross-account-access.json` (every role: its account, whom it trusts and
+   * on which guards, its maximum session, a summary of its permissions,
+   * whether an `AssumeRoleMonitor` watches it, its findings) and
+   * `cross-account-access.md` (a Mermaid flowchart and one table per trusting
+   * account, for a pull request). Both are sorted, so that a diff shows
+   * exactly the new trusts.
+   *
+   * @default true
+   */
+  readonly accessMap?: boolean;
 }
 
 /**
@@ -47,6 +66,9 @@ export interface TrustRuleInfo {
  *
  * The plugin and the CLI (`npx cdk-cross-account-roles audit`) run the same
  * audit, so they report the same findings.
+ *
+ * It also writes the app's access map (`cross-account-access.json` and
+ * `cross-account-access.md`) into the cloud assembly; see `accessMap`.
  */
 export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The rules this plugin applies. */
@@ -60,16 +82,24 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The ids of the rules this plugin applies. */
   public readonly ruleIds?: string[] = TRUST_RULES.map(rule => rule.id);
 
+  private readonly accessMap?: AccessMapWriter;
+
+  constructor(props: CrossAccountTrustChecksProps = {}) {
+    this.accessMap = (props.accessMap ?? true) ? new AccessMapWriter() : undefined;
+  }
+
   /**
    * Audits every role of every template of the app: the stacks aws-cdk-lib
    * passes, and the nested stacks below them (aws-cdk-lib passes only
    * top-level templates; a nested stack's template is written next to its
    * parent's), and the roles of the StackSets' inline JSON templates, reported
    * against the StackSet, in an unknown account (each instance's own).
+   * Writes the access map, unless `accessMap` is false.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = new AppIndex(context.appConstruct);
     const rules = ruleContextOf(context.appConstruct);
+    this.accessMap?.write(context.appConstruct, rules);
     const violations: PolicyViolation[] = [];
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);

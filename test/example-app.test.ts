@@ -57,6 +57,31 @@ test('the management stack holds the perimeter, letting in the example\'s vendor
   management.resourcePropertiesCountIs('AWS::Organizations::Policy', { Type: 'SERVICE_CONTROL_POLICY' }, 1);
 });
 
+test('the management stack holds an organisation Access Analyzer that archives exactly the example\'s two declared trusts', () => {
+  // GIVEN
+  const { app } = auditedExampleApp();
+
+  // WHEN
+  const management = Template.fromStack(app.node.findChild('OrganizationPerimeter') as Stack);
+
+  // THEN
+  const rule = (role: string, account: string) => ({
+    RuleName: `declared-account-${account}`,
+    Filter: [
+      { Property: 'resourceType', Eq: ['AWS::IAM::Role'] },
+      { Property: 'isPublic', Eq: ['false'] },
+      { Property: 'resource', Eq: [`arn:aws:iam::111111111111:role/${role}`] },
+      { Property: 'principal.AWS', Eq: [account] },
+    ],
+  });
+  management.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
+  management.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
+    Type: 'ORGANIZATION',
+    AnalyzerName: 'declared-cross-account-trusts',
+    ArchiveRules: [rule('AuditReadOnly', '222222222222'), rule('VendorCostExplorer', '333333333333')],
+  });
+});
+
 test('stays clean, with the same trust, under the feature flags a new CDK project turns on', () => {
   // GIVEN the example app, once as it is and once with every currently recommended flag
   const trustOf = (context: Record<string, unknown>) => {

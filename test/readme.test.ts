@@ -98,7 +98,7 @@ function runBlock(block: Block): cdk.App[] {
   const requireForBlock = (id: string): unknown => {
     if (id === 'aws-cdk-lib') { return cdkWithRecordingApp; }
     if (id === LIBRARY) { return library; }
-    return jest.requireActual<unknown>(id);
+    return jest.requireActual<object>(id);
   };
   const js = ts.transpileModule(block.code, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },

@@ -15,7 +15,7 @@ func main() {
 	defer jsii.Close()
 
 	app := awscdk.NewApp(nil)
-	awscdk.Validations_Of(app).AddPlugins(cdkcrossaccountroles.NewCrossAccountTrustChecks())
+	awscdk.Validations_Of(app).AddPlugins(cdkcrossaccountroles.NewCrossAccountTrustChecks(nil))
 	BuildExampleApp(app)
 	app.Synth(nil)
 }

@@ -74,6 +74,12 @@ func BuildExampleApp(app awscdk.App) []cdkcrossaccountroles.CrossAccountRolePair
 		MemberAccounts:       jsii.Strings(trustingAccount, trustedAccount),
 		ProtectTrustPolicies: jsii.Bool(true),
 	})
+	// IAM Access Analyzer for the whole organisation, whose archive rules are the trusts this app
+	// declares: a finding that stays active is cross-account access that no stack of the app declares.
+	cdkcrossaccountroles.NewCrossAccountAccessAnalyzer(management, jsii.String("AccessAnalyzer"), &cdkcrossaccountroles.CrossAccountAccessAnalyzerProps{
+		AnalyzerType: cdkcrossaccountroles.CrossAccountAccessAnalyzerType_ORGANIZATION,
+		AnalyzerName: jsii.String("declared-cross-account-trusts"),
+	})
 
 	// cdk-nag findings that are deliberate, each with its reason.
 	acknowledgeNagFinding(audit.Role(), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",

@@ -15,7 +15,12 @@ from aws_cdk import App, Duration, Environment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from cdk_cross_account_roles import CrossAccountRolePair, OrganizationTrustPerimeter
+from cdk_cross_account_roles import (
+    CrossAccountAccessAnalyzer,
+    CrossAccountAccessAnalyzerType,
+    CrossAccountRolePair,
+    OrganizationTrustPerimeter,
+)
 
 
 def build_example_app(app: App) -> List[CrossAccountRolePair]:
@@ -71,6 +76,12 @@ def build_example_app(app: App) -> List[CrossAccountRolePair]:
         target_ids=[organization_root],
         member_accounts=[trusting_account, trusted_account],
         protect_trust_policies=True,
+    )
+    # IAM Access Analyzer for the whole organisation, whose archive rules are the trusts this app
+    # declares: a finding that stays active is cross-account access that no stack of the app declares.
+    CrossAccountAccessAnalyzer(management, "AccessAnalyzer",
+        analyzer_type=CrossAccountAccessAnalyzerType.ORGANIZATION,
+        analyzer_name="declared-cross-account-trusts",
     )
 
     # cdk-nag findings that are deliberate, each with its reason.

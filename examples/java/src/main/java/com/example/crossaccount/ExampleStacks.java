@@ -1,5 +1,7 @@
 package com.example.crossaccount;
 
+import io.github.cdk_cross_account_roles.CrossAccountAccessAnalyzer;
+import io.github.cdk_cross_account_roles.CrossAccountAccessAnalyzerType;
 import io.github.cdk_cross_account_roles.CrossAccountRolePair;
 import io.github.cdk_cross_account_roles.OrganizationTrustPerimeter;
 import java.util.List;
@@ -81,6 +83,12 @@ public final class ExampleStacks {
                 .targetIds(List.of(organizationRoot))
                 .memberAccounts(List.of(trustingAccount, trustedAccount))
                 .protectTrustPolicies(true)
+                .build();
+        // IAM Access Analyzer for the whole organisation, whose archive rules are the trusts this app
+        // declares: a finding that stays active is cross-account access that no stack of the app declares.
+        CrossAccountAccessAnalyzer.Builder.create(management, "AccessAnalyzer")
+                .analyzerType(CrossAccountAccessAnalyzerType.ORGANIZATION)
+                .analyzerName("declared-cross-account-trusts")
                 .build();
 
         // cdk-nag findings that are deliberate, each with its reason.

@@ -1,0 +1,144 @@
+/**
+ * The access map as a graph: accounts as groups, roles and their trusted
+ * principals as nodes, one edge per (principal, role) labelled with the
+ * trust's guards. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
+ */
+import { AccessMap, MapRole, MapTrust } from './model';
+import { accountOf } from '../trust-rules/types';
+
+/** A node: a role, or a principal that a role trusts. */
+export interface GraphNode {
+  /** Stable id, unique in the graph (`r0`, `p3`, …: ordered as the map is). */
+  readonly id: string;
+  readonly label: string;
+  /** The account group the node is drawn in; undefined for organisations, OUs, providers and anyone. */
+  readonly account?: string;
+  readonly kind: 'role' | 'principal';
+}
+
+/** An arrow from a trusted principal to a role. */
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  /** The guards, joined (`ext-id, MFA ≤ 30 min`), or `no guard`. */
+  readonly label: string;
+}
+
+export interface AccessGraph {
+  readonly nodes: GraphNode[];
+  readonly edges: GraphEdge[];
+  /** The accounts with nodes, sorted. */
+  readonly accounts: string[];
+  /** Roles trusted only by AWS services: in the tables, not drawn. */
+  readonly serviceOnlyRoles: number;
+}
+
+/** A principal a trust lets in, as a node would show it. */
+interface Source {
+  readonly key: string;
+  readonly label: string;
+  readonly account?: string;
+}
+
+/** The short form of an IAM principal ARN: `role/name`, `user/name`. */
+function shortArn(arn: string): string {
+  const match = /^arn:[^:]*:[^:]*::[^:]*:(.*)$/.exec(arn);
+  return match ? match[1] : arn;
+}
+
+/** The principals of one trust (AWS services left out: they are not drawn). */
+export function sourcesOf(trust: MapTrust): Source[] {
+  const sources: Source[] = [];
+  const coveredAccounts = new Set<string>();
+  for (const arn of trust.principalArns) {
+    const account = accountOf(arn);
+    if (account !== undefined) { coveredAccounts.add(account); }
+    sources.push({ key: `arn ${arn}`, label: shortArn(arn), account });
+  }
+  for (const account of trust.accounts.filter(a => !coveredAccounts.has(a))) {
+    sources.push({ key: `account ${account}`, label: `any principal of ${account}`, account });
+  }
+  if (trust.anyPrincipal) {
+    for (const org of trust.organizationIds) { sources.push({ key: `org ${org}`, label: `organisation ${org}` }); }
+    for (const ou of trust.organizationalUnitPaths) { sources.push({ key: `ou ${ou}`, label: `OU ${ou}` }); }
+    if (trust.organizationIds.length === 0 && trust.organizationalUnitPaths.length === 0) {
+      sources.push({ key: 'anyone', label: 'anyone (*)' });
+    }
+  }
+  for (const provider of trust.federated) { sources.push({ key: `federated ${provider}`, label: shortArn(provider) }); }
+  if (trust.unresolvedPrincipals) { sources.push({ key: 'deploy-time', label: 'a principal known at deploy time' }); }
+  return sources;
+}
+
+/** The display name of a role. */
+export function roleLabel(role: MapRole): string {
+  return role.role;
+}
+
+/** The graph of a map, ordered as the map is: ids and order are stable. */
+export function accessGraph(map: AccessMap): AccessGraph {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const principals = new Map<string, GraphNode>();
+  const pending: Array<{ source: Source; role: string; label: string }> = [];
+  let serviceOnlyRoles = 0;
+  map.roles.forEach((role, i) => {
+    const id = `r${i}`;
+    const drawn = role.trusts.flatMap(trust => sourcesOf(trust).map(source => ({ source, label: trust.labels.join(', ') || 'no guard' })));
+    if (drawn.length === 0) {
+      serviceOnlyRoles += role.trusts.length > 0 ? 1 : 0;
+      return;
+    }
+    nodes.push({ id, label: roleLabel(role), account: role.account, kind: 'role' });
+    pending.push(...drawn.map(d => ({ ...d, role: id })));
+  });
+  const sourceKeys = Array.from(new Set(pending.map(p => p.source.key))).sort();
+  for (const p of pending) {
+    if (!principals.has(p.source.key)) {
+      principals.set(p.source.key, { id: `p${sourceKeys.indexOf(p.source.key)}`, label: p.source.label, account: p.source.account, kind: 'principal' });
+    }
+  }
+  const edgeKeys = new Set<string>();
+  for (const p of pending) {
+    const from = principals.get(p.source.key)!.id;
+    const key = `${from}>${p.role}>${p.label}`;
+    if (edgeKeys.has(key)) { continue; }
+    edgeKeys.add(key);
+    edges.push({ from, to: p.role, label: p.label });
+  }
+  nodes.push(...Array.from(principals.values()).sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))));
+  const accounts = Array.from(new Set(nodes.flatMap(n => (n.account !== undefined ? [n.account] : [])))).sort();
+  return { nodes, edges, accounts, serviceOnlyRoles };
+}
+
+/** A duration in seconds as `4 h`, `90 min`. */
+export function duration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+}
+
+/** Whom a role trusts, in words, one entry per principal (services included). */
+export function trustedBy(role: MapRole): string[] {
+  return role.trusts.flatMap(trust => [...sourcesOf(trust).map(s => s.label), ...trust.services]);
+}
+
+/** The guards of a role's trusts, in words, one entry per trust. */
+export function guardsOfRole(role: MapRole): string[] {
+  return role.trusts.map(trust => trust.labels.join(', ') || 'no guard');
+}
+
+/** The permissions of a role, in words. */
+export function permissionsText(role: MapRole): string[] {
+  return [...(role.permissions.adminEquivalent ? ['admin-equivalent (* on *)'] : []), ...role.permissions.managedPolicies];
+}
+
+/** The findings of a role, in words. */
+export function findingsText(role: MapRole): string[] {
+  return role.findings.map(f => `${f.rule} (${f.severity})`);
+}
+
+/** The map's roles by account, accounts sorted. */
+export function rolesByAccount(map: AccessMap): Array<[string, MapRole[]]> {
+  const byAccount = new Map<string, MapRole[]>();
+  for (const role of map.roles) { byAccount.set(role.account, [...(byAccount.get(role.account) ?? []), role]); }
+  return Array.from(byAccount.entries()).sort(([a], [b]) => a.localeCompare(b));
+}

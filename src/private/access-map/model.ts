@@ -1,0 +1,254 @@
+/**
+ * The access map: every role of a set of synthesized templates, whom it
+ * trusts and on which guards, what it may do, whether it is watched, and what
+ * the trust rules found. Built from templates (the plugin and the CLI alike),
+ * sorted, so that two builds of the same app give the same bytes.
+ */
+import * as fs from 'fs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from '../audit/engine';
+import { AuditContext, resolveForAudit } from '../audit/resolve';
+import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
+import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
+import { RuleContext } from '../trust-rules';
+import { UNRESOLVED } from '../trust-rules/types';
+
+/** The file names the plugin writes into the cloud assembly. */
+export const ACCESS_MAP_JSON = 'cross-account-access.json';
+export const ACCESS_MAP_MD = 'cross-account-access.md';
+
+/** The map's format version, in its JSON. */
+export const ACCESS_MAP_VERSION = 1;
+
+/** One template to map. */
+export interface MapTemplate {
+  /** Where to read it. */
+  readonly path: string;
+  /** How to name it in the map (a path relative to the cloud assembly). */
+  readonly file: string;
+  /** The stack's name, when known. */
+  readonly stackName?: string;
+  /** The stack's account, when literal. */
+  readonly account?: string;
+  /** The stack's region, when literal. */
+  readonly region?: string;
+  /** The template itself, when already read. */
+  readonly template?: unknown;
+}
+
+/** A trust rule's finding on a role, as the map lists it. */
+export interface MapFinding {
+  readonly rule: string;
+  readonly severity: string;
+  readonly message: string;
+}
+
+/** A trust of a role, as the map lists it. */
+export interface MapTrust extends DeclaredTrust {
+  /** The guards in a word each (`ext-id`, `MFA ≤ 30 min`, `org`, `OU`, `IP`, …), as the diagrams label them. */
+  readonly labels: string[];
+}
+
+/** What a role may do, in short. */
+export interface PermissionsSummary {
+  /** The managed policies attached (AWS managed by name, customer managed by name or logical ID). Sorted. */
+  readonly managedPolicies: string[];
+  /** Some policy of the role allows `*` on `*` (or it has `AdministratorAccess`). */
+  readonly adminEquivalent: boolean;
+}
+
+/** One role of the map. */
+export interface MapRole {
+  /** The account of the role's stack; `unknown` when not literal, `StackSet instances` for a StackSet's role. */
+  readonly account: string;
+  /** The role's name, or its logical ID when the name is generated at deploy time. */
+  readonly role: string;
+  readonly roleArn?: string;
+  readonly logicalId: string;
+  readonly stack?: string;
+  readonly template: string;
+  readonly region?: string;
+  readonly maxSessionDurationSeconds: number;
+  readonly trusts: MapTrust[];
+  readonly permissions: PermissionsSummary;
+  /** An `AssumeRoleMonitor` (an EventBridge rule on `AssumeRole` of this role) watches it. */
+  readonly monitored: boolean;
+  readonly findings: MapFinding[];
+}
+
+/** The access map. */
+export interface AccessMap {
+  readonly version: number;
+  readonly roles: MapRole[];
+}
+
+const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
+
+const UNKNOWN_ACCOUNT = 'unknown';
+const STACKSET_ACCOUNT = 'StackSet instances';
+
+/** The guards of a trust in a word each, as the diagrams label arrows. */
+export function guardLabels(trust: DeclaredTrust): string[] {
+  const g: TrustGuards = trust.guards;
+  const labels: string[] = [];
+  if (g.externalId) { labels.push('ext-id'); }
+  if (g.maxMfaAgeSeconds !== undefined) {
+    labels.push(`MFA ≤ ${Math.round(g.maxMfaAgeSeconds / 60)} min`);
+  } else if (g.mfa) {
+    labels.push('MFA');
+  }
+  if (trust.organizationIds.length > 0) { labels.push('org'); }
+  if (trust.organizationalUnitPaths.length > 0) { labels.push('OU'); }
+  if (g.sourceIps.length > 0) { labels.push('IP'); }
+  if (g.roleSessionNames.length > 0) { labels.push('session name'); }
+  if (g.sourceIdentity) { labels.push('source identity'); }
+  return labels;
+}
+
+/** The logical IDs a `Roles` list of a policy resource refers to. */
+function referencedRoles(roles: unknown): string[] {
+  return (Array.isArray(roles) ? roles : []).flatMap(r => (isObject(r) && typeof r.Ref === 'string' ? [r.Ref] : []));
+}
+
+/** Whether a policy document allows every action on every resource. */
+function allowsEverything(document: unknown, ctx: AuditContext): boolean {
+  const resolved = resolveForAudit(document, ctx);
+  const statements = isObject(resolved) ? (Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement]) : [];
+  return statements.filter(isObject).some(s => s.Effect === 'Allow'
+    && list(s.Action).some(a => a === '*' || a === '*:*') && list(s.Resource).includes('*'));
+}
+
+/** The permissions of a role of a template, in short. */
+function permissionsOf(logicalId: string, properties: JsonObject, ctx: AuditContext): PermissionsSummary {
+  const names = new Set<string>();
+  let admin = false;
+  const managedPolicyResource = (id: string) => {
+    const resource = ctx.resources[id];
+    return resource !== undefined && resource.Type === 'AWS::IAM::ManagedPolicy' ? resource : undefined;
+  };
+  const policyName = (id: string, resource: TemplateResource) => {
+    const props = isObject(resource.Properties) ? resource.Properties : {};
+    return typeof props.ManagedPolicyName === 'string' ? props.ManagedPolicyName : id;
+  };
+  for (const arn of Array.isArray(properties.ManagedPolicyArns) ? properties.ManagedPolicyArns : []) {
+    const ref = isObject(arn) && typeof arn.Ref === 'string' ? arn.Ref : undefined;
+    const resource = ref !== undefined ? managedPolicyResource(ref) : undefined;
+    if (ref !== undefined && resource !== undefined) {
+      names.add(policyName(ref, resource));
+      admin ||= allowsEverything(isObject(resource.Properties) ? resource.Properties.PolicyDocument : undefined, ctx);
+      continue;
+    }
+    const resolved = resolveForAudit(arn, ctx);
+    const name = typeof resolved === 'string' && resolved !== UNRESOLVED ? resolved.slice(resolved.lastIndexOf('/') + 1) : UNRESOLVED;
+    names.add(name);
+    admin ||= name === 'AdministratorAccess';
+  }
+  for (const policy of Array.isArray(properties.Policies) ? properties.Policies : []) {
+    admin ||= isObject(policy) && allowsEverything(policy.PolicyDocument, ctx);
+  }
+  for (const [id, resource] of Object.entries(ctx.resources)) {
+    if (!isObject(resource.Properties) || !referencedRoles(resource.Properties.Roles).includes(logicalId)) { continue; }
+    if (resource.Type === 'AWS::IAM::ManagedPolicy') {
+      names.add(policyName(id, resource));
+      admin ||= allowsEverything(resource.Properties.PolicyDocument, ctx);
+    } else if (resource.Type === 'AWS::IAM::Policy') {
+      admin ||= allowsEverything(resource.Properties.PolicyDocument, ctx);
+    }
+  }
+  return { managedPolicies: Array.from(names).sort(), adminEquivalent: admin };
+}
+
+/** The role ARNs that EventBridge rules of a template watch for `AssumeRole` (an `AssumeRoleMonitor`'s rules). */
+function watchedRoleArns(ctx: AuditContext): string[] {
+  const arns: string[] = [];
+  for (const resource of Object.values(ctx.resources)) {
+    if (resource.Type !== 'AWS::Events::Rule' || !isObject(resource.Properties)) { continue; }
+    const pattern = resource.Properties.EventPattern;
+    const detail = isObject(pattern) && isObject(pattern.detail) ? pattern.detail : undefined;
+    if (detail === undefined || !list(detail.eventName).includes('AssumeRole') || !isObject(detail.requestParameters)) { continue; }
+    const resolved = resolveForAudit(detail.requestParameters.roleArn, ctx);
+    arns.push(...(Array.isArray(resolved) ? resolved : [resolved]).filter((a): a is string => typeof a === 'string'));
+  }
+  return arns;
+}
+
+/** Whether one of the watched ARNs is this role's (same account where both are known, same name). */
+function isWatched(role: DeclaredRole, watched: string[]): boolean {
+  const name = role.roleName ?? role.logicalId;
+  return watched.some(arn => {
+    const match = /^arn:[^:]*:iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+    return match !== null && match[2] === name && (role.account === undefined || match[1] === role.account || match[1] === UNRESOLVED);
+  });
+}
+
+/** What the map knows of a template, to resolve the intrinsics of its permissions and monitors. */
+function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, account: string | undefined): AuditContext {
+  const regionInfo = t.region !== undefined ? RegionInfo.get(t.region) : undefined;
+  return {
+    account,
+    region: t.region,
+    knownPartition: regionInfo?.partition,
+    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
+    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
+    resources,
+  };
+}
+
+/** The resources of a StackSet's inline JSON template (its roles' permissions are there). */
+function stackSetResources(resource: TemplateResource | undefined): Record<string, TemplateResource> {
+  const body = isObject(resource?.Properties) ? resource.Properties.TemplateBody : undefined;
+  try {
+    return typeof body === 'string' ? resourcesOf(JSON.parse(body)) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
+function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
+  const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
+  const resources = resourcesOf(template);
+  return auditTemplate(template, { account: t.account, region: t.region, rules }).map(audit => {
+    const ctx = audit.inStackSet
+      ? contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined)
+      : contextOf(t, resources, t.account);
+    const declared: DeclaredRole = declaredRoleOf(audit.roleLogicalId, audit.branches, audit.properties, ctx,
+      { templateFile: t.file, stackName: t.stackName, region: t.region, inStackSet: audit.inStackSet });
+    return {
+      account: audit.inStackSet ? STACKSET_ACCOUNT : declared.account ?? UNKNOWN_ACCOUNT,
+      role: declared.roleName ?? audit.roleLogicalId,
+      ...(declared.roleArn !== undefined ? { roleArn: declared.roleArn } : {}),
+      logicalId: audit.roleLogicalId,
+      ...(t.stackName !== undefined ? { stack: t.stackName } : {}),
+      template: t.file,
+      ...(t.region !== undefined ? { region: t.region } : {}),
+      maxSessionDurationSeconds: declared.maxSessionDuration,
+      trusts: declared.trusts.map(trust => ({ ...trust, labels: guardLabels(trust) })),
+      permissions: permissionsOf(audit.roleLogicalId, audit.properties, ctx),
+      monitored: isWatched(declared, watchedRoleArns(ctx)),
+      // findings acknowledged in the template's Metadata are left out, as the plugin and the CLI leave them out
+      findings: audit.findings.filter(f => f.acknowledgedReason === undefined)
+        .map(f => ({ rule: f.ruleId, severity: f.severity, message: f.messages.join('; ') })),
+    };
+  });
+}
+
+/** Orders roles by account, name, template and logical ID. */
+function compareRoles(a: MapRole, b: MapRole): number {
+  return a.account.localeCompare(b.account) || a.role.localeCompare(b.role)
+    || a.template.localeCompare(b.template) || a.logicalId.localeCompare(b.logicalId);
+}
+
+/**
+ * The access map of a set of templates. `rules` is what the trust rules may
+ * know beyond each template (the plugin knows the app's organisation
+ * perimeters; the CLI sees templates only).
+ */
+export function buildAccessMap(templates: MapTemplate[], rules: RuleContext = {}): AccessMap {
+  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(t => rolesOf(t, rules)).sort(compareRoles) };
+}
+
+/** The map as `cross-account-access.json`. */
+export function renderJson(map: AccessMap): string {
+  return JSON.stringify(map, undefined, 2) + '\n';
+}

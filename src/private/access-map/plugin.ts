@@ -1,0 +1,75 @@
+/**
+ * The validation plugin's side of the access map: writes
+ * `cross-account-access.{json,md}` for the whole app into its cloud assembly.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
+import { renderMarkdown } from './render-md';
+import { RuleContext } from '../trust-rules';
+
+/** A literal value of a stack's environment, or undefined when it is a token. */
+function literal(value: string | undefined): string | undefined {
+  return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
+}
+
+/** The templates of every stack (nested stacks and stages included) below an app or stage, as synthesized. */
+export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
+  const templates: MapTemplate[] = [];
+  for (const stack of root.node.findAll().filter(Stack.isStack)) {
+    const stage = Stage.of(stack);
+    if (stage === undefined) { continue; }
+    const templatePath = path.join(stage.outdir, stack.templateFile);
+    if (!fs.existsSync(templatePath)) { continue; }
+    let top: Stack = stack;
+    while (top.nestedStackParent !== undefined) { top = top.nestedStackParent; }
+    templates.push({
+      path: templatePath,
+      file: path.relative(outdir, templatePath).split(path.sep).join('/'),
+      // a nested stack is named after the stack it deploys with, as the CLI names it (its own name is known at deploy time only)
+      stackName: literal(top.stackName) ?? top.node.path,
+      account: literal(stack.account) ?? literal(top.account),
+      region: literal(stack.region) ?? literal(top.region),
+    });
+  }
+  return templates.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/**
+ * Writes the access map of the app a plugin validates into its cloud
+ * assembly, once per synthesis: aws-cdk-lib calls a plugin once per
+ * environment, after every template is written, so the first call sees them all.
+ */
+export class AccessMapWriter {
+  private readonly written = new WeakSet<IConstruct>();
+
+  /**
+   * Writes the map of the app (or stage) being validated; `rules` is what the
+   * trust rules know of the whole app (its organisation perimeters), so that
+   * the map lists the findings the plugin reports.
+   */
+  public write(appConstruct: IConstruct, rules: RuleContext = {}): void {
+    if (!Stage.isStage(appConstruct) || this.written.has(appConstruct)) { return; }
+    this.written.add(appConstruct);
+    const outdir = appConstruct.outdir;
+    const map = buildAccessMap(appTemplates(appConstruct, outdir), rules);
+    writeFile(path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
+    writeFile(path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));
+  }
+}
+
+/**
+ * Writes a file of the map. aws-cdk-lib refuses a validation plugin that
+ * changes a file the cloud assembly held before validation began: an older
+ * map, when `cdk.out` is reused. Such a file is rewritten as soon as synthesis
+ * returns (before the CDK CLI, which runs the app, reads the assembly).
+ */
+function writeFile(file: string, content: string): void {
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, content);
+  } else if (fs.readFileSync(file, 'utf-8') !== content) {
+    setImmediate(() => fs.writeFileSync(file, content));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The access map as Markdown for a pull request: a Mermaid flowchart (GitHub
+ * renders it) and one table per trusting account.
+ */
+import { accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, trustedBy } from './graph';
+import { AccessMap } from './model';
+
+/** Text inside a quoted Mermaid label: quotes as entities, no line breaks. */
+function mermaidText(text: string): string {
+  return text.replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ');
+}
+
+/** Text inside a Markdown table cell. */
+function cell(parts: string[], none: string = '—'): string {
+  return parts.length === 0 ? none : parts.map(p => p.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')).join('<br>');
+}
+
+/** A Mermaid id for an account subgraph. */
+const accountId = (account: string) => `acct_${account.replace(/[^A-Za-z0-9]/g, '_')}`;
+
+/** The Mermaid flowchart of the map. */
+export function renderMermaid(map: AccessMap): string {
+  const graph = accessGraph(map);
+  const lines = ['flowchart LR'];
+  for (const account of graph.accounts) {
+    lines.push(`  subgraph ${accountId(account)}["account ${mermaidText(account)}"]`);
+    for (const node of graph.nodes.filter(n => n.account === account)) {
+      lines.push(node.kind === 'role' ? `    ${node.id}["${mermaidText(node.label)}"]` : `    ${node.id}(["${mermaidText(node.label)}"])`);
+    }
+    lines.push('  end');
+  }
+  for (const node of graph.nodes.filter(n => n.account === undefined)) {
+    lines.push(`  ${node.id}(["${mermaidText(node.label)}"])`);
+  }
+  for (const edge of graph.edges) {
+    lines.push(`  ${edge.from} -->|"${mermaidText(edge.label)}"| ${edge.to}`);
+  }
+  return lines.join('\n');
+}
+
+/** `cross-account-access.md`. */
+export function renderMarkdown(map: AccessMap): string {
+  const graph = accessGraph(map);
+  const accounts = rolesByAccount(map);
+  const out: string[] = [
+    '# Cross-account access',
+    '',
+    `${map.roles.length} role(s) in ${accounts.length} account(s), read from the synthesized templates by cdk-cross-account-roles. `
+      + 'Each arrow is a trust: from whom the role trusts to the role, labelled with what the caller must show '
+      + '(`ext-id`: an external ID; `MFA ≤ n min`; `org` / `OU`: an organisation or OU condition; `IP`: source addresses).',
+    '',
+  ];
+  if (graph.edges.length > 0) {
+    out.push('```mermaid', renderMermaid(map), '```', '');
+  }
+  if (graph.serviceOnlyRoles > 0) {
+    out.push(`${graph.serviceOnlyRoles} role(s) trusted only by AWS services are listed in the tables, not drawn.`, '');
+  }
+  for (const [account, roles] of accounts) {
+    out.push(`## Account ${account}`, '');
+    out.push('| Role | Trusted by | Guards | Max session | Permissions | Monitored | Findings |');
+    out.push('|---|---|---|---|---|---|---|');
+    for (const role of roles) {
+      out.push(`| ${cell([role.role])} | ${cell(trustedBy(role))} | ${cell(guardsOfRole(role))} | ${duration(role.maxSessionDurationSeconds)} `
+        + `| ${cell(permissionsText(role))} | ${role.monitored ? 'yes' : 'no'} | ${cell(findingsText(role), 'none')} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
