@@ -74,7 +74,8 @@ export interface CrossAccountAccessAnalyzerProps {
  * An `ACCOUNT` analyzer covers the roles of its stack's account; an
  * `ORGANIZATION` analyzer (management account or delegated administrator)
  * the roles of every account. A role whose name is generated at deploy time
- * cannot be named by a rule: its findings stay active, and a warning says so.
+ * cannot be named by a rule: its findings stay active, and a warning says so;
+ * so does a trusted principal only known at deploy time (a parameter).
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-archive-rules.html
  */
@@ -130,11 +131,17 @@ export class CrossAccountAccessAnalyzer extends Construct {
     const warnUnnamed: IAspect = {
       visit(node: IConstruct) {
         if (node !== self) { return; }
-        const unnamed = self.rules().unnamed;
+        const { unnamed, deployTimePrincipals } = self.rules();
         if (unnamed.length > 0) {
           Annotations.of(self).addWarningV2(`${WARNING_PREFIX}:analyzerUnnamedRole`,
             `no archive rule can name ${unnamed.join(', ')}: the role name (or, for a StackSet, the account) is only known at deploy time, `
             + 'so Access Analyzer findings on its declared trusts stay active; give the role a roleName to archive them');
+        }
+        if (deployTimePrincipals.length > 0) {
+          Annotations.of(self).addWarningV2(`${WARNING_PREFIX}:analyzerDeployTimePrincipal`,
+            `no archive rule can name the principals that ${deployTimePrincipals.join(', ')} trust(s) by a value only known at deploy time `
+            + '(a parameter, an attribute), so Access Analyzer findings on those trusts stay active; '
+            + 'give the trusted account or principal ARN as a literal to archive them');
         }
       },
     };
@@ -150,13 +157,20 @@ export class CrossAccountAccessAnalyzer extends Construct {
         || role.account === undefined || role.account === account);
   }
 
-  /** The archive rules, and the roles no rule can name (by construct path). */
-  private rules(): { rules: ArchiveRule[]; unnamed: string[] } {
+  /**
+   * The archive rules; the roles no rule can name; and the named roles with a
+   * trust of a principal only known at deploy time, which no rule can name
+   * either (both by construct path).
+   */
+  private rules(): { rules: ArchiveRule[]; unnamed: string[]; deployTimePrincipals: string[] } {
     const roles = this.coveredRoles();
     const named = roles.filter(role => role.roleName !== undefined && role.account !== undefined && !role.inStackSet);
-    const unnamed = roles.filter(role => !named.includes(role)).map(role => role.constructPath ?? role.logicalId);
+    const pathOf = (role: DeclaredRole) => role.constructPath ?? role.logicalId;
+    const unnamed = roles.filter(role => !named.includes(role)).map(pathOf);
+    const deployTimePrincipals = named.filter(role => role.trusts.some(trust => trust.unresolvedPrincipals)).map(pathOf);
     const stack = Stack.of(this);
     const arnOf = (role: DeclaredRole) => role.roleArn ?? `arn:${stack.partition}:iam::${role.account}:role${role.rolePath}${role.roleName}`;
-    return { rules: archiveRules(named, arnOf), unnamed: Array.from(new Set(unnamed)).sort() };
+    const unique = (paths: string[]) => Array.from(new Set(paths)).sort();
+    return { rules: archiveRules(named, arnOf), unnamed: unique(unnamed), deployTimePrincipals: unique(deployTimePrincipals) };
   }
 }

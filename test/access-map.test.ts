@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildExampleApp } from '../examples/example-app';
@@ -129,6 +129,36 @@ describe('access map written by CrossAccountTrustChecks', () => {
     // THEN
     expect(report.violations.map(v => v.ruleName)).toEqual(['TrustOutsidePerimeter']);
     expect(roleNamed(readMap(app.outdir), 'Partner').findings).toEqual([expect.objectContaining({ rule: 'TrustOutsidePerimeter', severity: 'error' })]);
+  });
+
+  test('labels each arrow with every guard of its trust: ext-id, MFA age, org, OU, IP, session name, source identity', () => {
+    // WHEN
+    const dir = synth(app => {
+      const stack = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+      new CrossAccountRole(stack, 'Guarded', {
+        roleName: 'Guarded',
+        trustedAccounts: [TRUSTED],
+        externalIds: ['guarded-0123456789abcdef'],
+        requireMfa: true,
+        maxMfaAge: Duration.minutes(30),
+        trustedOrganizationId: 'o-abcdef1234',
+        trustedOrganizationalUnitPaths: ['o-abcdef1234/r-ab12/ou-ab12-11111111/'],
+        allowedSourceIps: ['203.0.113.0/24'],
+        roleSessionNamePattern: '${aws:username}',
+        sourceIdentityPattern: 'ci-*',
+      });
+    });
+
+    // THEN
+    const trusts = roleNamed(readMap(dir), 'Guarded').trusts;
+    expect(trusts).toEqual([expect.objectContaining({
+      accounts: [TRUSTED],
+      organizationIds: ['o-abcdef1234'],
+      organizationalUnitPaths: ['o-abcdef1234/r-ab12/ou-ab12-11111111/'],
+      labels: ['ext-id', 'MFA ≤ 30 min', 'org', 'OU', 'IP', 'session name', 'source identity'],
+      guards: { externalId: true, mfa: true, maxMfaAgeSeconds: 1800, sourceIps: ['203.0.113.0/24'], roleSessionNames: ['${aws:username}'], sourceIdentity: true },
+    })]);
+    expect(readMd(dir)).toMatch(/p0 -->\|"ext-id, MFA ≤ 30 min, org, OU, IP, session name, source identity"\| r0\n/);
   });
 
   test('writes nothing with accessMap: false', () => {

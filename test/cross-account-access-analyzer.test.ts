@@ -1,4 +1,4 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountAccessAnalyzer, CrossAccountAccessAnalyzerType, CrossAccountRole } from '../src';
@@ -195,6 +195,27 @@ describe('CrossAccountAccessAnalyzer', () => {
     const stack = new Stack(testApp(), 'Security', { env: { account: TRUSTING, region: REGION } });
     expect(() => new CrossAccountAccessAnalyzer(stack, 'Analyzer', { maxArchiveRules: 1001 }))
       .toThrow(/maxArchiveRules must be an integer from 1 to 1000 .*got 1001/);
+  });
+
+  test('warns of a trust whose principal is only known at deploy time, and archives the role\'s literal trusts', () => {
+    // GIVEN a role trusting a literal account and an account given as a parameter
+    const app = testApp();
+    const stack = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+    const partner = new CfnParameter(stack, 'Partner', { type: 'String', allowedPattern: '\\d{12}' });
+    new iam.Role(stack, 'Shared', {
+      roleName: 'Shared',
+      assumedBy: new iam.CompositePrincipal(new iam.AccountPrincipal(TRUSTED), new iam.AccountPrincipal(partner.valueAsString)),
+    });
+
+    // WHEN
+    new CrossAccountAccessAnalyzer(stack, 'Analyzer');
+
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Workload/Analyzer',
+      Match.stringLikeRegexp('no archive rule can name the principals that Workload/Shared/Resource trust\\(s\\) by a value only known at deploy time'));
+    const rules = rulesOf(stack);
+    expect(archived(rules, finding(arn('Shared'), TRUSTED))).toBe(true);
+    expect(archived(rules, finding(arn('Shared'), OTHER))).toBe(false);
   });
 
   test('warns of a role whose generated name no rule can name', () => {
