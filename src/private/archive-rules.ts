@@ -10,6 +10,7 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
  */
+import { compareText } from './compare';
 import { DeclaredRole, isCrossAccount } from './declared-trusts';
 import { accountOf } from './trust-rules/types';
 
@@ -122,7 +123,7 @@ export function archiveRules(roles: DeclaredRole[], arnOf: (role: DeclaredRole) 
       }
     }
   }
-  rules.sort((a, b) => a.ruleName.localeCompare(b.ruleName) || JSON.stringify(a.filter).localeCompare(JSON.stringify(b.filter)));
+  rules.sort((a, b) => compareText(a.ruleName, b.ruleName) || compareText(JSON.stringify(a.filter), JSON.stringify(b.filter)));
   // unique names: a second rule of the same first value gets -2, -3, …
   const seen = new Map<string, number>();
   return rules.map(rule => {

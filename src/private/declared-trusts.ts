@@ -18,6 +18,7 @@ import { DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from './audit/engine';
 import { AuditContext } from './audit/resolve';
 import { auditedRoles } from './audit/roles';
 import { isObject, JsonObject, resourcesOf } from './audit/template';
+import { compareText } from './compare';
 import {
   KEY_EXTERNAL_ID,
   KEY_MFA_AGE,
@@ -221,7 +222,7 @@ export function declaredRoleOf(logicalId: string, branches: AuditedRole[], prope
     rolePath,
     ...(roleArn !== undefined ? { roleArn } : {}),
     maxSessionDuration: branches[0]?.maxSessionDuration ?? 3600,
-    trusts: Array.from(trusts.entries()).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t),
+    trusts: Array.from(trusts.entries()).sort(([a], [b]) => compareText(a, b)).map(([, t]) => t),
   };
 }
 
@@ -285,7 +286,7 @@ export function declaredTrusts(scope: IConstruct): DeclaredRole[] {
       region: ctx.region,
     }));
   }
-  return roles.sort((a, b) => (a.constructPath ?? '').localeCompare(b.constructPath ?? ''));
+  return roles.sort((a, b) => compareText(a.constructPath ?? '', b.constructPath ?? ''));
 }
 
 /**
