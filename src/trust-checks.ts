@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AccessMapWriter } from './private/access-map/plugin';
+import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
 import { auditTemplate } from './private/audit';
 import { perimetersOf } from './private/perimeter-registry';
 import { RuleContext, TRUST_RULES } from './private/trust-rules';
@@ -99,15 +99,17 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = new AppIndex(context.appConstruct);
     const rules = ruleContextOf(context.appConstruct);
-    this.accessMap?.write(context.appConstruct, rules);
     const violations: PolicyViolation[] = [];
+    const audited = new Map<string, AuditedTemplate>();
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);
-      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules));
+      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited));
       for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
-        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app, rules));
+        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app, rules, audited));
       }
     }
+    // the map reuses the templates just audited: each is read and audited once per synthesis
+    this.accessMap?.write(context.appConstruct, rules, audited);
     return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
   }
 
@@ -243,11 +245,14 @@ function literal(value: string | undefined): string | undefined {
  * bodies, reported against the StackSet), as the shared audit finds them;
  * findings acknowledged in the template's Metadata are left out.
  */
-function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext): PolicyViolation[] {
+function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext,
+  audited: Map<string, AuditedTemplate>): PolicyViolation[] {
   const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
   const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
-  return auditTemplate(template, { account, region, rules }).flatMap(role => role.findings
+  const audits = auditTemplate(template, { account, region, rules });
+  audited.set(path.resolve(templatePath), { template, audits });
+  return audits.flatMap(role => role.findings
     .filter(finding => finding.acknowledgedReason === undefined)
     .map(finding => ({
       ruleName: finding.ruleId,

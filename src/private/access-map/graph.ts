@@ -4,6 +4,7 @@
  * trust's guards. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
  */
 import { AccessMap, MapRole, MapTrust } from './model';
+import { compareText } from '../compare';
 import { accountOf } from '../trust-rules/types';
 
 /** A node: a role, or a principal that a role trusts. */
@@ -92,10 +93,10 @@ export function accessGraph(map: AccessMap): AccessGraph {
     nodes.push({ id, label: roleLabel(role), account: role.account, kind: 'role' });
     pending.push(...drawn.map(d => ({ ...d, role: id })));
   });
-  const sourceKeys = Array.from(new Set(pending.map(p => p.source.key))).sort();
+  const sourceIndex = new Map(Array.from(new Set(pending.map(p => p.source.key))).sort().map((key, i) => [key, i]));
   for (const p of pending) {
     if (!principals.has(p.source.key)) {
-      principals.set(p.source.key, { id: `p${sourceKeys.indexOf(p.source.key)}`, label: p.source.label, account: p.source.account, kind: 'principal' });
+      principals.set(p.source.key, { id: `p${sourceIndex.get(p.source.key)}`, label: p.source.label, account: p.source.account, kind: 'principal' });
     }
   }
   const edgeKeys = new Set<string>();
@@ -139,6 +140,10 @@ export function findingsText(role: MapRole): string[] {
 /** The map's roles by account, accounts sorted. */
 export function rolesByAccount(map: AccessMap): Array<[string, MapRole[]]> {
   const byAccount = new Map<string, MapRole[]>();
-  for (const role of map.roles) { byAccount.set(role.account, [...(byAccount.get(role.account) ?? []), role]); }
-  return Array.from(byAccount.entries()).sort(([a], [b]) => a.localeCompare(b));
+  for (const role of map.roles) {
+    const roles = byAccount.get(role.account) ?? [];
+    roles.push(role);
+    byAccount.set(role.account, roles);
+  }
+  return Array.from(byAccount.entries()).sort(([a], [b]) => compareText(a, b));
 }

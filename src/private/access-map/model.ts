@@ -6,9 +6,10 @@
  */
 import * as fs from 'fs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from '../audit/engine';
+import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX, RoleAudit } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
+import { compareText } from '../compare';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
 import { RuleContext } from '../trust-rules';
 import { UNRESOLVED } from '../trust-rules/types';
@@ -34,6 +35,12 @@ export interface MapTemplate {
   readonly region?: string;
   /** The template itself, when already read. */
   readonly template?: unknown;
+  /**
+   * The audit engine's verdict on the template, when already audited with the
+   * same account, region and rules (the plugin audits every template before
+   * it maps them: the map does not audit them again).
+   */
+  readonly audits?: RoleAudit[];
 }
 
 /** A trust rule's finding on a role, as the map lists it. */
@@ -119,7 +126,7 @@ function allowsEverything(document: unknown, ctx: AuditContext): boolean {
 }
 
 /** The permissions of a role of a template, in short. */
-function permissionsOf(logicalId: string, properties: JsonObject, ctx: AuditContext): PermissionsSummary {
+function permissionsOf(properties: JsonObject, attached: Array<[string, TemplateResource]>, ctx: AuditContext): PermissionsSummary {
   const names = new Set<string>();
   let admin = false;
   const managedPolicyResource = (id: string) => {
@@ -146,8 +153,8 @@ function permissionsOf(logicalId: string, properties: JsonObject, ctx: AuditCont
   for (const policy of Array.isArray(properties.Policies) ? properties.Policies : []) {
     admin ||= isObject(policy) && allowsEverything(policy.PolicyDocument, ctx);
   }
-  for (const [id, resource] of Object.entries(ctx.resources)) {
-    if (!isObject(resource.Properties) || !referencedRoles(resource.Properties.Roles).includes(logicalId)) { continue; }
+  for (const [id, resource] of attached) {
+    if (!isObject(resource.Properties)) { continue; }
     if (resource.Type === 'AWS::IAM::ManagedPolicy') {
       names.add(policyName(id, resource));
       admin ||= allowsEverything(resource.Properties.PolicyDocument, ctx);
@@ -181,6 +188,33 @@ function isWatched(role: DeclaredRole, watched: string[]): boolean {
   });
 }
 
+/**
+ * What the map knows of one template (or one StackSet's inline template),
+ * computed once for all its roles: the context to resolve intrinsics, the role
+ * ARNs its monitors watch, and the policies that name each role in `Roles`.
+ */
+class TemplateIndex {
+  public readonly watched: string[];
+  private readonly policiesByRole = new Map<string, Array<[string, TemplateResource]>>();
+
+  constructor(public readonly ctx: AuditContext) {
+    this.watched = watchedRoleArns(ctx);
+    for (const [id, resource] of Object.entries(ctx.resources)) {
+      if (!isObject(resource.Properties)) { continue; }
+      for (const role of new Set(referencedRoles(resource.Properties.Roles))) {
+        const policies = this.policiesByRole.get(role) ?? [];
+        policies.push([id, resource]);
+        this.policiesByRole.set(role, policies);
+      }
+    }
+  }
+
+  /** The policy resources whose `Roles` name a role, in template order. */
+  public policiesOf(roleLogicalId: string): Array<[string, TemplateResource]> {
+    return this.policiesByRole.get(roleLogicalId) ?? [];
+  }
+}
+
 /** What the map knows of a template, to resolve the intrinsics of its permissions and monitors. */
 function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, account: string | undefined): AuditContext {
   const regionInfo = t.region !== undefined ? RegionInfo.get(t.region) : undefined;
@@ -208,11 +242,24 @@ function stackSetResources(resource: TemplateResource | undefined): Record<strin
 function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
   const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
   const resources = resourcesOf(template);
-  return auditTemplate(template, { account: t.account, region: t.region, rules }).map(audit => {
-    const ctx = audit.inStackSet
-      ? contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined)
-      : contextOf(t, resources, t.account);
-    const declared: DeclaredRole = declaredRoleOf(audit.roleLogicalId, audit.branches, audit.properties, ctx,
+  const audits = t.audits ?? auditTemplate(template, { account: t.account, region: t.region, rules });
+  let own: TemplateIndex | undefined;
+  const stackSets = new Map<string, TemplateIndex>();
+  const indexOf = (audit: RoleAudit): TemplateIndex => {
+    if (!audit.inStackSet) {
+      own ??= new TemplateIndex(contextOf(t, resources, t.account));
+      return own;
+    }
+    let index = stackSets.get(audit.resourceLogicalId);
+    if (index === undefined) {
+      index = new TemplateIndex(contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined));
+      stackSets.set(audit.resourceLogicalId, index);
+    }
+    return index;
+  };
+  return audits.map(audit => {
+    const index = indexOf(audit);
+    const declared: DeclaredRole = declaredRoleOf(audit.roleLogicalId, audit.branches, audit.properties, index.ctx,
       { templateFile: t.file, stackName: t.stackName, region: t.region, inStackSet: audit.inStackSet });
     return {
       account: audit.inStackSet ? STACKSET_ACCOUNT : declared.account ?? UNKNOWN_ACCOUNT,
@@ -224,8 +271,8 @@ function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
       ...(t.region !== undefined ? { region: t.region } : {}),
       maxSessionDurationSeconds: declared.maxSessionDuration,
       trusts: declared.trusts.map(trust => ({ ...trust, labels: guardLabels(trust) })),
-      permissions: permissionsOf(audit.roleLogicalId, audit.properties, ctx),
-      monitored: isWatched(declared, watchedRoleArns(ctx)),
+      permissions: permissionsOf(audit.properties, index.policiesOf(audit.roleLogicalId), index.ctx),
+      monitored: isWatched(declared, index.watched),
       // findings acknowledged in the template's Metadata are left out, as the plugin and the CLI leave them out
       findings: audit.findings.filter(f => f.acknowledgedReason === undefined)
         .map(f => ({ rule: f.ruleId, severity: f.severity, message: f.messages.join('; ') })),
@@ -235,8 +282,8 @@ function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
 
 /** Orders roles by account, name, template and logical ID. */
 function compareRoles(a: MapRole, b: MapRole): number {
-  return a.account.localeCompare(b.account) || a.role.localeCompare(b.role)
-    || a.template.localeCompare(b.template) || a.logicalId.localeCompare(b.logicalId);
+  return compareText(a.account, b.account) || compareText(a.role, b.role)
+    || compareText(a.template, b.template) || compareText(a.logicalId, b.logicalId);
 }
 
 /**

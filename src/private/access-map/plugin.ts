@@ -8,6 +8,8 @@ import { Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
+import { RoleAudit } from '../audit/engine';
+import { compareText } from '../compare';
 import { RuleContext } from '../trust-rules';
 
 /** A literal value of a stack's environment, or undefined when it is a token. */
@@ -34,7 +36,13 @@ export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
       region: literal(stack.region) ?? literal(top.region),
     });
   }
-  return templates.sort((a, b) => a.file.localeCompare(b.file));
+  return templates.sort((a, b) => compareText(a.file, b.file));
+}
+
+/** A template the plugin has read and audited already, by its absolute path. */
+export interface AuditedTemplate {
+  readonly template: unknown;
+  readonly audits: RoleAudit[];
 }
 
 /**
@@ -48,13 +56,16 @@ export class AccessMapWriter {
   /**
    * Writes the map of the app (or stage) being validated; `rules` is what the
    * trust rules know of the whole app (its organisation perimeters), so that
-   * the map lists the findings the plugin reports.
+   * the map lists the findings the plugin reports. `audited` holds the
+   * templates the plugin has audited with those rules (by absolute path): they
+   * are neither read nor audited again.
    */
-  public write(appConstruct: IConstruct, rules: RuleContext = {}): void {
+  public write(appConstruct: IConstruct, rules: RuleContext = {}, audited: ReadonlyMap<string, AuditedTemplate> = new Map()): void {
     if (!Stage.isStage(appConstruct) || this.written.has(appConstruct)) { return; }
     this.written.add(appConstruct);
     const outdir = appConstruct.outdir;
-    const map = buildAccessMap(appTemplates(appConstruct, outdir), rules);
+    const templates = appTemplates(appConstruct, outdir).map(t => ({ ...t, ...audited.get(path.resolve(t.path)) }));
+    const map = buildAccessMap(templates, rules);
     writeFile(path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
     writeFile(path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));
   }

@@ -2,7 +2,7 @@
  * The access map as Markdown for a pull request: a Mermaid flowchart (GitHub
  * renders it) and one table per trusting account.
  */
-import { accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, trustedBy } from './graph';
+import { AccessGraph, accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, trustedBy, GraphNode } from './graph';
 import { AccessMap } from './model';
 
 /** Text inside a quoted Mermaid label: quotes as entities, no line breaks. */
@@ -18,13 +18,19 @@ function cell(parts: string[], none: string = '—'): string {
 /** A Mermaid id for an account subgraph. */
 const accountId = (account: string) => `acct_${account.replace(/[^A-Za-z0-9]/g, '_')}`;
 
-/** The Mermaid flowchart of the map. */
-export function renderMermaid(map: AccessMap): string {
-  const graph = accessGraph(map);
+/** The Mermaid flowchart of the map (of its graph, when already built). */
+export function renderMermaid(map: AccessMap, graph: AccessGraph = accessGraph(map)): string {
   const lines = ['flowchart LR'];
+  const nodesByAccount = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) {
+    if (node.account === undefined) { continue; }
+    const nodes = nodesByAccount.get(node.account) ?? [];
+    nodes.push(node);
+    nodesByAccount.set(node.account, nodes);
+  }
   for (const account of graph.accounts) {
     lines.push(`  subgraph ${accountId(account)}["account ${mermaidText(account)}"]`);
-    for (const node of graph.nodes.filter(n => n.account === account)) {
+    for (const node of nodesByAccount.get(account) ?? []) {
       lines.push(node.kind === 'role' ? `    ${node.id}["${mermaidText(node.label)}"]` : `    ${node.id}(["${mermaidText(node.label)}"])`);
     }
     lines.push('  end');
@@ -51,7 +57,7 @@ export function renderMarkdown(map: AccessMap): string {
     '',
   ];
   if (graph.edges.length > 0) {
-    out.push('```mermaid', renderMermaid(map), '```', '');
+    out.push('```mermaid', renderMermaid(map, graph), '```', '');
   }
   if (graph.serviceOnlyRoles > 0) {
     out.push(`${graph.serviceOnlyRoles} role(s) trusted only by AWS services are listed in the tables, not drawn.`, '');

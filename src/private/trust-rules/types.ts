@@ -72,10 +72,25 @@ export interface PerimeterContext {
   readonly thirdPartyAccounts: string[];
 }
 
+/** A condition of a statement: an operator, a key (lower case) and its values. */
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: string[];
+}
+
+/** Statements are read once and never changed: their entries are listed once (every rule and the access map ask). */
+const conditionEntriesCache = new WeakMap<TrustStatement, readonly ConditionEntry[]>();
+
 /** Every key under any operator of a statement's conditions, with its operator. */
-export function conditionEntries(statement: TrustStatement): Array<{ operator: string; key: string; values: string[] }> {
-  return Object.entries(statement.conditions).flatMap(([operator, keys]) =>
-    Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+export function conditionEntries(statement: TrustStatement): readonly ConditionEntry[] {
+  let entries = conditionEntriesCache.get(statement);
+  if (entries === undefined) {
+    entries = Object.entries(statement.conditions).flatMap(([operator, keys]) =>
+      Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+    conditionEntriesCache.set(statement, entries);
+  }
+  return entries;
 }
 
 /** Keys whose whole value is an account or organization: a wildcard anywhere in it matches others. */
