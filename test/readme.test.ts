@@ -165,3 +165,70 @@ describe('every README example synthesizes', () => {
     expect(Object.values<{ Type: string }>(template.Resources).map(r => r.Type)).toContain('AWS::IAM::Role');
   });
 });
+
+describe('the access map pasted in the README', () => {
+  test('is what its example app writes: the Mermaid diagram and the table rows, to the character', () => {
+    // GIVEN the example before the pasted map, and the pasted map
+    const pastedAt = README.indexOf('`cdk.out/cross-account-access.md` is, pasted');
+    expect(pastedAt).toBeGreaterThan(0);
+    const block = BLOCKS.filter(b => README.split('\n').slice(0, b.line).join('\n').length < pastedAt).pop()!;
+    const pasted = README.slice(pastedAt);
+    const mermaid = /```mermaid\n([\s\S]*?)```/.exec(pasted)![1];
+    const tableLines = pasted.slice(pasted.indexOf('| Role |')).split('\n');
+    const rows = tableLines.slice(2, tableLines.findIndex(line => !line.startsWith('|')));
+
+    // WHEN the example runs
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const [app] = runBlock(block);
+    const assembly = app.synth();
+    log.mockRestore();
+    const written = fs.readFileSync(path.join(assembly.directory, 'cross-account-access.md'), 'utf-8');
+
+    // THEN
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(written).toContain(`\`\`\`mermaid\n${mermaid}\`\`\``);
+    for (const row of rows) { expect(written.split('\n')).toContain(row); }
+  });
+});
+
+describe('the archive rules pasted in the README', () => {
+  test('are what its CrossAccountAccessAnalyzer example synthesizes', () => {
+    // GIVEN the analyzer example, and the rules pasted after it
+    const pastedAt = README.indexOf('The archive rules it writes');
+    expect(pastedAt).toBeGreaterThan(0);
+    const block = BLOCKS.filter(b => README.split('\n').slice(0, b.line).join('\n').length < pastedAt).pop()!;
+    const pasted = JSON.parse(`{${/```json\n([\s\S]*?)```/.exec(README.slice(pastedAt))![1]}}`);
+
+    // WHEN the example runs
+    const [app] = runBlock(block);
+    const template = app.synth().getStackByName('Security').template;
+
+    // THEN
+    const analyzers = Object.values<{ Type: string; Properties: { ArchiveRules: unknown } }>(template.Resources)
+      .filter(r => r.Type === 'AWS::AccessAnalyzer::Analyzer');
+    expect(analyzers).toHaveLength(1);
+    expect(pasted.ArchiveRules.length).toBeGreaterThanOrEqual(2);
+    expect(analyzers[0].Properties.ArchiveRules).toEqual(pasted.ArchiveRules);
+  });
+});
+
+describe('the control policies pasted in the README', () => {
+  test('are the RCP and the SCP its OrganizationTrustPerimeter example synthesizes', () => {
+    // GIVEN the perimeter example, and the two policies pasted after it
+    const pastedAt = README.indexOf('exceptions; `thirdPartyAccounts` adds more. The RCP this writes');
+    expect(pastedAt).toBeGreaterThan(0);
+    const block = BLOCKS.filter(b => README.split('\n').slice(0, b.line).join('\n').length < pastedAt).pop()!;
+    const [rcp, scp] = Array.from(README.slice(pastedAt).matchAll(/```json\n([\s\S]*?)```/g)).slice(0, 2).map(m => JSON.parse(m[1]));
+
+    // WHEN the example runs
+    const [app] = runBlock(block);
+    const template = app.synth().getStackByName('OrganizationPerimeter').template;
+
+    // THEN
+    const policies = Object.values<{ Type: string; Properties: { Type: string; Content: unknown } }>(template.Resources)
+      .filter(r => r.Type === 'AWS::Organizations::Policy');
+    expect(policies.map(p => p.Properties.Type).sort()).toEqual(['RESOURCE_CONTROL_POLICY', 'SERVICE_CONTROL_POLICY']);
+    expect(policies.find(p => p.Properties.Type === 'RESOURCE_CONTROL_POLICY')!.Properties.Content).toEqual(rcp);
+    expect(policies.find(p => p.Properties.Type === 'SERVICE_CONTROL_POLICY')!.Properties.Content).toEqual(scp);
+  });
+});
