@@ -29,11 +29,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CrossAccountTrustChecks } from '../src';
+import { CrossAccountTrustChecks, CrossAccountTrustChecksProps } from '../src';
 import { machineLine, median, repeatOption, runChild, sampleAll, warmUp } from './util';
 import { auditPaths } from '../src/cli/audit-command';
 
-const VARIANTS = ['none', 'noop', 'checks'] as const;
+const VARIANTS = ['none', 'noop', 'checks', 'checks-no-map'] as const;
 type Variant = typeof VARIANTS[number];
 const ROLES_PER_STACK = 50;
 
@@ -59,8 +59,9 @@ class TimedChecks implements IPolicyValidationPlugin {
   public static ms = 0;
   public readonly name: string;
   public readonly ruleIds?: string[];
-  private readonly checks = new CrossAccountTrustChecks();
-  constructor() {
+  private readonly checks: CrossAccountTrustChecks;
+  constructor(props: CrossAccountTrustChecksProps = {}) {
+    this.checks = new CrossAccountTrustChecks(props);
     this.name = this.checks.name;
     this.ruleIds = this.checks.ruleIds;
   }
@@ -78,6 +79,7 @@ class TimedChecks implements IPolicyValidationPlugin {
 function build(app: App, variant: Variant, size: number): void {
   if (variant === 'noop') { Validations.of(app).addPlugins(new NoopPlugin()); }
   if (variant === 'checks') { Validations.of(app).addPlugins(new TimedChecks()); }
+  if (variant === 'checks-no-map') { Validations.of(app).addPlugins(new TimedChecks({ accessMap: false })); }
   let stack: Stack | undefined;
   for (let i = 0; i < size; i++) {
     if (i % ROLES_PER_STACK === 0) { stack = new Stack(app, `Roles${i / ROLES_PER_STACK}`, { env: { account: '111111111111', region: 'eu-west-1' } }); }
@@ -194,14 +196,15 @@ function main(): void {
 
   console.log(`${machineLine()}, median of ${repeat} runs, CPU time (user + system) of the measuring process`);
   console.log('');
-  console.log('| roles | no plugin, CPU ms | no-op plugin, CPU ms | CrossAccountTrustChecks, CPU ms | checks / no-op | its validate(), CPU ms | (no-op + validate) / no-op | validate, CPU ms per role |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| roles | no plugin, CPU ms | no-op plugin, CPU ms | CrossAccountTrustChecks, CPU ms | checks / no-op | its validate(), CPU ms | (no-op + validate) / no-op | validate, CPU ms per role | validate with accessMap: false, CPU ms | the access map, CPU ms |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     const [none, noop, checks] = VARIANTS.map(v => median(samples.get(`${v}@${size}`)!.map(x => x.ms)));
     // the plugin's own time, measured inside its synthesis: free of the noise between two processes
     const validate = median(samples.get(`checks@${size}`)!.map(x => x.pluginMs));
+    const withoutMap = median(samples.get(`checks-no-map@${size}`)!.map(x => x.pluginMs));
     console.log(`| ${size} | ${none.toFixed(0)} | ${noop.toFixed(0)} | ${checks.toFixed(0)} | ${(checks / noop).toFixed(3)} | `
-      + `${validate.toFixed(0)} | ${((noop + validate) / noop).toFixed(3)} | ${(validate / size).toFixed(3)} |`);
+      + `${validate.toFixed(0)} | ${((noop + validate) / noop).toFixed(3)} | ${(validate / size).toFixed(3)} | ${withoutMap.toFixed(0)} | ${(validate - withoutMap).toFixed(0)} |`);
   }
   console.log('');
   printCli(repeat);
