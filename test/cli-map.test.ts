@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildExampleApp } from '../examples/example-app';
 import { CrossAccountRole, CrossAccountTrustChecks } from '../src';
+import { useTempFolder } from './helpers/temp-folder';
 import { REGION, TRUSTED, TRUSTING, testApp } from './util';
 import { runCli } from '../src/cli/cli';
 import { AccessMap } from '../src/private/access-map/model';
@@ -17,17 +17,8 @@ function cli(...argv: string[]): { code: number; stdout: string; stderr: string 
   return { code, stdout, stderr };
 }
 
-let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'map-cli-')); });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Writes a file into the test's folder. */
-function file(name: string, text: string): string {
-  const f = path.join(dir, name);
-  fs.mkdirSync(path.dirname(f), { recursive: true });
-  fs.writeFileSync(f, text);
-  return f;
-}
+const folder = useTempFolder('map-cli-');
+const file = folder.file;
 
 const YAML_TEMPLATE = `Parameters:
   Vendor:
@@ -56,7 +47,7 @@ Resources:
 describe('cdk-cross-account-roles map', () => {
   test('writes the same map as the plugin for the example app, in Markdown and JSON', () => {
     // GIVEN the example app synthesized with the plugin, which writes its map into the cloud assembly
-    const outdir = path.join(dir, 'example.out');
+    const outdir = path.join(folder.dir, 'example.out');
     const app = testApp({ outdir });
     Validations.of(app).addPlugins(new CrossAccountTrustChecks());
     buildExampleApp(app);
@@ -75,7 +66,7 @@ describe('cdk-cross-account-roles map', () => {
 
   test('writes the same map as the plugin for stages and nested stacks', () => {
     // GIVEN
-    const outdir = path.join(dir, 'staged.out');
+    const outdir = path.join(folder.dir, 'staged.out');
     const app = testApp({ outdir });
     Validations.of(app).addPlugins(new CrossAccountTrustChecks());
     const top = new Stack(app, 'Top', { env: { account: TRUSTING, region: REGION } });
@@ -127,7 +118,7 @@ describe('cdk-cross-account-roles map', () => {
   test('writes one self-contained HTML file with --output, and nothing on standard output', () => {
     // GIVEN
     const yaml = file('html/vendor.yaml', YAML_TEMPLATE);
-    const output = path.join(dir, 'html', 'map.html');
+    const output = path.join(folder.dir, 'html', 'map.html');
 
     // WHEN
     const result = cli('map', yaml, '--format', 'html', '--output', output);
@@ -145,7 +136,7 @@ describe('cdk-cross-account-roles map', () => {
     file('folder/a.yaml', YAML_TEMPLATE);
 
     // WHEN
-    const map: AccessMap = JSON.parse(cli('map', path.join(dir, 'folder'), '--format', 'json').stdout);
+    const map: AccessMap = JSON.parse(cli('map', path.join(folder.dir, 'folder'), '--format', 'json').stdout);
 
     // THEN
     expect(map.roles.map(r => r.template)).toEqual(['a.yaml']);

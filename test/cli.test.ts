@@ -1,11 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv-draft-04';
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountTrustChecks } from '../src';
+import { useTempFolder } from './helpers/temp-folder';
 import { TRUSTED, TRUSTING } from './util';
 import { runCli } from '../src/cli/cli';
 
@@ -27,17 +27,8 @@ function jsonFindings(...argv: string[]) {
   };
 }
 
-let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-')); });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Writes a file into the test's folder. */
-function file(name: string, text: string): string {
-  const f = path.join(dir, name);
-  fs.mkdirSync(path.dirname(f), { recursive: true });
-  fs.writeFileSync(f, text);
-  return f;
-}
+const folder = useTempFolder('audit-cli-');
+const file = folder.file;
 
 const role = (statement: object, extra: object = {}) => ({
   Type: 'AWS::IAM::Role',
@@ -223,7 +214,7 @@ describe('cdk-cross-account-roles audit', () => {
 
   test('audits a cloud assembly: its stacks, the nested assemblies of its stages and the nested stacks', () => {
     // GIVEN an app with a stage, a nested stack, and the stacks' accounts
-    const outdir = path.join(dir, 'cdk.out');
+    const outdir = path.join(folder.dir, 'cdk.out');
     const app = new App({ outdir });
     const top = new Stack(app, 'Top', { env: { account: TRUSTING, region: 'eu-west-1' } });
     new iam.Role(top, 'Own', { assumedBy: new iam.AccountRootPrincipal() });
@@ -252,7 +243,7 @@ describe('cdk-cross-account-roles audit', () => {
   test('writes SARIF 2.1.0 that is valid against its schema, with rule metadata, positions and logical IDs', () => {
     // GIVEN
     const json = file('sarif/roles.json', template({ Open: role(OPEN), Partner: role(PARTNER) }));
-    const output = path.join(dir, 'sarif', 'audit.sarif');
+    const output = path.join(folder.dir, 'sarif', 'audit.sarif');
 
     // WHEN
     const result = cli('audit', json, '--format', 'sarif', '--output', output);
@@ -293,7 +284,7 @@ describe('cdk-cross-account-roles audit', () => {
     const main = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
     const result = spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), main, 'audit', 'missing.yaml'], {
       encoding: 'utf-8',
-      cwd: dir,
+      cwd: folder.dir,
       env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
     });
 

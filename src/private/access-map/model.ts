@@ -5,8 +5,7 @@
  * sorted, so that two builds of the same app give the same bytes.
  */
 import * as fs from 'fs';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { auditTemplate, DEFAULT_PARTITION, DEFAULT_URL_SUFFIX, RoleAudit } from '../audit/engine';
+import { auditContext, auditTemplate, RoleAudit } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
 import { compareText } from '../compare';
@@ -217,15 +216,7 @@ class TemplateIndex {
 
 /** What the map knows of a template, to resolve the intrinsics of its permissions and monitors. */
 function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, account: string | undefined): AuditContext {
-  const regionInfo = t.region !== undefined ? RegionInfo.get(t.region) : undefined;
-  return {
-    account,
-    region: t.region,
-    knownPartition: regionInfo?.partition,
-    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
-    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
-    resources,
-  };
+  return auditContext(t.region, account, resources);
 }
 
 /** The resources of a StackSet's inline JSON template (its roles' permissions are there). */

@@ -137,20 +137,30 @@ function stackSetResources(templateBody: unknown): Record<string, TemplateResour
 }
 
 /**
+ * What resolving a template's intrinsics needs: its resources, and the
+ * account and region it deploys to (the partition and URL suffix follow from
+ * a known region, and default to `aws` / `amazonaws.com`).
+ */
+export function auditContext(region: string | undefined, account: string | undefined, resources: Record<string, TemplateResource>): AuditContext {
+  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
+  return {
+    account,
+    region,
+    knownPartition: regionInfo?.partition,
+    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
+    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
+    resources,
+  };
+}
+
+/**
  * Audits every role of a template: its `AWS::IAM::Role`s, and the roles of
  * the inline JSON `TemplateBody` of its StackSets (each deployed in an account
  * of its own, so in an unknown account, in the StackSet's partition).
  */
 export function auditTemplate(template: unknown, env: TemplateEnvironment = {}): RoleAudit[] {
-  const regionInfo = env.region !== undefined ? RegionInfo.get(env.region) : undefined;
-  const context = (resources: Record<string, TemplateResource>, account: string | undefined): AuditContext => ({
-    account,
-    region: env.region,
-    knownPartition: regionInfo?.partition,
-    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
-    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
-    resources,
-  });
+  const context = (resources: Record<string, TemplateResource>, account: string | undefined): AuditContext =>
+    auditContext(env.region, account, resources);
   const resources = resourcesOf(template);
   const audits: RoleAudit[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
