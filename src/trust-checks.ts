@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
 import { auditTemplate } from './private/audit';
 import { perimetersOf } from './private/perimeter-registry';
+import { literal, literalEnvironment, topLevelStack } from './private/stack-env';
 import { RuleContext, TRUST_RULES } from './private/trust-rules';
 
 /**
@@ -210,13 +211,6 @@ class AppIndex {
   }
 }
 
-/** The top-level stack a (nested) stack is synthesized with. */
-function topLevelStack(stack: Stack): Stack {
-  let current = stack;
-  while (current.nestedStackParent !== undefined) { current = current.nestedStackParent; }
-  return current;
-}
-
 /**
  * What the rules know of the app beyond each template: its organisation
  * perimeters, with the accounts known to be members (declared, or with a stack
@@ -235,11 +229,6 @@ function ruleContextOf(root: IConstruct): RuleContext {
   };
 }
 
-/** A literal value of a stack's environment, or undefined when it is a token. */
-function literal(value: string | undefined): string | undefined {
-  return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
-}
-
 /**
  * The violations of the roles of one template (and of its StackSets' template
  * bodies, reported against the StackSet), as the shared audit finds them;
@@ -248,8 +237,7 @@ function literal(value: string | undefined): string | undefined {
 function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext,
   audited: Map<string, AuditedTemplate>): PolicyViolation[] {
   const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
-  const account = literal(stack?.account) ?? (stack ? literal(topLevelStack(stack).account) : undefined);
-  const region = literal(stack?.region) ?? (stack ? literal(topLevelStack(stack).region) : undefined);
+  const { account, region } = stack !== undefined ? literalEnvironment(stack) : {};
   const audits = auditTemplate(template, { account, region, rules });
   audited.set(path.resolve(templatePath), { template, audits });
   return audits.flatMap(role => role.findings

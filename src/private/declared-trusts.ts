@@ -9,12 +9,11 @@
  * every stack, nested stack and stage); `declaredRole(...)` reads one role of a
  * synthesized template (the CLI and the plugin's access map).
  */
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
-import { DEFAULT_PARTITION, DEFAULT_URL_SUFFIX } from './audit/engine';
+import { auditContext } from './audit/engine';
 import { AuditContext } from './audit/resolve';
 import { auditedRoles } from './audit/roles';
 import { isObject, JsonObject, resourcesOf } from './audit/template';
@@ -30,6 +29,7 @@ import {
   KEY_SOURCE_IP,
   STS_ASSUME_ROLE,
 } from './constants';
+import { literal, literalEnvironment } from './stack-env';
 import { accountOf, allowsAction, AuditedRole, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from './trust-rules/types';
 
 /** `aws:PrincipalOrgPaths`: the organisation paths (OUs) of the caller's account. */
@@ -226,31 +226,10 @@ export function declaredRoleOf(logicalId: string, branches: AuditedRole[], prope
   };
 }
 
-/** A literal value of a stack's environment, or undefined when it is a token. */
-function literal(value: string | undefined): string | undefined {
-  return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
-}
-
-/** The top-level stack a (nested) stack is synthesized with. */
-function topLevelStack(stack: Stack): Stack {
-  let current = stack;
-  while (current.nestedStackParent !== undefined) { current = current.nestedStackParent; }
-  return current;
-}
-
 /** What the audit engine needs to know of a stack to resolve a role's intrinsics. */
 export function stackContext(stack: Stack, resources: AuditContext['resources'] = {}): AuditContext {
-  const account = literal(stack.account) ?? literal(topLevelStack(stack).account);
-  const region = literal(stack.region) ?? literal(topLevelStack(stack).region);
-  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
-  return {
-    account,
-    region,
-    knownPartition: regionInfo?.partition,
-    partition: regionInfo?.partition ?? DEFAULT_PARTITION,
-    urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
-    resources,
-  };
+  const { account, region } = literalEnvironment(stack);
+  return auditContext(region, account, resources);
 }
 
 /** A property of a role resource as CloudFormation will see it, `undefined` left out. */

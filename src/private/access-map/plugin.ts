@@ -4,18 +4,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
 import { RoleAudit } from '../audit/engine';
 import { compareText } from '../compare';
+import { literal, literalEnvironment, topLevelStack } from '../stack-env';
 import { RuleContext } from '../trust-rules';
-
-/** A literal value of a stack's environment, or undefined when it is a token. */
-function literal(value: string | undefined): string | undefined {
-  return value !== undefined && !Token.isUnresolved(value) ? value : undefined;
-}
 
 /** The templates of every stack (nested stacks and stages included) below an app or stage, as synthesized. */
 export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
@@ -25,15 +21,13 @@ export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
     if (stage === undefined) { continue; }
     const templatePath = path.join(stage.outdir, stack.templateFile);
     if (!fs.existsSync(templatePath)) { continue; }
-    let top: Stack = stack;
-    while (top.nestedStackParent !== undefined) { top = top.nestedStackParent; }
+    const top = topLevelStack(stack);
     templates.push({
       path: templatePath,
       file: path.relative(outdir, templatePath).split(path.sep).join('/'),
       // a nested stack is named after the stack it deploys with, as the CLI names it (its own name is known at deploy time only)
       stackName: literal(top.stackName) ?? top.node.path,
-      account: literal(stack.account) ?? literal(top.account),
-      region: literal(stack.region) ?? literal(top.region),
+      ...literalEnvironment(stack),
     });
   }
   return templates.sort((a, b) => compareText(a.file, b.file));
