@@ -21,7 +21,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRoleFanout } from '../src';
-import { machineLine, median, repeatOption, runChild, sampleAll, warmUp } from './util';
+import { benchmarkArgs, machineLine, median, runChild, sampleAll, warmUp } from './util';
 
 const HUB = '999999999999';
 const ORG = 'o-abcdef1234';
@@ -121,14 +121,10 @@ function child(variant: Variant, size: number): void {
   process.stdout.write(JSON.stringify(sample));
 }
 
-
 function main(): void {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    child(args[1] as Variant, Number(args[2]));
-    return;
-  }
-  const repeat = repeatOption(args, 3);
+  const command = benchmarkArgs<Variant>(child);
+  if (command === undefined) { return; }
+  const { repeat } = command;
   const sizes = [10, 100, 500];
   const samples = sampleAll(sizes, VARIANTS, repeat, (variant, size) => runChild<Sample>(__filename, variant, size));
 

@@ -30,7 +30,7 @@ import * as path from 'path';
 import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountTrustChecks, CrossAccountTrustChecksProps } from '../src';
-import { machineLine, median, repeatOption, runChild, sampleAll, warmUp } from './util';
+import { benchmarkArgs, machineLine, median, runChild, sampleAll, warmUp } from './util';
 import { auditPaths } from '../src/cli/audit-command';
 
 const VARIANTS = ['none', 'noop', 'checks', 'checks-no-map'] as const;
@@ -181,12 +181,9 @@ function printCli(repeat: number): void {
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    child(args[1] as Variant, Number(args[2]));
-    return;
-  }
-  const repeat = repeatOption(args, 3);
+  const command = benchmarkArgs<Variant>(child);
+  if (command === undefined) { return; }
+  const { args, repeat } = command;
   if (args.includes('--cli-only')) {
     printCli(repeat);
     return;

@@ -12,10 +12,19 @@ import { App } from 'aws-cdk-lib';
 /** The median of some numbers (the upper one of an even count). */
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** The `--repeat N` option of the command line, or `fallback`. */
-export function repeatOption(args: string[], fallback: number): number {
+/**
+ * Reads a benchmark's command line. In a child (`--child VARIANT SIZE`, as
+ * `runChild` starts it) it runs `child` and returns undefined; otherwise it
+ * returns the arguments and `--repeat N` (3 by default).
+ */
+export function benchmarkArgs<V extends string>(child: (variant: V, size: number) => void): { args: string[]; repeat: number } | undefined {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    child(args[1] as V, Number(args[2]));
+    return undefined;
+  }
   const at = args.indexOf('--repeat');
-  return at >= 0 ? Number(args[at + 1]) : fallback;
+  return { args, repeat: at >= 0 ? Number(args[at + 1]) : 3 };
 }
 
 /** In a child: synthesizes a one-size app built by `build`, and throws it away. */
