@@ -12,6 +12,7 @@ import {
   STS_SET_SOURCE_IDENTITY,
   STS_TAG_SESSION,
 } from './constants';
+import { oneOrMany } from './trust';
 
 /** An RCP or SCP statement, as JSON. */
 export interface ControlStatement {
@@ -68,9 +69,6 @@ export interface PerimeterSpec {
   /** A role with this tag set to `true` is left out of the perimeter. */
   readonly exclusionTagKey?: string;
 }
-
-/** One value is written as a string, several as a list. */
-const oneOrMany = (values: string[]): string | string[] => values.length === 1 ? values[0] : values;
 
 /** The condition that leaves roles with the exclusion tag out, if there is one. */
 function exclusion(spec: PerimeterSpec): Record<string, string> {

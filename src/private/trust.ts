@@ -46,7 +46,7 @@ export interface TrustSpec {
 }
 
 /** One value is written as a string, several as a list: the shortest form IAM accepts. */
-function oneOrMany(values: string[]): string | string[] {
+export function oneOrMany(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : values;
 }
 

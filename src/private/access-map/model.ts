@@ -5,9 +5,10 @@
  * sorted, so that two builds of the same app give the same bytes.
  */
 import * as fs from 'fs';
-import { auditContext, auditTemplate, RoleAudit } from '../audit/engine';
+import { auditContext, auditTemplate, RoleAudit, stackSetResources } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
-import { isObject, JsonObject, resourcesOf, TemplateResource } from '../audit/template';
+import { list } from '../audit/roles';
+import { isObject, JsonObject, propertiesOf, resourcesOf, TemplateResource } from '../audit/template';
 import { compareText } from '../compare';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
 import { RuleContext } from '../trust-rules';
@@ -87,8 +88,6 @@ export interface AccessMap {
   readonly version: number;
   readonly roles: MapRole[];
 }
-
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
 
 const UNKNOWN_ACCOUNT = 'unknown';
 const STACKSET_ACCOUNT = 'StackSet instances';
@@ -219,16 +218,6 @@ function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, 
   return auditContext(t.region, account, resources);
 }
 
-/** The resources of a StackSet's inline JSON template (its roles' permissions are there). */
-function stackSetResources(resource: TemplateResource | undefined): Record<string, TemplateResource> {
-  const body = isObject(resource?.Properties) ? resource.Properties.TemplateBody : undefined;
-  try {
-    return typeof body === 'string' ? resourcesOf(JSON.parse(body)) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
 function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
   const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
@@ -243,7 +232,7 @@ function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
     }
     let index = stackSets.get(audit.resourceLogicalId);
     if (index === undefined) {
-      index = new TemplateIndex(contextOf(t, stackSetResources(resources[audit.resourceLogicalId]), undefined));
+      index = new TemplateIndex(contextOf(t, stackSetResources(propertiesOf(resources[audit.resourceLogicalId]).TemplateBody) ?? {}, undefined));
       stackSets.set(audit.resourceLogicalId, index);
     }
     return index;

@@ -126,7 +126,7 @@ function judge(branches: AuditedRole[], prefix: string, what: string, acknowledg
 }
 
 /** The resources of a StackSet's inline JSON template; undefined for YAML, a token or anything unparsable. */
-function stackSetResources(templateBody: unknown): Record<string, TemplateResource> | undefined {
+export function stackSetResources(templateBody: unknown): Record<string, TemplateResource> | undefined {
   if (typeof templateBody !== 'string') { return undefined; }
   try {
     const template: unknown = JSON.parse(templateBody);

@@ -9,7 +9,8 @@ import { AuditContext, branchCombinations, ifConditions } from './resolve';
 import { JsonObject, isObject } from './template';
 import { readTrustDocument } from './trust-document';
 
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
+/** A value that may be one or many, as a list of strings (none when undefined). */
+export const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
 
 /** One statement of a resolved trust policy, normalized for the rules. */
 function normalizeStatement(raw: JsonObject): TrustStatement {
