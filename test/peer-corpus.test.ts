@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { auditPaths } from '../src/cli/audit-command';
@@ -6,9 +7,18 @@ import { ReportedFinding } from '../src/cli/report';
 /**
  * The peer linters' own trust-policy fixtures (KICS, checkov, cfn_nag,
  * cfripper), each role reviewed: `../shared/peer-trust-corpus`, beside the
- * repository, locally and in CI.
+ * repository. A fresh clone made elsewhere (CI clones into a temporary
+ * folder) finds it beside the checkout it was cloned from (`origin`);
+ * `PEER_TRUST_CORPUS` names it explicitly.
  */
-const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'peer-trust-corpus');
+function corpusCandidates(): string[] {
+  const beside = (checkout: string) => path.resolve(checkout, '..', 'shared', 'peer-trust-corpus');
+  const candidates = [process.env.PEER_TRUST_CORPUS, beside(path.join(__dirname, '..'))];
+  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], { cwd: __dirname, encoding: 'utf-8' }).stdout?.trim();
+  if (origin && path.isAbsolute(origin)) { candidates.push(beside(origin)); }
+  return candidates.filter((c): c is string => c !== undefined && c !== '');
+}
+const CORPUS = corpusCandidates().find(c => fs.existsSync(path.join(c, 'index.json'))) ?? corpusCandidates()[0];
 const PRESENT = fs.existsSync(path.join(CORPUS, 'index.json'));
 
 interface CorpusEntry {
