@@ -6,9 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { WARNING_PREFIX } from './private/constants';
-import { checkProps, everyKey, RequiredKeys } from './private/props';
-import { roleArnIn } from './private/role-arn';
-import { fail } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
+import { fail } from './private/input/validation';
+import { roleArnIn } from './private/role/role-arn';
 
 /**
  * CloudTrail records `AssumeRole` as a read-only management event, which a rule

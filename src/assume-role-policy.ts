@@ -2,7 +2,6 @@ import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { CrossAccountRole } from './cross-account-role';
-import { AssumeTarget, assumePermissionDocuments } from './private/assume-permission';
 import {
   DESCRIPTION_MAX_LENGTH,
   MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT,
@@ -14,10 +13,11 @@ import {
   STS_TAG_SESSION,
   WARNING_PREFIX,
 } from './private/constants';
-import { policyLength } from './private/policy-size';
-import { checkProps, everyKey, RequiredKeys } from './private/props';
-import { roleArnIn } from './private/role-arn';
-import { fail, show, unique, validateIamName } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
+import { fail, show, unique, validateIamName } from './private/input/validation';
+import { policyLength } from './private/policy/policy-size';
+import { roleArnIn } from './private/role/role-arn';
+import { AssumeTarget, assumePermissionDocuments } from './private/trusted/assume-permission';
 
 /** The actions an identity policy may allow on a role to assume it. */
 const ASSUME_ACTIONS = [STS_ASSUME_ROLE, STS_TAG_SESSION, STS_SET_SOURCE_IDENTITY];

@@ -1,15 +1,15 @@
 import { Annotations, Aspects, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import { Construct, IConstruct } from 'constructs';
+import { WARNING_PREFIX } from './private/constants';
+import { fail } from './private/input/validation';
 import {
   ARCHIVE_RULES_DEFAULT_QUOTA,
   ARCHIVE_RULES_MAX_QUOTA,
   ArchiveRule,
   archiveRules,
-} from './private/archive-rules';
-import { WARNING_PREFIX } from './private/constants';
-import { DeclaredRole, declaredTrusts, isCrossAccount } from './private/declared-trusts';
-import { fail } from './private/validation';
+} from './private/organization/archive-rules';
+import { DeclaredRole, declaredTrusts, isCrossAccount } from './private/organization/declared-trusts';
 
 /**
  * The zone of trust of an Access Analyzer: what counts as inside.

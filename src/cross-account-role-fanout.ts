@@ -9,14 +9,14 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { AssumerOptions } from './assumers';
 import { CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
-import { assumePermissionDocuments } from './private/assume-permission';
-import { assumersIn } from './private/assumers';
 import { KEY_MFA_PRESENT, MANAGED_POLICIES_PER_PRINCIPAL_DEFAULT, MANAGED_POLICIES_PER_PRINCIPAL_MAX, MANAGED_POLICY_MAX_LENGTH, WARNING_PREFIX } from './private/constants';
-import { resolveIntrinsics } from './private/intrinsics';
-import { packPolicyDocuments, totalPolicyLength } from './private/policy-packer';
-import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/props';
-import { roleOptionsOf } from './private/role-options';
-import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/validation';
+import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/input/props';
+import { fail, show, unique, validateAccountId, validateOrganizationId, validateRoleName, validateStackName } from './private/input/validation';
+import { resolveIntrinsics } from './private/policy/intrinsics';
+import { packPolicyDocuments, totalPolicyLength } from './private/policy/policy-packer';
+import { roleOptionsOf } from './private/role/role-options';
+import { assumePermissionDocuments } from './private/trusted/assume-permission';
+import { assumersIn } from './private/trusted/assumers';
 
 /** The props a plain JavaScript caller must give (the compiler keeps the list complete). */
 const REQUIRED_PROPS = everyKey<RequiredKeys<CrossAccountRoleFanoutProps>>()(['hubAccount', 'roleName']);

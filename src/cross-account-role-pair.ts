@@ -7,11 +7,11 @@ import { AssumeRolePolicy } from './assume-role-policy';
 import { AssumerOptions } from './assumers';
 import { CliProfileOptions, CrossAccountRole, CrossAccountRoleOptions } from './cross-account-role';
 import { ExternalIdTrust } from './external-id-trust';
-import { assumersIn } from './private/assumers';
-import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/props';
-import { roleOptionsOf } from './private/role-options';
-import { accountsOfPrincipalArns } from './private/trust';
-import { fail, show, validateAccountId, validateStackName } from './private/validation';
+import { checkProps, everyKey, refuseStackScope, RequiredKeys } from './private/input/props';
+import { fail, show, validateAccountId, validateStackName } from './private/input/validation';
+import { accountsOfPrincipalArns } from './private/policy/trust';
+import { roleOptionsOf } from './private/role/role-options';
+import { assumersIn } from './private/trusted/assumers';
 
 /** The props a plain JavaScript caller must give (the compiler keeps the list complete). */
 const REQUIRED_PROPS = everyKey<RequiredKeys<CrossAccountRolePairProps>>()(['trustingAccount', 'trustedAccount', 'roleName']);

@@ -3,15 +3,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
-import { grantAssume } from './private/assume-grant';
-import { generatedRoleName } from './private/names';
-import { checkProps, everyKey, RequiredKeys } from './private/props';
-import { SessionRevocation } from './private/revocation';
-import { RoleAccess, addRoleOutputs, cliProfileOf, switchRoleUrlOf } from './private/role-access';
-import { roleQuotaErrors } from './private/role-quotas';
-import { roleTrust, validateTrustProps } from './private/role-trust';
-import { applyDeployTimeSessionDuration, sessionControls } from './private/session-controls';
-import { fail, validateDescription, validateIamName, validateRoleName } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
+import { fail, validateDescription, validateIamName, validateRoleName } from './private/input/validation';
+import { grantAssume } from './private/role/assume-grant';
+import { generatedRoleName } from './private/role/names';
+import { SessionRevocation } from './private/role/revocation';
+import { RoleAccess, addRoleOutputs, cliProfileOf, switchRoleUrlOf } from './private/role/role-access';
+import { roleQuotaErrors } from './private/role/role-quotas';
+import { roleTrust, validateTrustProps } from './private/role/role-trust';
+import { applyDeployTimeSessionDuration, sessionControls } from './private/role/session-controls';
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the

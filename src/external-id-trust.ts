@@ -6,9 +6,9 @@ import {
   EXTERNAL_ID_MAX_LENGTH,
   EXTERNAL_ID_MIN_LENGTH,
 } from './private/constants';
-import { checkProps, everyKey, RequiredKeys } from './private/props';
-import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/trust';
-import { fail, show, unique, validateAccountId, validateExternalId } from './private/validation';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
+import { fail, show, unique, validateAccountId, validateExternalId } from './private/input/validation';
+import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './private/policy/trust';
 
 /**
  * Properties of an `ExternalIdTrust`.

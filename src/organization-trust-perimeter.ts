@@ -2,7 +2,8 @@ import { Annotations, AspectPriority, Aspects, IAspect, Names, Stack, Token } fr
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
 import { ACCOUNT_ID_PATTERN, UNRESOLVED_VALUE_ESTIMATE, WARNING_PREFIX } from './private/constants';
-import { declaredTrusts } from './private/declared-trusts';
+import { fail, show, unique, validateAccountId, validateOrganizationId } from './private/input/validation';
+import { declaredTrusts } from './private/organization/declared-trusts';
 import {
   CDK_BOOTSTRAP_EXECUTION_ROLE_PATTERN,
   CONTROL_POLICIES_PER_TARGET,
@@ -16,9 +17,8 @@ import {
   packStatements,
   thirdPartyExternalIdStatement,
   trustPolicyProtectionStatements,
-} from './private/perimeter-policies';
-import { registerPerimeter } from './private/perimeter-registry';
-import { fail, show, unique, validateAccountId, validateOrganizationId } from './private/validation';
+} from './private/organization/perimeter-policies';
+import { registerPerimeter } from './private/organization/perimeter-registry';
 
 /** A root (`r-…`), an OU (`ou-…-…`) or an account (12 digits), as AWS Organizations names policy targets. */
 const TARGET_ID_PATTERN = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/;

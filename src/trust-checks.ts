@@ -4,9 +4,9 @@ import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedS
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
 import { auditTemplate } from './private/audit';
-import { perimetersOf } from './private/perimeter-registry';
-import { literal, literalEnvironment, topLevelStack } from './private/stack-env';
-import { RuleContext, TRUST_RULES } from './private/trust-rules';
+import { RuleContext, TRUST_RULES } from './private/audit/rules';
+import { perimetersOf } from './private/organization/perimeter-registry';
+import { literal, literalEnvironment, topLevelStack } from './private/policy/stack-env';
 
 /**
  * A rule of `CrossAccountTrustChecks`, as listed by `CrossAccountTrustChecks.rules`.

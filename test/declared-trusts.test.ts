@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CrossAccountRole, CrossAccountRoleFanout, ExternalIdTrust } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
-import { declaredTrusts, isCrossAccount } from '../src/private/declared-trusts';
+import { declaredTrusts, isCrossAccount } from '../src/private/organization/declared-trusts';
 
 const NO_GUARDS = { externalId: false, mfa: false, sourceIps: [], roleSessionNames: [], sourceIdentity: false };
 

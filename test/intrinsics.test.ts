@@ -1,6 +1,6 @@
-import { IntrinsicContext, resolveIntrinsics } from '../src/private/intrinsics';
-import { QUOTA_CONTEXT, resolvedPolicyLength } from '../src/private/policy-size';
-import { UNRESOLVED } from '../src/private/trust-rules';
+import { UNRESOLVED } from '../src/private/audit/rules';
+import { IntrinsicContext, resolveIntrinsics } from '../src/private/policy/intrinsics';
+import { QUOTA_CONTEXT, resolvedPolicyLength } from '../src/private/policy/policy-size';
 
 /** What the trust checks know of a template in account 111111111111 with a role `Reader` and a condition `Prod`. */
 const AUDIT: IntrinsicContext = {

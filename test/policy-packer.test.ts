@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRoleFanout } from '../src';
 import { TRUSTING, pairedStacks, testApp } from './util';
-import { resolvedPolicyLength } from '../src/private/policy-size';
+import { resolvedPolicyLength } from '../src/private/policy/policy-size';
 
 const HUB = '999999999999';
 const QUOTA = 6144;

@@ -14,7 +14,7 @@ import {
   ExternalIdTrust,
 } from '../src';
 import { REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
-import { ROLE_OPTION_KEYS, roleOptionsOf } from '../src/private/role-options';
+import { ROLE_OPTION_KEYS, roleOptionsOf } from '../src/private/role/role-options';
 
 /**
  * Props that surprised users (issue 9 §6) and the typed list of options the
@@ -284,10 +284,10 @@ describe('the options handed to the role are a typed, complete list', () => {
 
   test('the compiler refuses a list that leaves out a key of CrossAccountRoleOptions, naming it', () => {
     // GIVEN the list without 'allowedSourceIps', as a module that imports the real types
-    const dir = path.join(__dirname, '..', 'src', 'private');
+    const dir = path.join(__dirname, '..', 'src', 'private', 'input');
     const listed = ROLE_OPTION_KEYS.filter(k => k !== 'allowedSourceIps').map(k => `'${k}'`).join(', ');
     const file = path.join(dir, '__role-option-keys-check.ts');
-    const source = `import { everyKey } from './props';\nimport type { CrossAccountRoleOptions } from '../cross-account-role';\nexport const KEYS = everyKey<keyof CrossAccountRoleOptions>()([${listed}]);\n`;
+    const source = `import { everyKey } from './props';\nimport type { CrossAccountRoleOptions } from '../../cross-account-role';\nexport const KEYS = everyKey<keyof CrossAccountRoleOptions>()([${listed}]);\n`;
     const host = ts.createCompilerHost({ strict: true, noEmit: true, skipLibCheck: true });
     const readFile = host.readFile.bind(host);
     host.readFile = name => path.resolve(name) === file ? source : readFile(name);

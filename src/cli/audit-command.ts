@@ -7,7 +7,7 @@ import { TemplateInput, collectTemplates } from './inputs';
 import { AuditReport, FORMATS, ReportedFinding } from './report';
 import { InputError } from './template-file';
 import { AcknowledgementProblem, TemplateResource, acknowledgementsOf, auditTemplate, resourcesOf } from '../private/audit';
-import { TRUST_RULES } from '../private/trust-rules';
+import { TRUST_RULES } from '../private/audit/rules';
 
 /** The levels `--fail-on` takes, and the severities each fails on. */
 const FAIL_ON: Record<string, string[]> = { error: ['error'], warning: ['error', 'warning'], none: [] };

@@ -3,7 +3,7 @@
  * resource, and its renderings (text, JSON, SARIF 2.1.0, Markdown).
  */
 import * as path from 'path';
-import { TRUST_RULES } from '../private/trust-rules';
+import { TRUST_RULES } from '../private/audit/rules';
 
 /** A finding, where it is. */
 export interface ReportedFinding {

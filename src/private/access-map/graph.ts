@@ -4,8 +4,8 @@
  * trust's guards. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
  */
 import { AccessMap, MapRole, MapTrust } from './model';
-import { compareText } from '../compare';
-import { accountOf } from '../trust-rules/types';
+import { accountOf } from '../audit/rules/types';
+import { compareText } from '../policy/compare';
 
 /** A node: a role, or a principal that a role trusts. */
 export interface GraphNode {

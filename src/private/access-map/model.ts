@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import { auditContext, auditTemplate, RoleAudit, stackSetResources } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { list } from '../audit/roles';
+import { RuleContext } from '../audit/rules';
+import { UNRESOLVED } from '../audit/rules/types';
 import { isObject, JsonObject, propertiesOf, resourcesOf, TemplateResource } from '../audit/template';
-import { compareText } from '../compare';
-import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../declared-trusts';
-import { RuleContext } from '../trust-rules';
-import { UNRESOLVED } from '../trust-rules/types';
+import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../organization/declared-trusts';
+import { compareText } from '../policy/compare';
 
 /** The file names the plugin writes into the cloud assembly. */
 export const ACCESS_MAP_JSON = 'cross-account-access.json';

@@ -9,9 +9,9 @@ import { IConstruct } from 'constructs';
 import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
 import { RoleAudit } from '../audit/engine';
-import { compareText } from '../compare';
-import { literal, literalEnvironment, topLevelStack } from '../stack-env';
-import { RuleContext } from '../trust-rules';
+import { RuleContext } from '../audit/rules';
+import { compareText } from '../policy/compare';
+import { literal, literalEnvironment, topLevelStack } from '../policy/stack-env';
 
 /** The templates of every stack (nested stacks and stages included) below an app or stage, as synthesized. */
 export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {

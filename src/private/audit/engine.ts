@@ -4,9 +4,9 @@
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditedRole, RuleContext, TRUST_RULES } from '../trust-rules';
 import { AuditContext } from './resolve';
 import { auditedRoles } from './roles';
+import { AuditedRole, RuleContext, TRUST_RULES } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
 
 /** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */

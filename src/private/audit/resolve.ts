@@ -1,12 +1,12 @@
 /**
  * What the audit knows of a template to resolve its intrinsics, for the
- * library's one resolver (`resolveIntrinsics` of src/private/intrinsics.ts):
+ * library's one resolver (`resolveIntrinsics` of src/private/policy/intrinsics.ts):
  * pseudo parameters, the stack's account and region, and the ARNs of the
  * template's OIDC and SAML providers and roles.
  */
-import { IntrinsicContext, resolveIntrinsics } from '../intrinsics';
-import { UNRESOLVED } from '../trust-rules';
+import { UNRESOLVED } from './rules';
 import { TemplateResource, isObject } from './template';
+import { IntrinsicContext, resolveIntrinsics } from '../policy/intrinsics';
 /** What the audit knows of a template's stack, to resolve intrinsics. */
 export interface AuditContext {
   /** The stack's account, when it is literal. */

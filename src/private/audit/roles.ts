@@ -3,11 +3,11 @@
  * any form, intrinsics resolved where possible, statements normalized.
  */
 import { MIN_SESSION_DURATION_SECONDS } from '../constants';
-import { resolvedPolicyLength } from '../policy-size';
-import { AuditedRole, TrustStatement, UNRESOLVED } from '../trust-rules';
 import { AuditContext, branchCombinations, ifConditions } from './resolve';
+import { AuditedRole, TrustStatement, UNRESOLVED } from './rules';
 import { JsonObject, isObject } from './template';
 import { readTrustDocument } from './trust-document';
+import { resolvedPolicyLength } from '../policy/policy-size';
 
 /** A value that may be one or many, as a list of strings (none when undefined). */
 export const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);

@@ -3,10 +3,10 @@
  * takes: an object, a JSON string, and an `Fn::Sub` or `Fn::Join` that
  * produces a JSON string.
  */
-import { resolveIntrinsics } from '../intrinsics';
-import { UNRESOLVED } from '../trust-rules';
 import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
+import { UNRESOLVED } from './rules';
 import { isObject } from './template';
+import { resolveIntrinsics } from '../policy/intrinsics';
 
 /** A trust policy as the audit read it. */
 export interface ReadTrustDocument {

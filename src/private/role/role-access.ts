@@ -1,9 +1,9 @@
 import { CfnMapping, CfnOutput, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import type { CliProfileOptions } from '../cross-account-role';
-import { SIGNIN_HOSTS, STS_SET_SOURCE_IDENTITY } from './constants';
-import { fail, iamPatternMatches, show, validateExternalId, validateSessionName } from './validation';
+import type { CliProfileOptions } from '../../cross-account-role';
+import { SIGNIN_HOSTS, STS_SET_SOURCE_IDENTITY } from '../constants';
+import { fail, iamPatternMatches, show, validateExternalId, validateSessionName } from '../input/validation';
 
 /** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
 const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;

@@ -14,8 +14,8 @@ import {
   KEY_SOURCE_IP,
   KEY_TRANSITIVE_TAG_KEYS,
   STS_ASSUME_ROLE,
-} from './constants';
-import { fail, show, unique, validateAccountId } from './validation';
+} from '../constants';
+import { fail, show, unique, validateAccountId } from '../input/validation';
 
 /** What a trust statement is made of, before it is rendered. */
 export interface TrustSpec {

@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { resolveIntrinsics } from './intrinsics';
-import { fail } from './validation';
+import { fail } from '../input/validation';
+import { resolveIntrinsics } from '../policy/intrinsics';
 
 /** The pseudo parameters an ARN may hold and still be the same value in every stack. */
 const STACK_INDEPENDENT_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::URLSuffix'];

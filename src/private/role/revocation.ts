@@ -1,8 +1,8 @@
 import { Annotations, Lazy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { KEY_TOKEN_ISSUE_TIME, REVOKE_SESSIONS_POLICY_NAME, WARNING_PREFIX } from './constants';
-import { isoTimestamp } from './validation';
+import { KEY_TOKEN_ISSUE_TIME, REVOKE_SESSIONS_POLICY_NAME, WARNING_PREFIX } from '../constants';
+import { isoTimestamp } from '../input/validation';
 
 /**
  * The revocation of a role's older sessions: one inline policy denying every

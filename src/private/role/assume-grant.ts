@@ -1,10 +1,10 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable } from 'constructs';
-import type { CrossAccountRole } from '../cross-account-role';
-import { assumeStatementParts } from './assume-statement';
-import { WARNING_PREFIX } from './constants';
-import { fail } from './validation';
+import type { CrossAccountRole } from '../../cross-account-role';
+import { WARNING_PREFIX } from '../constants';
+import { fail } from '../input/validation';
+import { assumeStatementParts } from '../trusted/assume-statement';
 
 /**
  * `CrossAccountRole.grantAssumeRole`: gives `grantee` the permission to assume

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { MANAGED_POLICY_MAX_LENGTH } from './constants';
+import { MANAGED_POLICY_MAX_LENGTH } from '../constants';
 import { policyLength } from './policy-size';
 
 /**

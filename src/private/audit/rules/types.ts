@@ -1,4 +1,4 @@
-import { iamPatternMatches } from '../validation';
+import { iamPatternMatches } from '../../input/validation';
 /** A role's trust as the rules see it: read from a synthesized template, intrinsics resolved where possible. */
 export interface AuditedRole {
   /** The role's logical ID in its template. */

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { LONGEST_PARTITION, UNRESOLVED_ARN_ESTIMATE, UNRESOLVED_VALUE_ESTIMATE } from './constants';
+import { LONGEST_PARTITION, UNRESOLVED_ARN_ESTIMATE, UNRESOLVED_VALUE_ESTIMATE } from '../constants';
 import { IntrinsicContext, resolveIntrinsics } from './intrinsics';
 
 /** What a pseudo parameter is counted as: its longest real value. */

@@ -1,5 +1,5 @@
-import { TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from '../constants';
 import { TrustRule } from './types';
+import { TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from '../../constants';
 
 /** Over the default quota, the deployment fails unless the account's quota was raised. */
 export const TRUST_POLICY_OVER_DEFAULT_QUOTA: TrustRule = {

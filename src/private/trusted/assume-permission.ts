@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { assumeStatement } from './assume-statement';
-import { packPolicyDocuments } from './policy-packer';
-import { unique } from './validation';
+import { unique } from '../input/validation';
+import { packPolicyDocuments } from '../policy/policy-packer';
 
 /** One role the trusted side may assume, and the actions its trust requires. */
 export interface AssumeTarget {

@@ -10,9 +10,9 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
  */
-import { compareText } from './compare';
 import { DeclaredRole, isCrossAccount } from './declared-trusts';
-import { accountOf } from './trust-rules/types';
+import { accountOf } from '../audit/rules/types';
+import { compareText } from '../policy/compare';
 
 /** Values of one criterion of an archive rule: 20 at most. */
 export const ARCHIVE_RULE_VALUES_MAX = 20;

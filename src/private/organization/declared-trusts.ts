@@ -13,11 +13,11 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { auditContext } from './audit/engine';
-import { AuditContext } from './audit/resolve';
-import { auditedRoles } from './audit/roles';
-import { isObject, JsonObject, resourcesOf } from './audit/template';
-import { compareText } from './compare';
+import { auditContext } from '../audit/engine';
+import { AuditContext } from '../audit/resolve';
+import { auditedRoles } from '../audit/roles';
+import { accountOf, allowsAction, AuditedRole, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from '../audit/rules/types';
+import { isObject, JsonObject, resourcesOf } from '../audit/template';
 import {
   KEY_EXTERNAL_ID,
   KEY_MFA_AGE,
@@ -28,9 +28,9 @@ import {
   KEY_SOURCE_IDENTITY,
   KEY_SOURCE_IP,
   STS_ASSUME_ROLE,
-} from './constants';
-import { literal, literalEnvironment } from './stack-env';
-import { accountOf, allowsAction, AuditedRole, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from './trust-rules/types';
+} from '../constants';
+import { compareText } from '../policy/compare';
+import { literal, literalEnvironment } from '../policy/stack-env';
 
 /** `aws:PrincipalOrgPaths`: the organisation paths (OUs) of the caller's account. */
 export const KEY_PRINCIPAL_ORG_PATHS = 'aws:PrincipalOrgPaths';

@@ -8,8 +8,8 @@ import {
   TRUST_POLICY_DEFAULT_QUOTA,
   TRUST_POLICY_MAX_QUOTA,
   WARNING_PREFIX,
-} from './constants';
-import { policyLength, resolvedPolicyLength } from './policy-size';
+} from '../constants';
+import { policyLength, resolvedPolicyLength } from '../policy/policy-size';
 
 /**
  * Measures a role against the IAM quotas, as CloudFormation will deploy it:

@@ -1,10 +1,10 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { CrossAccountRoleProps } from '../cross-account-role';
-import { WARNING_PREFIX } from './constants';
+import type { CrossAccountRoleProps } from '../../cross-account-role';
+import { WARNING_PREFIX } from '../constants';
 import { SessionControls } from './session-controls';
-import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from './trust';
-import { fail, unique, validateAccountId, validateExternalId, validateOrganizationId, validateOrganizationalUnitPaths } from './validation';
+import { fail, unique, validateAccountId, validateExternalId, validateOrganizationId, validateOrganizationalUnitPaths } from '../input/validation';
+import { CrossAccountTrustPrincipal, accountsOfPrincipalArns } from '../policy/trust';
 
 /** Whom a cross-account role trusts, ready to become its trust policy. */
 export interface RoleTrust {

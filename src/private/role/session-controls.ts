@@ -1,14 +1,14 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { CrossAccountRoleOptions } from '../cross-account-role';
+import type { CrossAccountRoleOptions } from '../../cross-account-role';
 import {
   MAX_SESSION_DURATION_SECONDS,
   MIN_SESSION_DURATION_SECONDS,
   STS_ASSUME_ROLE,
   STS_SET_SOURCE_IDENTITY,
   STS_TAG_SESSION,
-} from './constants';
+} from '../constants';
 import {
   deployTimeSeconds,
   fail,
@@ -17,7 +17,7 @@ import {
   validateCidr,
   validateSessionDuration,
   validateSessionPattern,
-} from './validation';
+} from '../input/validation';
 
 /**
  * The session controls of a cross-account role, validated: what the trust

@@ -1,5 +1,5 @@
-import { everyKey } from './props';
-import type { CrossAccountRoleOptions } from '../cross-account-role';
+import type { CrossAccountRoleOptions } from '../../cross-account-role';
+import { everyKey } from '../input/props';
 
 /**
  * The options that `CrossAccountRolePair` and `CrossAccountRoleFanout` hand to

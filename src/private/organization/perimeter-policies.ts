@@ -11,8 +11,8 @@ import {
   STS_ASSUME_ROLE,
   STS_SET_SOURCE_IDENTITY,
   STS_TAG_SESSION,
-} from './constants';
-import { oneOrMany } from './trust';
+} from '../constants';
+import { oneOrMany } from '../policy/trust';
 
 /** An RCP or SCP statement, as JSON. */
 export interface ControlStatement {

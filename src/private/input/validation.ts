@@ -19,7 +19,7 @@ import {
   SESSION_NAME_MAX_LENGTH,
   SESSION_NAME_MIN_LENGTH,
   SESSION_NAME_PATTERN,
-} from './constants';
+} from '../constants';
 
 /**
  * Throws an error that names the construct, so that a user with many roles

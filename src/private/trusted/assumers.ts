@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { fail, validateIamName, validateRoleName } from './validation';
-import type { AssumerOptions } from '../assumers';
+import type { AssumerOptions } from '../../assumers';
+import { fail, validateIamName, validateRoleName } from '../input/validation';
 
 /** The assumers of `AssumerOptions`, imported into (or, for the new group, created in) the trusted stack. */
 export interface Assumers {

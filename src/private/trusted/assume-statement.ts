@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { KEY_MFA_PRESENT } from './constants';
-import { unique } from './validation';
+import { KEY_MFA_PRESENT } from '../constants';
+import { unique } from '../input/validation';
 
 /** What the caller's side of an AssumeRole needs: the actions on which roles, and on which condition. */
 export interface AssumeStatementSpec {

@@ -1,5 +1,5 @@
-import { MIN_SESSION_DURATION_SECONDS } from '../constants';
 import { TrustRule, conditionEntries } from './types';
+import { MIN_SESSION_DURATION_SECONDS } from '../../constants';
 
 const isRoleArn = (value: string) => /:role\/|:assumed-role\//.test(value);
 
