@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
-import { auditTemplate } from './private/audit';
+import { auditTemplateFully } from './private/audit';
 import { RuleContext, TRUST_RULES } from './private/audit/rules';
 import { perimetersOf } from './private/organization/perimeter-registry';
 import { literal, literalEnvironment, topLevelStack } from './private/policy/stack-env';
@@ -101,17 +101,23 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
     const app = new AppIndex(context.appConstruct);
     const rules = ruleContextOf(context.appConstruct);
     const violations: PolicyViolation[] = [];
+    const notes: Record<string, string> = {};
     const audited = new Map<string, AuditedTemplate>();
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);
-      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited));
+      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited, notes));
       for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
-        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app, rules, audited));
+        const nestedPath = path.join(path.dirname(stackTemplate.templatePath), nested.templateFile);
+        violations.push(...violationsOf(nestedPath, nested, app, rules, audited, notes));
       }
     }
     // the map reuses the templates just audited: each is read and audited once per synthesis
     this.accessMap?.write(context.appConstruct, rules, audited);
-    return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
+    return {
+      success: violations.every(v => v.severity !== 'error'),
+      violations: violations.map(v => this.scopeAcknowledgement(v, app)),
+      ...Object.keys(notes).length > 0 ? { metadata: notes } : {},
+    };
   }
 
   /**
@@ -235,11 +241,15 @@ function ruleContextOf(root: IConstruct): RuleContext {
  * findings acknowledged in the template's Metadata are left out.
  */
 function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext,
-  audited: Map<string, AuditedTemplate>): PolicyViolation[] {
+  audited: Map<string, AuditedTemplate>, notes: Record<string, string>): PolicyViolation[] {
   const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const { account, region } = stack !== undefined ? literalEnvironment(stack) : {};
-  const audits = auditTemplate(template, { account, region, rules });
+  const { roles: audits, notes: unaudited } = auditTemplateFully(template, { account, region, rules });
   audited.set(path.resolve(templatePath), { template, audits });
+  for (const note of unaudited) {
+    const where = (stack !== undefined ? app.resourcePath(stack, note.logicalId) : undefined) ?? `${templatePath}#${note.logicalId}`;
+    notes[`notAudited:${where}`] = note.message;
+  }
   return audits.flatMap(role => role.findings
     .filter(finding => finding.acknowledgedReason === undefined)
     .map(finding => ({

@@ -38,7 +38,7 @@ export const WEAK_EXTERNAL_ID: TrustRule = {
     return conditionEntries(s)
       .filter(c => c.key === 'sts:externalid' && !/Like/.test(c.operator))
       .flatMap(c => c.values)
-      .filter(v => v !== UNRESOLVED)
+      .filter(v => !v.includes(UNRESOLVED))
       .map(v => [v, weakness(v, accounts)] as const)
       .filter(([, why]) => why !== undefined)
       .map(([v, why]) => ({ message: `external ID '${v}' is ${why}`, location: location(i) }));

@@ -37,6 +37,30 @@ export interface TrustStatement {
 /** Stands for a value only known at deploy time (a parameter, an attribute). */
 export const UNRESOLVED = '<deploy-time value>';
 
+/**
+ * A value only known at deploy time that names where it comes from, so that a
+ * finding can name it: `<deploy-time value>(parameter ToolsAccount)`. It
+ * contains UNRESOLVED, so whatever skips deploy-time values skips it too.
+ */
+export function deployTimeValue(origin: string): string {
+  return `${UNRESOLVED}(${origin.replace(/[()]/g, '')})`;
+}
+
+const DEPLOY_TIME_VALUE = /<deploy-time value>(?:\(([^()]*)\))?/g;
+const WHOLE_DEPLOY_TIME_VALUE = /^<deploy-time value>(?:\([^()]*\))?$/;
+/** An IAM or STS ARN whose account field is a deploy-time value. */
+const DEPLOY_TIME_ARN_ACCOUNT = /^arn:[^:]*:(?:iam|sts)::(<deploy-time value>(?:\([^()]*\))?):/;
+
+/** Whether a value is, as a whole, only known at deploy time (UNRESOLVED, or a `deployTimeValue`). */
+export function isDeployTime(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(UNRESOLVED) && WHOLE_DEPLOY_TIME_VALUE.test(value);
+}
+
+/** The origins named by the deploy-time values in a string (`parameter ToolsAccount`, ...), in order. */
+export function deployTimeOrigins(value: string): string[] {
+  return Array.from(value.matchAll(DEPLOY_TIME_VALUE), m => m[1]).filter((o): o is string => o !== undefined);
+}
+
 /** A rule's finding on one role. */
 export interface Finding {
   readonly message: string;
@@ -154,6 +178,20 @@ export function accountOf(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) { return principal; }
   const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal);
   return match ? match[1] : undefined;
+}
+
+/**
+ * Where the account of a principal known only at deploy time comes from
+ * (`parameter ToolsAccount`, `import SharedAccount`, `mapping Accounts keyed by
+ * parameter Env`): the principal as a whole (an account ID or an ARN given as
+ * a parameter), or the account field of an IAM ARN. Undefined when the account
+ * is literal, or only known as the stack's own (`AWS::AccountId`) or an
+ * attribute, which name no account of another.
+ */
+export function deployTimeAccountOrigin(principal: string): string | undefined {
+  if (!principal.includes(UNRESOLVED)) { return undefined; }
+  const account = isDeployTime(principal) ? principal : DEPLOY_TIME_ARN_ACCOUNT.exec(principal)?.[1];
+  return account !== undefined ? deployTimeOrigins(account)[0] : undefined;
 }
 
 export function location(index: number): string {
