@@ -240,6 +240,37 @@ describe('the intrinsic resolver', () => {
     expect(resolveIntrinsics({ 'Fn::Base64': 'a' }, QUOTA_CONTEXT)).toBe(ESTIMATE);
   });
 
+  test('measures a policy as the JSON of its resolved form measures, on random documents with intrinsics, escapes and white space', () => {
+    // GIVEN a seeded generator of template values
+    let seed = 20;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const strings = ['sts:AssumeRole', 'a b', 'tab\there', 'quote"and\\slash', 'nbsp\u00a0x', 'ideographic\u3000space', 'line\u2028sep', '\u0001', 'é', '😀', '\ud800', ''];
+    const intrinsics = (): unknown => pick<unknown>([
+      { Ref: 'AWS::Partition' }, { Ref: 'AWS::NoValue' }, { Ref: 'Param' }, { 'Fn::GetAtt': ['Role', 'Arn'] },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/ *' }, { 'Fn::Join': [' ', ['a', { Ref: 'AWS::Region' }]] },
+      { 'Fn::If': ['Prod', { Ref: 'AWS::NoValue' }, 'x'] }, { 'Fn::Split': [',', 'a, b'] }, { 'Fn::Base64': 'x' },
+    ]);
+    const value = (depth: number): unknown => {
+      const kind = depth > 3 ? random() * 4 : random() * 7;
+      if (kind < 1) { return pick(strings); }
+      if (kind < 2) { return pick([0, -1.5, 1e21, 42, true, false, null]); }
+      if (kind < 3) { return intrinsics(); }
+      if (kind < 4) { return pick(strings) + pick(strings); }
+      if (kind < 5) { return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)); }
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`${pick(strings)}${i}`, value(depth + 1)]));
+    };
+    const reference = (policy: unknown) => JSON.stringify(resolveIntrinsics(policy, QUOTA_CONTEXT) ?? {}).replace(/\s/g, '').length;
+
+    // WHEN / THEN
+    for (let i = 0; i < 2000; i++) {
+      const policy = { Statement: [value(0)], Other: value(0) };
+      expect([i, resolvedPolicyLength(policy)]).toEqual([i, reference(policy)]);
+    }
+    expect(resolvedPolicyLength({ Ref: 'AWS::NoValue' })).toBe(2);
+    expect(resolvedPolicyLength('a b')).toBe(reference('a b'));
+  });
+
   test('measures a policy with the quota context, whitespace not counted', () => {
     // GIVEN
     const policy = { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: partitionArn }] };

@@ -3,7 +3,7 @@
  * cloud assemblies, the same engine as `CrossAccountTrustChecks`.
  */
 import { CliIo, Command, EXIT_CLEAN, EXIT_FINDINGS, UsageError, packageVersion, writeOutput } from './command';
-import { TemplateInput, collectTemplates } from './inputs';
+import { TemplateInput, templateInputs } from './inputs';
 import { AuditReport, FORMATS, ReportedFinding, ReportedNote } from './report';
 import { InputError } from './template-file';
 import { AcknowledgementProblem, TemplateResource, acknowledgementsOf, auditTemplateFully, resourcesOf } from '../private/audit';
@@ -38,13 +38,18 @@ function checkAcknowledgements(input: TemplateInput): void {
   }
 }
 
-/** Audits templates that have been read: every role's findings, at the position of its trust statement. */
-export function auditInputs(inputs: TemplateInput[], options: AuditOptions = {}): AuditReport {
+/**
+ * Audits templates, as they are read (a list, or `templateInputs` reading
+ * them one by one): every role's findings, at the position of its trust statement.
+ */
+export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptions = {}): AuditReport {
   const ignored = new Set(options.ignore ?? []);
   const findings: ReportedFinding[] = [];
   const notes: ReportedNote[] = [];
   let roles = 0;
+  let templates = 0;
   for (const input of inputs) {
+    templates++;
     checkAcknowledgements(input);
     const audit = auditTemplateFully(input.template, input.environment);
     for (const role of audit.roles) {
@@ -79,12 +84,12 @@ export function auditInputs(inputs: TemplateInput[], options: AuditOptions = {})
     (a: T, b: T) => compareText(order(a, id(a)), order(b, id(b)));
   findings.sort(byPosition(f => f.ruleId));
   notes.sort(byPosition(n => n.logicalId));
-  return { version: packageVersion(), templates: inputs.length, roles, findings, notes };
+  return { version: packageVersion(), templates, roles, findings, notes };
 }
 
 /** Audits the templates behind paths (files, folders of templates, cloud assemblies). */
 export function auditPaths(paths: string[], options: AuditOptions = {}): AuditReport {
-  return auditInputs(collectTemplates(paths), options);
+  return auditInputs(templateInputs(paths), options);
 }
 
 /** Splits `--ignore A,B --ignore C` and checks every id is a rule. */

@@ -3,10 +3,10 @@
  * roles. The validation plugin (`CrossAccountTrustChecks`) and the CLI
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AuditContext, intrinsicContext } from './resolve';
 import { auditedRoles } from './roles';
-import { AuditedRole, isDeployTime, RuleContext, TRUST_RULES } from './rules';
+import { AuditedRole, isDeployTime, RuleContext, TRUST_RULES, TrustRule } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
 import { resolveIntrinsics } from '../policy/intrinsics';
 import { parseTemplateText, TemplateSyntaxError } from '../template/text';
@@ -84,10 +84,11 @@ export interface AcknowledgementProblem {
  *
  * An entry without an id or a reason acknowledges nothing, and is listed in `problems`.
  */
-export function acknowledgementsOf(logicalId: string, resource: TemplateResource, problems: AcknowledgementProblem[] = []): Map<string, string> {
-  const acknowledged = new Map<string, string>();
+export function acknowledgementsOf(logicalId: string, resource: TemplateResource,
+  problems: AcknowledgementProblem[] = []): ReadonlyMap<string, string> {
   const ours = isObject(resource.Metadata) ? resource.Metadata[ACKNOWLEDGEMENT_METADATA_KEY] : undefined;
-  if (ours === undefined) { return acknowledged; }
+  if (ours === undefined) { return NO_ACKNOWLEDGEMENTS; }
+  const acknowledged = new Map<string, string>();
   const entries = isObject(ours) ? ours.acknowledge : undefined;
   if (!Array.isArray(entries)) {
     problems.push({ logicalId, index: -1, problem: `Metadata.${ACKNOWLEDGEMENT_METADATA_KEY} must be an object with an 'acknowledge' list of { id, reason }` });
@@ -107,10 +108,29 @@ export function acknowledgementsOf(logicalId: string, resource: TemplateResource
   return acknowledged;
 }
 
+/** What the rules know of an app that is not at hand (the CLI's). */
+const NO_RULE_CONTEXT: RuleContext = {};
+
+/** The acknowledgements of a resource without any (most resources): one map, never changed. */
+const NO_ACKNOWLEDGEMENTS: ReadonlyMap<string, string> = new Map();
+
+/** Whether a rule may find anything on a role (on a branch of it): some statement has a feature it applies to. */
+function applies(rule: TrustRule, branches: AuditedRole[]): boolean {
+  if (rule.appliesTo === undefined) { return true; }
+  for (const role of branches) {
+    for (const feature of rule.appliesTo) {
+      if (role.features[feature]) { return true; }
+    }
+  }
+  return false;
+}
+
 /** The findings of one role, one per rule, the rule's findings on every branch together. */
-function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: Map<string, string>, context: RuleContext = {}): AuditFinding[] {
+function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: ReadonlyMap<string, string>,
+  context: RuleContext = NO_RULE_CONTEXT): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const rule of TRUST_RULES) {
+    if (!applies(rule, branches)) { continue; }
     // a finding on either branch of an Fn::If counts, once
     const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(role => rule.check(role, context));
     if (all.length === 0) { continue; }
@@ -136,6 +156,15 @@ export interface AuditNote {
   /** Where in the resource (`Properties/TemplateURL`, `Properties/TemplateBody`). */
   readonly location: string;
   readonly message: string;
+}
+
+/**
+ * aws-cdk-lib's facts of a region (its partition and domain suffix), loaded
+ * when a region is first known: the CLI on plain templates never needs them.
+ */
+function regionInfoOf(region: string): RegionInfo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info')).RegionInfo.get(region);
 }
 
 /** What a template yields: its roles, read and judged, and what could not be audited. */
@@ -192,7 +221,7 @@ const describe = (value: unknown) => typeof value === 'string' ? value : JSON.st
  */
 export function auditContext(region: string | undefined, account: string | undefined, resources: Record<string, TemplateResource>,
   template?: unknown): AuditContext {
-  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
+  const regionInfo = region !== undefined ? regionInfoOf(region) : undefined;
   const section = (name: string) => isObject(template) && isObject(template[name]) ? template[name] as JsonObject : undefined;
   return {
     account,
@@ -208,7 +237,7 @@ export function auditContext(region: string | undefined, account: string | undef
 
 /** The audit of one role of a template (or of a StackSet's template, below `prefix`). */
 function roleAudit(resourceLogicalId: string, roleLogicalId: string, role: TemplateResource, ctx: AuditContext, stackSet: boolean,
-  acknowledged: Map<string, string>, rules: RuleContext | undefined): RoleAudit {
+  acknowledged: ReadonlyMap<string, string>, rules: RuleContext | undefined): RoleAudit {
   const properties = propertiesOf(role);
   const branches = auditedRoles(roleLogicalId, properties, ctx);
   const prefix = stackSet ? `Properties/TemplateBody/Resources/${roleLogicalId}/` : '';

@@ -128,18 +128,28 @@ export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: str
   };
 }
 
+/** The resolver's context of each audit context, made once (every role of a template is resolved in one). */
+const defaultContexts = new WeakMap<AuditContext, IntrinsicContext>();
+
 /** Resolves what the audit can resolve (see `intrinsicContext`); anything else is UNRESOLVED. */
 export function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
-  return resolveIntrinsics(value, intrinsicContext(ctx));
+  let context = defaultContexts.get(ctx);
+  if (context === undefined) {
+    context = intrinsicContext(ctx);
+    defaultContexts.set(ctx, context);
+  }
+  return resolveIntrinsics(value, context);
 }
 
 /** The names of the template conditions that `Fn::If`s of a value depend on. */
 export function ifConditions(value: unknown, names: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) { value.forEach(v => ifConditions(v, names)); }
-  if (isObject(value)) {
-    for (const [key, arg] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const item of value) { ifConditions(item, names); }
+  } else if (isObject(value)) {
+    for (const key in value) {
+      const arg = value[key];
       if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') { names.add(arg[0]); }
-      ifConditions(arg, names);
+      if (typeof arg === 'object' && arg !== null) { ifConditions(arg, names); }
     }
   }
   return names;

@@ -87,32 +87,71 @@ export function resolveIntrinsics(value: unknown, context: IntrinsicContext): un
   return resolved === NO_VALUE ? undefined : resolved;
 }
 
+/**
+ * Resolves a value. What holds no intrinsic is returned as it is, not copied
+ * (a list or object is copied only from its first item that resolves to
+ * something else): the audit resolves every trust policy of every template,
+ * and most hold few intrinsics.
+ */
 function resolve(value: unknown, ctx: IntrinsicContext): unknown {
-  if (Array.isArray(value)) { return value.map(v => resolve(v, ctx)).filter(v => v !== NO_VALUE); }
+  if (Array.isArray(value)) { return resolveList(value, ctx); }
   if (value === null || typeof value !== 'object') { return value; }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1) {
-    const [key, arg] = entries[0];
-    if (key === 'Ref') { return ref(ctx, arg); }
-    if (key === 'Fn::GetAtt') {
-      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? splitOnce(arg) : [];
-      return getAtt(ctx, logicalId, attribute);
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) { return intrinsic(keys[0], object[keys[0]], ctx); }
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const item = object[keys[i]];
+    const resolved = resolve(item, ctx);
+    if (copy === undefined && resolved !== item) {
+      copy = {};
+      for (let j = 0; j < i; j++) { setOwn(copy, keys[j], object[keys[j]]); }
     }
-    if (key === 'Fn::Sub') { return sub(ctx, arg); }
-    if (key === 'Fn::Join') { return join(ctx, arg); }
-    if (key === 'Fn::Select') { return select(ctx, arg); }
-    if (key === 'Fn::Split') { return split(ctx, arg); }
-    if (key === 'Fn::ImportValue') { return ctx.importValue?.(resolve(arg, ctx)) ?? ctx.unknown; }
-    if (key === 'Fn::FindInMap' && Array.isArray(arg) && arg.length >= 3) {
-      const [map, top, second] = arg.slice(0, 3).map(a => resolve(a, ctx));
-      return ctx.findInMap?.(map, top, second) ?? ctx.unknown;
-    }
-    if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
-      return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2], ctx);
-    }
-    if (key.startsWith('Fn::')) { return ctx.unknown; }
+    if (copy !== undefined && resolved !== NO_VALUE) { setOwn(copy, keys[i], resolved); }
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v, ctx)]).filter(([, v]) => v !== NO_VALUE));
+  return copy ?? value;
+}
+
+/** A list, resolved: items that are `AWS::NoValue` left out. */
+function resolveList(list: unknown[], ctx: IntrinsicContext): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const resolved = resolve(list[i], ctx);
+    if (copy === undefined && resolved !== list[i]) { copy = list.slice(0, i); }
+    if (copy !== undefined && resolved !== NO_VALUE) { copy.push(resolved); }
+  }
+  return copy ?? list;
+}
+
+/** Sets a property as an own one, `__proto__` included (a template's key is data, never a prototype). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
+}
+
+/** An intrinsic function (`Ref` or `Fn::...`) and its argument. */
+function intrinsic(key: string, arg: unknown, ctx: IntrinsicContext): unknown {
+  if (key === 'Ref') { return ref(ctx, arg); }
+  if (key === 'Fn::GetAtt') {
+    const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? splitOnce(arg) : [];
+    return getAtt(ctx, logicalId, attribute);
+  }
+  if (key === 'Fn::Sub') { return sub(ctx, arg); }
+  if (key === 'Fn::Join') { return join(ctx, arg); }
+  if (key === 'Fn::Select') { return select(ctx, arg); }
+  if (key === 'Fn::Split') { return split(ctx, arg); }
+  if (key === 'Fn::ImportValue') { return ctx.importValue?.(resolve(arg, ctx)) ?? ctx.unknown; }
+  if (key === 'Fn::FindInMap' && Array.isArray(arg) && arg.length >= 3) {
+    const [map, top, second] = arg.slice(0, 3).map(a => resolve(a, ctx));
+    return ctx.findInMap?.(map, top, second) ?? ctx.unknown;
+  }
+  if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' && ctx.conditions?.[arg[0]] !== undefined) {
+    return resolve(ctx.conditions[arg[0]] ? arg[1] : arg[2], ctx);
+  }
+  return ctx.unknown;
 }
 
 function ref(ctx: IntrinsicContext, name: unknown): unknown {

@@ -56,7 +56,9 @@ function memberValue(text: string, i: number, key: string): number {
   let j = skipSpace(text, i + 1);
   while (j < text.length && text.charCodeAt(j) === 0x22) {
     const end = stringEnd(text, j);
-    const name = JSON.parse(text.slice(j, end)) as string;
+    // a key without escapes is itself; only one with escapes needs decoding
+    const raw = text.slice(j + 1, end - 1);
+    const name = raw.includes('\\') ? JSON.parse(text.slice(j, end)) as string : raw;
     const value = skipSpace(text, skipSpace(text, end) + 1); // past the ':'
     if (name === key) { found = value; }
     j = skipSpace(text, valueEnd(text, value));

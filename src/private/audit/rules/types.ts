@@ -1,4 +1,4 @@
-import { iamPatternMatches } from '../../input/validation';
+import { iamPatternMatches } from '../../policy/iam-pattern';
 /** A role's trust as the rules see it: read from a synthesized template, intrinsics resolved where possible. */
 export interface AuditedRole {
   /** The role's logical ID in its template. */
@@ -15,6 +15,38 @@ export interface AuditedRole {
   readonly maxSessionDuration: number;
   /** Why the trust policy could not be read (a string that is not a JSON object); undefined when it was read or is absent. */
   readonly documentError?: string;
+  /** What some statement of the trust policy has: rules say on which roles they may find anything (`TrustRule.appliesTo`). */
+  readonly features: StatementFeatures;
+}
+
+/** What some statement of a trust policy has. */
+export interface StatementFeatures {
+  /** An `AWS` principal other than `*`. */
+  readonly aws: boolean;
+  /** `Principal: "*"` or `{"AWS": "*"}`. */
+  readonly anyPrincipal: boolean;
+  /** A `Service` principal. */
+  readonly service: boolean;
+  /** A `Federated` principal. */
+  readonly federated: boolean;
+  /** A `Condition`. */
+  readonly conditions: boolean;
+  /** `NotPrincipal`. */
+  readonly notPrincipal: boolean;
+}
+
+/** The features of a role's statements. */
+export function featuresOf(statements: readonly TrustStatement[]): StatementFeatures {
+  const features = { aws: false, anyPrincipal: false, service: false, federated: false, conditions: false, notPrincipal: false };
+  for (const s of statements) {
+    features.aws ||= s.aws.length > 0;
+    features.anyPrincipal ||= s.anyPrincipal;
+    features.service ||= s.service.length > 0;
+    features.federated ||= s.federated.length > 0;
+    features.conditions ||= Object.keys(s.conditions).length > 0;
+    features.notPrincipal ||= s.notPrincipal;
+  }
+  return features;
 }
 
 /** One trust statement, normalized: lists everywhere, unresolvable values as UNRESOLVED. */
@@ -77,6 +109,14 @@ export interface TrustRule {
   readonly description: string;
   /** How to comply. */
   readonly fix: string;
+  /**
+   * The statement features without which the rule finds nothing: the engine
+   * skips a role none of whose statements has any of them, without calling
+   * `check` (most roles are service roles; a test proves no finding is skipped).
+   *
+   * @default - every role is checked
+   */
+  readonly appliesTo?: ReadonlyArray<keyof StatementFeatures>;
   check(role: AuditedRole, context?: RuleContext): Finding[];
 }
 
@@ -101,6 +141,12 @@ export interface ConditionEntry {
   readonly operator: string;
   readonly key: string;
   readonly values: string[];
+  /**
+   * Whether the condition narrows who may assume the role: it must match for
+   * the statement to apply (see `requiresKey`), and no value of it matches
+   * (nearly) anything. Read once, when the statement's entries are listed.
+   */
+  readonly narrows: boolean;
 }
 
 /** Statements are read once and never changed: their entries are listed once (every rule and the access map ask). */
@@ -110,8 +156,15 @@ const conditionEntriesCache = new WeakMap<TrustStatement, readonly ConditionEntr
 export function conditionEntries(statement: TrustStatement): readonly ConditionEntry[] {
   let entries = conditionEntriesCache.get(statement);
   if (entries === undefined) {
-    entries = Object.entries(statement.conditions).flatMap(([operator, keys]) =>
-      Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+    const listed: ConditionEntry[] = [];
+    for (const operator in statement.conditions) {
+      const keys = statement.conditions[operator];
+      for (const key in keys) {
+        const lower = key.toLowerCase();
+        listed.push({ operator, key: lower, values: keys[key], narrows: narrows(operator, lower, keys[key]) });
+      }
+    }
+    entries = listed;
     conditionEntriesCache.set(statement, entries);
   }
   return entries;
@@ -154,10 +207,29 @@ export function isWildcardValue(operator: string, key: string, value: string): b
  * `true`.
  */
 export function requiresKey(statement: TrustStatement, key: string): boolean {
-  return conditionEntries(statement).some(c => c.key === key.toLowerCase()
-    && !/IfExists$/.test(c.operator) && !/^ForAllValues:/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
-    && !c.values.some(v => isWildcardValue(c.operator, c.key, v))
-    && !(c.key === 'aws:multifactorauthpresent' && c.values.some(v => v.toLowerCase() !== 'true')));
+  const entries = conditionEntries(statement);
+  if (entries.length === 0) { return false; }
+  const lower = key.toLowerCase();
+  return entries.some(c => c.narrows && c.key === lower);
+}
+
+/**
+ * Whether an operator must match for its statement to apply: not an
+ * `...IfExists` one, nor `ForAllValues:` (both hold when the key is absent),
+ * nor a negated one, nor `Null`. By operator, read once (templates use a few).
+ */
+const operatorMustMatch = new Map<string, boolean>();
+
+/** Whether a condition (its key in lower case) narrows who may assume the role: see `requiresKey`. */
+function narrows(operator: string, key: string, values: string[]): boolean {
+  let mustMatch = operatorMustMatch.get(operator);
+  if (mustMatch === undefined) {
+    mustMatch = !/IfExists$/.test(operator) && !/^ForAllValues:/.test(operator) && !/Not/.test(operator) && operator !== 'Null';
+    if (operatorMustMatch.size < 1000) { operatorMustMatch.set(operator, mustMatch); }
+  }
+  return mustMatch
+    && !values.some(v => isWildcardValue(operator, key, v))
+    && !(key === 'aws:multifactorauthpresent' && values.some(v => v.toLowerCase() !== 'true'));
 }
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */

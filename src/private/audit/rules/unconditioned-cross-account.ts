@@ -19,6 +19,9 @@ const principalAccounts = (s: TrustStatement) => s.anyPrincipal
 const requiresMfaAge = (s: TrustStatement) => conditionEntries(s).some(c =>
   c.operator === 'Null' && c.key === 'aws:multifactorauthage' && c.values.length > 0 && c.values.every(v => v.toLowerCase() === 'false'));
 
+/** The actions that let a principal into a role. */
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
+
 /** The guards that no statement of `trusted` accounts has. */
 const NO_GUARD = 'with no external ID, MFA, organization or principal ARN condition';
 
@@ -34,11 +37,13 @@ export const UNCONDITIONED_CROSS_ACCOUNT: TrustRule = {
   severity: 'warning',
   description: 'The role trusts another account with none of: external ID, MFA, organization, principal ARN',
   fix: 'Require sts:ExternalId for third parties, MFA for humans, aws:PrincipalOrgID inside your organization, or aws:PrincipalArn for specific principals',
+  appliesTo: ['aws', 'anyPrincipal'],
   check: role => role.statements.flatMap((s, i) => {
-    const trusted = [...s.aws, ...principalAccounts(s)];
+    if (s.effect !== 'Allow' || (s.aws.length === 0 && !s.anyPrincipal)) { return []; }
+    const trusted = s.anyPrincipal ? [...s.aws, ...principalAccounts(s)] : s.aws;
+    if (trusted.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s) || requiresPrincipalArn(s)) { return []; }
     // A statement for sts:TagSession / sts:SetSourceIdentity alone lets nobody assume the role.
-    const assumes = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'].some(a => allowsAction(s, a));
-    if (s.effect !== 'Allow' || !assumes || trusted.length === 0 || GUARD_KEYS.some(key => requiresKey(s, key)) || requiresMfaAge(s) || requiresPrincipalArn(s)) { return []; }
+    if (!ASSUME_ACTIONS.some(a => allowsAction(s, a))) { return []; }
     const others = Array.from(new Set(trusted.map(accountOf).filter((a): a is string => a !== undefined && a !== role.account)));
     const deployTime = Array.from(new Set(trusted.map(deployTimeAccountOrigin).filter((o): o is string => o !== undefined)));
     const parts = [
