@@ -2,6 +2,7 @@ import { Annotations, AspectPriority, Aspects, IAspect, Names, Stack, Token } fr
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
 import { ACCOUNT_ID_PATTERN, UNRESOLVED_VALUE_ESTIMATE, WARNING_PREFIX } from './private/constants';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
 import { fail, show, unique, validateAccountId, validateOrganizationId } from './private/input/validation';
 import { declaredTrusts } from './private/organization/declared-trusts';
 import {
@@ -181,6 +182,7 @@ export class OrganizationTrustPerimeter extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationTrustPerimeterProps) {
     super(scope, id);
+    checkProps(this, 'OrganizationTrustPerimeter', props, everyKey<RequiredKeys<OrganizationTrustPerimeterProps>>()(['organizationId', 'targetIds']));
     validateOrganizationId(this, 'organizationId', props.organizationId);
     validateTargets(this, 'targetIds', props.targetIds);
     if (props.trustPolicyProtectionTargetIds !== undefined) {

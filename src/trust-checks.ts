@@ -86,6 +86,8 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   private readonly accessMap?: AccessMapWriter;
 
   constructor(props: CrossAccountTrustChecksProps = {}) {
+    // Every prop is optional: a plain JavaScript caller's null is no props at all.
+    props = props ?? {};
     this.accessMap = (props.accessMap ?? true) ? new AccessMapWriter() : undefined;
   }
 
