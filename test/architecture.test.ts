@@ -130,4 +130,19 @@ describe('the layout of src/', () => {
     expect(publicClasses.size).toBeGreaterThanOrEqual(8);
     expect(offending).toEqual([]);
   });
+
+  test('the layout table of docs/development.md describes every folder of src/private in a line', () => {
+    // GIVEN every folder below src/private
+    const folders = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory())
+      .flatMap(e => [path.join(dir, e.name), ...folders(path.join(dir, e.name))]);
+    const guide = fs.readFileSync(path.join(__dirname, '..', 'docs', 'development.md'), 'utf-8');
+
+    // WHEN
+    const undescribed = folders(path.join(SRC, 'private'))
+      .map(folder => `src/${path.relative(SRC, folder).split(path.sep).join('/')}/`)
+      .filter(folder => !new RegExp(`^\\| \`${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\| .+ \\|$`, 'm').test(guide));
+
+    // THEN
+    expect(undescribed).toEqual([]);
+  });
 });
