@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
 import { checkProps, everyKey, RequiredKeys } from './private/input/props';
+import { fail } from './private/input/validation';
+import { CrossAccountTrustPrincipal } from './private/policy/trust';
 import { grantAssume } from './private/role/assume-grant';
 import { generatedRoleName } from './private/role/names';
 import { SessionRevocation } from './private/role/revocation';
@@ -11,8 +13,6 @@ import { RoleAccess, addRoleOutputs, cliProfileOf, switchRoleUrlOf } from './pri
 import { roleQuotaErrors } from './private/role/role-quotas';
 import { parseRoleProps } from './private/role/role-spec';
 import { applyDeployTimeSessionDuration } from './private/role/session-controls';
-import { CrossAccountTrustPrincipal } from './private/policy/trust';
-import { fail } from './private/input/validation';
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the
