@@ -31,8 +31,11 @@ function checkAcknowledgements(input: TemplateInput): void {
       throw new InputError(input.file, `${logicalId}: ${problem.problem}`, line, column);
     }
   };
-  for (const [logicalId, resource] of Object.entries(resourcesOf(input.template))) {
-    if (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::CloudFormation::StackSet') {
+  const resources = resourcesOf(input.template);
+  for (const logicalId in resources) {
+    const resource = resources[logicalId];
+    // only resources with Metadata can hold an acknowledgement
+    if (resource.Metadata !== undefined && (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::CloudFormation::StackSet')) {
       check(logicalId, resource, ['Resources', logicalId]);
     }
   }
@@ -54,6 +57,7 @@ export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptio
     const audit = auditTemplateFully(input.template, input.environment);
     for (const role of audit.roles) {
       roles++;
+      if (role.findings.length === 0) { continue; }
       for (const finding of role.findings.filter(f => !ignored.has(f.ruleId))) {
         const { line, column } = input.positionOf(['Resources', role.resourceLogicalId, ...finding.locations[0].split('/')]);
         findings.push({

@@ -219,7 +219,7 @@ const describe = (value: unknown) => typeof value === 'string' ? value : JSON.st
  * the first synthesis's `validate()`. The plugin calls this when it is created.
  */
 export function preloadRegionFacts(): void {
-  RegionInfo.get(DEFAULT_REGION_FOR_PRELOAD);
+  regionInfoOf(DEFAULT_REGION_FOR_PRELOAD);
 }
 
 /** Any region: asking for one loads the facts of all. */
