@@ -43,9 +43,10 @@ export interface CrossAccountTrustChecksProps {
 /**
  * A policy validation plugin that audits the trust policy of every IAM role in
  * an app — plain `iam.Role` and `iam.CfnRole` included, and the roles in the
- * inline JSON `TemplateBody` of a StackSet — against the rules of
+ * inline `TemplateBody` of a StackSet, JSON or YAML — against the rules of
  * cross-account trust: no wildcard principal, no unguarded trust of another
- * account, real MFA, strong external IDs, pinned OIDC subjects, quotas.
+ * account (an account given as a parameter included), real MFA, strong
+ * external IDs, pinned OIDC subjects, quotas.
  *
  * ```ts
  * import { App, Validations } from 'aws-cdk-lib';
@@ -66,7 +67,9 @@ export interface CrossAccountTrustChecksProps {
  * as the CLI reads it), is not reported either.
  *
  * The plugin and the CLI (`npx cdk-cross-account-roles audit`) run the same
- * audit, so they report the same findings.
+ * audit, so they report the same findings. What it cannot audit (a StackSet
+ * whose template is at a `TemplateURL`) is listed in its report's `metadata`,
+ * as `notAudited:<construct path>`, not as a violation.
  *
  * It also writes the app's access map (`cross-account-access.json` and
  * `cross-account-access.md`) into the cloud assembly; see `accessMap`.
@@ -103,8 +106,9 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * Audits every role of every template of the app: the stacks aws-cdk-lib
    * passes, and the nested stacks below them (aws-cdk-lib passes only
    * top-level templates; a nested stack's template is written next to its
-   * parent's), and the roles of the StackSets' inline JSON templates, reported
-   * against the StackSet, in an unknown account (each instance's own).
+   * parent's), and the roles of the StackSets' inline templates (JSON or
+   * YAML), reported against the StackSet, in an unknown account (each
+   * instance's own).
    * Writes the access map, unless `accessMap` is false.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
