@@ -12,11 +12,11 @@ import { repositoryShare } from './private/grants/ecr';
 import { eventBusShare } from './private/grants/events';
 import { keyShare } from './private/grants/key';
 import { functionShare } from './private/grants/lambda';
+import { queueShare, topicShare } from './private/grants/messaging';
 import { readShareOptions } from './private/grants/options';
 import { bucketShare } from './private/grants/s3';
 import { secretShare } from './private/grants/secrets';
 import { ResourceShare, share } from './private/grants/share';
-import { queueShare, topicShare } from './private/grants/messaging';
 import { fail } from './private/input/validation';
 
 /**

@@ -32,7 +32,9 @@ export function eventBusShare(method: string, bus: events.IEventBus, _options: S
       policyStatement.sid = `CrossAccountPutEvents-${createHash('sha256').update(JSON.stringify(Stack.of(bus).resolve(policyStatement.toStatementJson()))).digest('hex').slice(0, 16)}`;
       // IEventBus does not declare addToResourcePolicy, but every bus class of aws-cdk-lib has it (a created bus writes the statement).
       const resource = bus as unknown as iam.IResourceWithPolicyV2;
-      return iam.Grant.addStatementToResourcePolicy({ grantee: new iam.AnyPrincipal(), actions: statement.actions, resourceArns: statement.resources, resource, statement: policyStatement });
+      return iam.Grant.addStatementToResourcePolicy({
+        grantee: new iam.AnyPrincipal(), actions: statement.actions, resourceArns: statement.resources, resource, statement: policyStatement,
+      });
     },
     keyUses: () => [],
     quota: {
@@ -41,7 +43,9 @@ export function eventBusShare(method: string, bus: events.IEventBus, _options: S
       limit: EVENT_BUS_POLICY_MAX_LENGTH,
       measure: () => ({
         Version: '2012-10-17',
-        Statement: bus.node.findAll().filter((c): c is events.CfnEventBusPolicy => c instanceof events.CfnEventBusPolicy).map(policy => policy.statement),
+        Statement: bus.node.findAll()
+          .filter((c): c is events.CfnEventBusPolicy => c instanceof events.CfnEventBusPolicy)
+          .map(policy => policy.statement),
       }),
       fix: 'grant fewer principals on this bus, or grant an organization (organizationId) instead of many accounts',
       adjustable: true,

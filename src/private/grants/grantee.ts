@@ -2,8 +2,8 @@ import { Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { fail, show } from '../input/validation';
-import { cfnRoleOf, roleArnIn } from '../role/role-arn';
 import { isStackIndependent } from '../policy/literal-value';
+import { cfnRoleOf, roleArnIn } from '../role/role-arn';
 
 /**
  * Whom a grant is for, read from the `iam.IGrantable` a user passes:

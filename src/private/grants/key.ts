@@ -1,10 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS } from '../constants';
-import { fail } from '../input/validation';
 import { aliasConditions, aliasOfKey, keyEnvironment, keyPolicyQuota, keyResource, refuseAwsManagedKey } from './kms';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
+import { fail } from '../input/validation';
 
 /**
  * The key's half of `CrossAccountGrants.keyDecrypt|keyEncryptDecrypt`: the

@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { AWS_MANAGED_KEY_ALIAS_PREFIX, KEY_KMS_ENCRYPTION_CONTEXT_PREFIX, KEY_KMS_RESOURCE_ALIASES, KEY_KMS_VIA_SERVICE, KEY_POLICY_MAX_BYTES } from '../constants';
+import { PolicyQuota } from './quotas';
 import { fail, show } from '../input/validation';
 import { oneOrMany } from '../policy/principal-guard';
-import { PolicyQuota } from './quotas';
 
 /** A statement of the grantee's identity policy, before it is added. */
 export interface IdentityStatement {

@@ -2,10 +2,10 @@ import { createHash } from 'crypto';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FUNCTION_POLICY_MAX_BYTES, LAMBDA_INVOKE_ACTION } from '../constants';
-import { fail } from '../input/validation';
 import { literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
+import { fail } from '../input/validation';
 
 /**
  * The function's half of `CrossAccountGrants.functionInvoke`.
@@ -50,7 +50,8 @@ export function functionShare(method: string, fn: lambda.IFunction, options: Sha
           addToResourcePolicy: () => {
             // One permission per account (or organization), however many grants name it.
             if (fn.permissionsNode.tryFindChild(id) === undefined) {
-              fn.addPermission(id, { principal, action: LAMBDA_INVOKE_ACTION, organizationId: account !== undefined ? guard.organizationId : undefined });
+              const organizationId = account !== undefined ? guard.organizationId : undefined;
+              fn.addPermission(id, { principal, action: LAMBDA_INVOKE_ACTION, organizationId });
             }
             return { statementAdded: true, policyDependable: fn.permissionsNode.findChild(id) };
           },

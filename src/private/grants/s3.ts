@@ -13,11 +13,11 @@ import {
   S3_READ_ACTIONS,
   S3_WRITER_OWNED_SETTINGS,
 } from '../constants';
-import { fail } from '../input/validation';
 import { KeyUse, refuseAwsManagedKey } from './kms';
 import { createdName, literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare, ResourceStatement } from './share';
+import { fail } from '../input/validation';
 
 /** What a bucket grant allows. */
 export interface BucketAccess {
@@ -118,7 +118,8 @@ function encryptionContextValues(bucket: s3.IBucket, cfnBucket: s3.CfnBucket | u
 
 /** Refuses a bucket of the app encrypted with the AWS managed key `aws/s3` (SSE-KMS without a key of its own). */
 function refuseAwsManagedBucketKey(bucket: s3.IBucket, cfnBucket: s3.CfnBucket, label: string): void {
-  const encryption = Stack.of(bucket).resolve(cfnBucket.bucketEncryption) as { serverSideEncryptionConfiguration?: Array<{ serverSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: unknown } }> } | undefined;
+  type Rule = { serverSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: unknown } };
+  const encryption = Stack.of(bucket).resolve(cfnBucket.bucketEncryption) as { serverSideEncryptionConfiguration?: Rule[] } | undefined;
   const awsManaged = (encryption?.serverSideEncryptionConfiguration ?? [])
     .map(rule => rule.serverSideEncryptionByDefault)
     .some(rule => rule !== undefined && /^aws:kms/.test(rule.sseAlgorithm ?? '') && rule.kmsMasterKeyId === undefined);
@@ -141,7 +142,7 @@ function requireOwnershipEnforced(bucket: s3.IBucket, cfnBucket: s3.CfnBucket, l
   const writerOwned = settings.find(setting => S3_WRITER_OWNED_SETTINGS.includes(setting));
   if (writerOwned !== undefined) {
     fail(bucket, `CrossAccountGrants.${method}: ${label} has Object Ownership '${writerOwned}', so objects another account writes could stay owned by that account, out of reach of the bucket's own policies; `
-      + `set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED (ACLs disabled, S3's default for new buckets) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)`);
+      + 'set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED (ACLs disabled, S3\'s default for new buckets) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)');
   }
   if (settings.length > 0 && !settings.includes(S3_BUCKET_OWNER_ENFORCED)) {
     fail(bucket, `CrossAccountGrants.${method}: ${label} has Object Ownership ${settings.join(', ')}; set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`);

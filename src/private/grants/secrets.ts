@@ -1,11 +1,11 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_KMS_READ_ACTIONS, SECRET_POLICY_MAX_LENGTH, SECRET_READ_ACTIONS, SECRETS_MANAGER_ENCRYPTION_CONTEXT_KEY } from '../constants';
-import { fail } from '../input/validation';
 import { KeyUse, refuseAwsManagedKey } from './kms';
 import { createdName, literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
+import { fail } from '../input/validation';
 
 /**
  * The secret's half of `CrossAccountGrants.secretRead`. Secrets Manager can
@@ -47,7 +47,8 @@ export function secretShare(method: string, secret: secretsmanager.ISecret, _opt
       policy: `the resource policy of '${secret.node.path}'`,
       limitText: '20,480 characters for a secret\'s resource policy (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html)',
       limit: SECRET_POLICY_MAX_LENGTH,
-      measure: () => secret.node.findAll().find((c): c is secretsmanager.CfnResourcePolicy => c instanceof secretsmanager.CfnResourcePolicy)?.resourcePolicy,
+      measure: () => secret.node.findAll()
+        .find((c): c is secretsmanager.CfnResourcePolicy => c instanceof secretsmanager.CfnResourcePolicy)?.resourcePolicy,
       fix: 'grant fewer principals on this secret, or grant an organization (organizationId) instead of many accounts',
     },
   };

@@ -2,12 +2,12 @@ import { Annotations, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable } from 'constructs';
 import { WARNING_PREFIX } from '../constants';
-import { fail } from '../input/validation';
-import { ConditionBlock, PrincipalGuard, addPrincipalGuard, guardPrincipals } from '../policy/principal-guard';
 import { Grantee, identityArnIn, readGrantee } from './grantee';
 import { IdentityStatement, KeyUse, keyEnvironment, keyPolicyQuota, keyUseIdentityStatement, viaServiceConditions } from './kms';
 import { ShareOptions } from './options';
 import { PolicyQuota, checkPolicyQuota } from './quotas';
+import { fail } from '../input/validation';
+import { ConditionBlock, PrincipalGuard, addPrincipalGuard, guardPrincipals } from '../policy/principal-guard';
 
 /** A statement of the resource's policy, before the grantee's principal and guard are added. */
 export interface ResourceStatement {
@@ -214,7 +214,12 @@ function writeGranteeSide(res: ResourceShare, grantee: Grantee): iam.Grant | und
       ...res.keyUses().map(use => keyUseIdentityStatement(res.resource, stack, use)),
     ];
     for (const statement of statements) {
-      const added = iam.Grant.addToPrincipal({ grantee: grantee.grantable, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions as Record<string, Record<string, unknown>> | undefined });
+      const added = iam.Grant.addToPrincipal({
+        grantee: grantee.grantable,
+        actions: statement.actions,
+        resourceArns: statement.resources,
+        conditions: statement.conditions as Record<string, Record<string, unknown>> | undefined,
+      });
       grant = grant === undefined ? added : grant.combine(added);
     }
   }

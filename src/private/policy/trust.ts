@@ -12,8 +12,8 @@ import {
   KEY_TRANSITIVE_TAG_KEYS,
   STS_ASSUME_ROLE,
 } from '../constants';
-import { fail, show, unique, validateAccountId } from '../input/validation';
 import { ConditionBlock, PrincipalGuard, addPrincipalGuard, oneOrMany } from './principal-guard';
+import { fail, show, unique, validateAccountId } from '../input/validation';
 
 export { oneOrMany } from './principal-guard';
 
