@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS } from '../constants';
-import { aliasConditions, aliasOfKey, keyEnvironment, keyPolicyQuota, keyResource, refuseAwsManagedKey } from './kms';
+import { aliasConditions, aliasNameOf, aliasOfKey, keyEnvironment, keyPolicyQuota, keyResource, refuseAwsManagedKey } from './kms';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
 import { fail } from '../input/validation';
@@ -16,7 +16,7 @@ import { fail } from '../input/validation';
 export function keyShare(method: string, key: kms.IKey, encrypt: boolean, options: ShareOptions): ResourceShare {
   const label = `the key '${key.node.path}'`;
   const target = key instanceof kms.Alias ? key.aliasTargetKey : key;
-  refuseAwsManagedKey(key, key, label, 'use a customer managed key (new kms.Key(...))');
+  refuseAwsManagedKey(key, aliasNameOf(key), label, 'use a customer managed key (new kms.Key(...))');
   const actions = encrypt ? KMS_ENCRYPT_DECRYPT_ACTIONS : KMS_DECRYPT_ACTIONS;
   return {
     method,

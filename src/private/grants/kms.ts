@@ -44,10 +44,15 @@ export function keyEnvironment(owner: IConstruct, key: kms.IKey, label: string):
   return { account, region };
 }
 
+/** The alias a key is given by (an `IAlias`, or the `alias/...` an L1's key ID property holds), when literal. */
+export function aliasNameOf(key: kms.IKey | string | undefined): string | undefined {
+  const name = typeof key === 'string' ? key : key !== undefined && 'aliasName' in key ? (key as kms.IAlias).aliasName : undefined;
+  return name !== undefined && !Token.isUnresolved(name) && name.startsWith('alias/') ? name : undefined;
+}
+
 /** Refuses an AWS managed key (`alias/aws/s3`, ...): its key policy only lets its own account in, and no one can change it. */
-export function refuseAwsManagedKey(owner: IConstruct, key: kms.IKey | undefined, label: string, fix: string): void {
-  const alias = key !== undefined && 'aliasName' in key ? (key as kms.IAlias).aliasName : undefined;
-  if (alias !== undefined && !Token.isUnresolved(alias) && alias.startsWith(AWS_MANAGED_KEY_ALIAS_PREFIX)) {
+export function refuseAwsManagedKey(owner: IConstruct, alias: string | undefined, label: string, fix: string): void {
+  if (alias !== undefined && alias.startsWith(AWS_MANAGED_KEY_ALIAS_PREFIX)) {
     fail(owner, `${label} is encrypted with the AWS managed key ${show(alias)}, whose key policy only trusts its own account and cannot be changed, so no other account can decrypt it (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key); ${fix}`);
   }
 }
@@ -122,3 +127,4 @@ export function keyPolicyQuota(key: kms.IKey): PolicyQuota {
     fix: 'share this key with fewer principals, grant an organization (organizationId) instead of many accounts, or use one key per consumer',
   };
 }
+

@@ -10,7 +10,7 @@ import {
   SQS_SEND_ACTIONS,
   TOPIC_POLICY_MAX_BYTES,
 } from '../constants';
-import { KeyUse, refuseAwsManagedKey } from './kms';
+import { KeyUse, aliasNameOf, refuseAwsManagedKey } from './kms';
 import { literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
@@ -30,7 +30,9 @@ export function queueShare(method: string, queue: sqs.IQueue, access: 'send' | '
   const created = queue.node.defaultChild instanceof sqs.CfnQueue;
   const label = `the queue '${queue.node.path}'`;
   const key = queue.encryptionMasterKey;
-  refuseAwsManagedKey(queue, key, label, 'encrypt it with a customer managed key (encryption: QueueEncryption.KMS, encryptionMasterKey: new kms.Key(...)), or with SQS managed keys (QueueEncryption.SQS_MANAGED)');
+  // QueueEncryption.KMS_MANAGED writes the AWS managed key's alias into the queue, with no key object.
+  const fix = 'encrypt it with a customer managed key (encryption: QueueEncryption.KMS, encryptionMasterKey: new kms.Key(...)), or with SQS managed keys (QueueEncryption.SQS_MANAGED)';
+  refuseAwsManagedKey(queue, aliasNameOf(key) ?? aliasNameOf((queue.node.defaultChild as sqs.CfnQueue | undefined)?.kmsMasterKeyId), label, fix);
   const actions = access === 'send' ? SQS_SEND_ACTIONS : SQS_CONSUME_ACTIONS;
   return {
     method,
@@ -62,7 +64,8 @@ export function topicShare(method: string, topic: sns.ITopic, _options: ShareOpt
   const created = topic.node.defaultChild instanceof sns.CfnTopic;
   const label = `the topic '${topic.node.path}'`;
   const key = topic.masterKey;
-  refuseAwsManagedKey(topic, key, label, 'encrypt it with a customer managed key (masterKey: new kms.Key(...))');
+  refuseAwsManagedKey(topic, aliasNameOf(key) ?? aliasNameOf((topic.node.defaultChild as sns.CfnTopic | undefined)?.kmsMasterKeyId), label,
+    'encrypt it with a customer managed key (masterKey: new kms.Key(...))');
   return {
     method,
     resource: topic,

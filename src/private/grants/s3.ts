@@ -13,7 +13,7 @@ import {
   S3_READ_ACTIONS,
   S3_WRITER_OWNED_SETTINGS,
 } from '../constants';
-import { KeyUse, refuseAwsManagedKey } from './kms';
+import { KeyUse, aliasNameOf, refuseAwsManagedKey } from './kms';
 import { createdName, literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare, ResourceStatement } from './share';
@@ -70,7 +70,7 @@ export function bucketShare(method: string, bucket: s3.IBucket, access: BucketAc
 
   const key = bucket.encryptionKey;
   if (key !== undefined) {
-    refuseAwsManagedKey(bucket, key, label, 'encrypt it with a customer managed key (encryption: BucketEncryption.KMS, encryptionKey: new kms.Key(...))');
+    refuseAwsManagedKey(bucket, aliasNameOf(key), label, 'encrypt it with a customer managed key (encryption: BucketEncryption.KMS, encryptionKey: new kms.Key(...))');
   }
   const keyActions = Array.from(new Set([...(access.read ? S3_KMS_READ_ACTIONS : []), ...(access.write ? S3_KMS_WRITE_ACTIONS : [])]));
 

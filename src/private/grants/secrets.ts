@@ -1,7 +1,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_KMS_READ_ACTIONS, SECRET_POLICY_MAX_LENGTH, SECRET_READ_ACTIONS, SECRETS_MANAGER_ENCRYPTION_CONTEXT_KEY } from '../constants';
-import { KeyUse, refuseAwsManagedKey } from './kms';
+import { KeyUse, aliasNameOf, refuseAwsManagedKey } from './kms';
 import { createdName, literalIn } from './names';
 import { ShareOptions } from './options';
 import { ResourceShare } from './share';
@@ -23,7 +23,7 @@ export function secretShare(method: string, secret: secretsmanager.ISecret, _opt
       ? `${label} is encrypted with the AWS managed key aws/secretsmanager, which no other account can use: ${why}; create it with encryptionKey: new kms.Key(...)`
       : `${label} is imported without its key, so the grantee cannot be allowed to decrypt it: ${why}; import it with Secret.fromSecretAttributes(scope, id, { secretCompleteArn, encryptionKey: kms.Key.fromKeyArn(...) })`);
   }
-  refuseAwsManagedKey(secret, key, label, 'encrypt it with a customer managed key (encryptionKey: new kms.Key(...))');
+  refuseAwsManagedKey(secret, aliasNameOf(key), label, 'encrypt it with a customer managed key (encryptionKey: new kms.Key(...))');
   // A secret's ARN ends in six random characters; a policy names it by the pattern that matches them, as aws-cdk-lib does.
   const fullArn = secret.secretFullArn !== undefined && !Token.isUnresolved(secret.secretFullArn) ? secret.secretFullArn : undefined;
   const pattern = (arn: string) => fullArn ?? `${arn}-??????`;

@@ -1,6 +1,6 @@
 import { Annotations, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, Dependable } from 'constructs';
+import { Construct, Dependable, IConstruct } from 'constructs';
 import { WARNING_PREFIX } from '../constants';
 import { Grantee, identityArnIn, readGrantee } from './grantee';
 import { IdentityStatement, KeyUse, keyEnvironment, keyPolicyQuota, keyUseIdentityStatement, viaServiceConditions } from './kms';
@@ -120,8 +120,8 @@ export function share(res: ResourceShare, grantable: iam.IGrantable, options: Sh
 function sameAccount(res: ResourceShare, grantee: Grantee): boolean {
   if (grantee.kind === 'organization' || res.accountUnknown) { return false; }
   const resourceStack = Stack.of(res.resource);
-  // (An imported identity's stack is where it is imported, not where it lives.)
-  if (grantee.created && grantee.stack === resourceStack) { return true; }
+  // (The stack of an imported identity or resource is where it is imported, not where it lives.)
+  if (grantee.created && res.created && grantee.stack === resourceStack) { return true; }
   const resourceAccount = Token.isUnresolved(res.resource.env.account) ? undefined : res.resource.env.account;
   if (resourceAccount !== undefined && grantee.account !== undefined) { return resourceAccount === grantee.account; }
   if (resourceAccount === undefined && grantee.account === undefined) {
@@ -174,10 +174,25 @@ function writeResourceSide(res: ResourceShare, guard: PrincipalGuard): iam.Grant
   for (const spec of res.resourceStatements()) {
     const statement = guardedStatement(guard, spec);
     grant = grant.combine(iam.Grant.addStatementToResourcePolicy({
-      grantee: new iam.AnyPrincipal(), actions: spec.actions, resourceArns: spec.resources, resource: res.policyResource!, statement,
+      grantee: new iam.AnyPrincipal(), actions: spec.actions, resourceArns: spec.resources, resource: dependable(res.policyResource!, res.resource), statement,
     }));
   }
   return grant;
+}
+
+/**
+ * A resource whose grants can be depended on: a key reports its policy
+ * document as what a statement depends on, which is no construct
+ * (`grant.applyBefore()` would throw); the key itself is.
+ */
+function dependable(resource: iam.IResourceWithPolicyV2, construct: IConstruct): iam.IResourceWithPolicyV2 {
+  return {
+    env: resource.env,
+    addToResourcePolicy: statement => {
+      const result = resource.addToResourcePolicy(statement);
+      return result.policyDependable instanceof iam.PolicyDocument ? { ...result, policyDependable: construct } : result;
+    },
+  };
 }
 
 /** The key's policy for a key use, where the app creates the key; a warning naming what its owner must write where it does not. */
@@ -193,7 +208,13 @@ function writeKeyPolicy(res: ResourceShare, use: KeyUse, guard: PrincipalGuard):
     return undefined;
   }
   checkPolicyQuota(use.key, keyPolicyQuota(use.key));
-  return iam.Grant.addStatementToResourcePolicy({ grantee: new iam.AnyPrincipal(), actions: use.actions, resourceArns: ['*'], resource: use.key, statement });
+  return iam.Grant.addStatementToResourcePolicy({
+    grantee: new iam.AnyPrincipal(),
+    actions: use.actions,
+    resourceArns: ['*'],
+    statement,
+    resource: { env: use.key.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: use.key }) },
+  });
 }
 
 /**
