@@ -174,7 +174,11 @@ function writeResourceSide(res: ResourceShare, guard: PrincipalGuard): iam.Grant
   for (const spec of res.resourceStatements()) {
     const statement = guardedStatement(guard, spec);
     grant = grant.combine(iam.Grant.addStatementToResourcePolicy({
-      grantee: new iam.AnyPrincipal(), actions: spec.actions, resourceArns: spec.resources, resource: dependable(res.policyResource!, res.resource), statement,
+      grantee: new iam.AnyPrincipal(),
+      actions: spec.actions,
+      resourceArns: spec.resources,
+      resource: dependable(res.policyResource!, res.resource),
+      statement,
     }));
   }
   return grant;
