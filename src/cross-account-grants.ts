@@ -125,8 +125,9 @@ export interface CrossAccountGrantOptions {
  */
 export class CrossAccountGrants {
   /**
-   * Grants reading the bucket's objects (`s3:GetObject*`, `s3:GetBucket*`,
-   * `s3:List*`), and decrypting them through S3 with its key.
+   * Grants reading the bucket's objects (`s3:GetObject`, `s3:GetObjectVersion`,
+   * `s3:GetObjectAttributes`, `s3:ListBucket`, `s3:ListBucketVersions`,
+   * `s3:GetBucketLocation`), and decrypting them through S3 with its key.
    *
    * @param bucket the bucket
    * @param grantee who reads it
@@ -137,8 +138,10 @@ export class CrossAccountGrants {
   }
 
   /**
-   * Grants writing and deleting the bucket's objects (aws-cdk-lib's write
-   * actions), and encrypting them through S3 with its key.
+   * Grants writing and deleting the bucket's objects (`s3:PutObject`, its
+   * legal hold, retention and tags, `s3:AbortMultipartUpload`,
+   * `s3:DeleteObject`, `s3:DeleteObjectVersion`), and encrypting them through
+   * S3 with its key.
    *
    * The bucket's account must own what the grantee writes: a bucket of the
    * app must enforce object ownership (`BucketOwnerEnforced`), an imported
@@ -180,7 +183,8 @@ export class CrossAccountGrants {
 
   /**
    * Grants encrypting and decrypting with the key directly (`kms:Decrypt`,
-   * `kms:Encrypt`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`).
+   * `kms:Encrypt`, `kms:ReEncryptFrom`, `kms:ReEncryptTo`, `kms:GenerateDataKey`,
+   * `kms:GenerateDataKeyWithoutPlaintext`).
    *
    * @param key the key
    * @param grantee who uses it

@@ -18,6 +18,9 @@ import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
  */
 
 const ORG = 'o-a1b2c3d4e5';
+const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+const OTHER_WRITES = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion'];
+const KEY_USE = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
 const OU = `${ORG}/r-ab12/ou-ab12-11111111/*`;
 
 /** The literal ARN CDK writes for a name in another stack: arn:${Partition}:... */
@@ -67,7 +70,7 @@ describe('the resource\'s side', () => {
         Statement: [{
           Effect: 'Allow',
           Principal: { AWS: ROOT(TRUSTED) },
-          Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+          Action: READ,
           Resource: [{ 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Match.anyValue()],
           Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } },
         }],
@@ -163,7 +166,7 @@ describe('the grantee\'s side', () => {
 
     // THEN
     expect(identityStatements(consumer)).toEqual([
-      { Effect: 'Allow', Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], Resource: [arn(':s3:::data-a'), arn(':s3:::data-a/*')] },
+      { Effect: 'Allow', Action: READ, Resource: [arn(':s3:::data-a'), arn(':s3:::data-a/*')] },
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
@@ -274,7 +277,7 @@ describe('grantees', () => {
     });
     expect(grant.principalStatements).toEqual([]);
     Annotations.fromStack(owner).hasWarning('/Owner/Partner', Match.stringLikeRegexp(
-      `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject\\*.*kms:Decrypt on its key through s3`));
+      `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject, .*kms:Decrypt on its key through s3`));
   });
 
   test('an iam.AccountPrincipal: the whole account, whose own policies decide, with no identity policy to write', () => {
@@ -409,8 +412,8 @@ describe('the returned iam.Grant', () => {
 
     // THEN
     expect(grant.success).toBe(true);
-    expect(grant.principalStatements.map(s => s.actions)).toEqual([['s3:GetObject*', 's3:GetBucket*', 's3:List*'], ['kms:Decrypt']]);
-    expect(grant.resourceStatements.map(s => s.actions)).toEqual([['s3:GetObject*', 's3:GetBucket*', 's3:List*'], ['kms:Decrypt']]);
+    expect(grant.principalStatements.map(s => s.actions)).toEqual([READ, ['kms:Decrypt']]);
+    expect(grant.resourceStatements.map(s => s.actions)).toEqual([READ, ['kms:Decrypt']]);
     const dependsOn = Template.fromStack(consumer).findResources('AWS::Lambda::Function')[consumer.getLogicalId(consumerFunction.node.defaultChild as lambda.CfnFunction)].DependsOn;
     expect(dependsOn).toEqual(expect.arrayContaining([consumer.getLogicalId(reader.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy)]));
   });
@@ -451,7 +454,7 @@ describe('S3 object ownership', () => {
     // THEN
     expect(identityStatements(consumer)).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: arn(':s3:::shared-data-of-a/*'), Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
-      { Effect: 'Allow', Action: ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*', 's3:DeleteObject*'], Resource: arn(':s3:::shared-data-of-a/*') },
+      { Effect: 'Allow', Action: OTHER_WRITES, Resource: arn(':s3:::shared-data-of-a/*') },
     ]);
     Annotations.fromStack(consumer).hasWarning('/Consumer/Shared', Match.stringLikeRegexp(
       'wrote only the side of the role \'Consumer/Reader\': the bucket \'Consumer/Shared\' is imported, so this app cannot write its policy'));
@@ -616,11 +619,11 @@ describe('each service', () => {
 
     // THEN
     Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }]) },
+      KeyPolicy: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: KEY_USE, Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }]) },
     });
     expect(identityStatements(consumer)).toEqual([{
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      Action: KEY_USE,
       Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`),
       Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shared-data' } },
     }]);

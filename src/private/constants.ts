@@ -167,12 +167,21 @@ export const S3_WRITER_OWNED_SETTINGS = ['ObjectWriter', 'BucketOwnerPreferred']
 /** The Object Ownership setting that disables ACLs: the bucket owner owns every object (the default of new buckets). */
 export const S3_BUCKET_OWNER_ENFORCED = 'BucketOwnerEnforced';
 
-/** What each grant allows, as aws-cdk-lib's grants of the same name allow it (KMS apart: see CrossAccountGrants). */
-export const S3_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+/**
+ * What each grant allows: what aws-cdk-lib's grant of the same name allows,
+ * each action named (no `s3:GetBucket*`, which also reads the bucket's policy
+ * and ACL, nor `kms:GenerateDataKey*`), as least privilege for another
+ * account asks and cdk-nag's AwsSolutions-IAM5 checks.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+export const S3_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
 /** Writing an object: the only write action that takes a canned ACL (`s3:x-amz-acl`). */
 export const S3_PUT_OBJECT_ACTIONS = ['s3:PutObject'];
 /** The rest of aws-cdk-lib's write actions, on objects: they take no ACL, so they get no ACL condition. */
-export const S3_OTHER_WRITE_ACTIONS = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*', 's3:DeleteObject*'];
+export const S3_OTHER_WRITE_ACTIONS = [
+  's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+  's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion',
+];
 /** KMS through S3: reading an object decrypts its data key; writing generates one (and a multipart upload decrypts it). */
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
 export const S3_KMS_READ_ACTIONS = ['kms:Decrypt'];
@@ -208,9 +217,9 @@ export const LAMBDA_INVOKE_ACTION = 'lambda:InvokeFunction';
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
 export const EVENTS_PUT_ACTIONS = ['events:PutEvents'];
 
-/** Direct use of a key, as aws-cdk-lib's key.grantDecrypt and key.grantEncryptDecrypt allow it. */
+/** Direct use of a key, as aws-cdk-lib's key.grantDecrypt and key.grantEncryptDecrypt allow it, each action named. */
 export const KMS_DECRYPT_ACTIONS = ['kms:Decrypt'];
-export const KMS_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+export const KMS_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
 
 /** Resource policy quotas, as each service documents them (only EventBridge's can be raised). */
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html ("Bucket policies are limited to 20 KB in size")
