@@ -77,7 +77,10 @@ export function buildExampleApp(app: App): CrossAccountRolePair[] {
     resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   }));
-  const lifecycleRules: s3.LifecycleRule[] = [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }];
+  const lifecycleRules: s3.LifecycleRule[] = [{
+    noncurrentVersionExpiration: Duration.days(90),
+    abortIncompleteMultipartUploadAfter: Duration.days(7),
+  }];
   const accessLogs = new s3.Bucket(owner, 'AccessLogs', {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -140,9 +143,9 @@ export function buildExampleApp(app: App): CrossAccountRolePair[] {
     'The reports key\'s ARN is only known once its stack is deployed: the statement allows kms:Decrypt only through S3 (kms:ViaService) for this bucket\'s objects (kms:EncryptionContext:aws:s3:arn), and only the key policy of the reports key lets this role in');
   for (const bucket of [reports, accessLogs]) {
     acknowledgeFinding(bucket, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
-      'Reports are read on demand: nothing consumes object events, so the example configures no notification target');
+      'Nothing consumes this bucket\'s object events (reports are read on demand, logs when needed), so the example configures no notification target');
     acknowledgeFinding(bucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      'Reports are replaced as they are recomputed; versioning keeps past versions for 90 days, where Object Lock would keep every version undeletable');
+      'Objects are replaced as they are recomputed; versioning keeps past versions for 90 days, where Object Lock would keep every version undeletable');
   }
   acknowledgeFinding(accessLogs, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
     'S3 delivers server access logs only to a bucket encrypted with S3 managed keys (SSE-S3); SSE-KMS is not supported for a log destination');
