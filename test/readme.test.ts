@@ -45,12 +45,24 @@ interface Block {
   readonly wrapped: boolean;
 }
 
-const BLOCKS: Block[] = Array.from(README.matchAll(/```ts\n([\s\S]*?)```/g), match => {
-  const line = README.slice(0, match.index).split('\n').length + 1;
-  const source = match[1].replace(/from 'cdk-cross-account-roles'/g, `from ${JSON.stringify(LIBRARY)}`);
-  const wrapped = !/\bnew App\(/.test(source);
-  return { line, code: wrapped ? `${WRAPPER}${source}` : source, wrapped };
-});
+/** The TypeScript blocks of a Markdown text. */
+function blocksOf(text: string): Block[] {
+  return Array.from(text.matchAll(/```ts\n([\s\S]*?)```/g), match => {
+    const line = text.slice(0, match.index).split('\n').length + 1;
+    const source = match[1].replace(/from 'cdk-cross-account-roles'/g, `from ${JSON.stringify(LIBRARY)}`);
+    const wrapped = !/\bnew App\(/.test(source);
+    return { line, code: wrapped ? `${WRAPPER}${source}` : source, wrapped };
+  });
+}
+
+const BLOCKS: Block[] = blocksOf(README);
+
+/** The guides in docs/, whose TypeScript blocks are held to the README's standard. */
+const DOCS = path.join(ROOT, 'docs');
+const GUIDE_BLOCKS: Array<{ readonly guide: string; readonly block: Block }> = (fs.existsSync(DOCS) ? fs.readdirSync(DOCS) : [])
+  .filter(file => file.endsWith('.md'))
+  .sort()
+  .flatMap(file => blocksOf(fs.readFileSync(path.join(DOCS, file), 'utf-8')).map(block => ({ guide: `docs/${file}`, block })));
 
 /** The compiler options of the project's tsconfig.dev.json (those the tests and examples are compiled with). */
 function projectCompilerOptions(): ts.CompilerOptions {
@@ -63,13 +75,13 @@ function projectCompilerOptions(): ts.CompilerOptions {
 }
 
 /** Compiles every block in one program; the diagnostics of each block, by index. */
-function compileBlocks(): string[][] {
+function compileBlocks(blocks: Block[] = BLOCKS): string[][] {
   // Inside the project (node_modules/.cache), so that modules resolve as in a user's project.
   const cache = path.join(ROOT, 'node_modules', '.cache');
   fs.mkdirSync(cache, { recursive: true });
   const dir = fs.mkdtempSync(path.join(cache, 'readme-examples-'));
   try {
-    const files = BLOCKS.map((block, i) => {
+    const files = blocks.map((block, i) => {
       const file = path.join(dir, `example${i}.ts`);
       fs.writeFileSync(file, block.code);
       return file;
@@ -163,6 +175,37 @@ describe('every README example synthesizes', () => {
     // THEN
     const template = app.synth().getStackByName('ReadmeStack').template;
     expect(Object.values<{ Type: string }>(template.Resources).map(r => r.Type)).toContain('AWS::IAM::Role');
+  });
+});
+
+describe('every guide example (docs/*.md) compiles and synthesizes, as the README\'s do', () => {
+  let diagnostics: string[][];
+  beforeAll(() => {
+    diagnostics = compileBlocks(GUIDE_BLOCKS.map(g => g.block));
+  });
+
+  test('the guides have TypeScript examples', () => {
+    expect(GUIDE_BLOCKS.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test.each(GUIDE_BLOCKS.map((g, i) => [g.guide, g.block.line, i] as const))('the example of %s at line %i compiles', (_guide, _line, i) => {
+    expect(diagnostics[i]).toEqual([]);
+  });
+
+  test.each(GUIDE_BLOCKS.map(g => [g.guide, g.block.line, g.block] as const))('the example of %s at line %i runs and synthesizes every stack it declares', (_guide, _line, block) => {
+    // GIVEN / WHEN
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const apps = runBlock(block);
+    const assemblies = apps.map(app => app.synth());
+    log.mockRestore();
+
+    // THEN
+    expect(apps.length).toBeGreaterThanOrEqual(1);
+    apps.forEach((app, i) => {
+      const declared = app.node.findAll().filter(c => cdk.Stack.isStack(c) && cdk.Stage.of(c) === app);
+      expect(assemblies[i].stacks.map(s => s.hierarchicalId).sort()).toEqual(declared.map(s => s.node.path).sort());
+      expect(assemblies[i].stacks.flatMap(s => s.messages).filter(m => m.level === 'error')).toEqual([]);
+    });
   });
 });
 
