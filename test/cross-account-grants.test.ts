@@ -151,7 +151,7 @@ describe('the resource\'s side', () => {
     // WHEN / THEN
     expect(() => CrossAccountGrants.bucketRead(bucket, reader, { organizationId: 'r-ab12' })).toThrow(/organizationId must be an AWS Organizations ID like 'o-a1b2c3d4e5', got 'r-ab12'/);
     expect(() => CrossAccountGrants.bucketRead(bucket, reader, { organizationId: ORG, organizationalUnitPaths: ['o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/'] }))
-      .toThrow(/are in the organization 'o-zzzzzzzzzz', but trustedOrganizationId is 'o-a1b2c3d4e5'/);
+      .toThrow(/are in the organization 'o-zzzzzzzzzz', but organizationId is 'o-a1b2c3d4e5'/);
   });
 });
 
@@ -581,6 +581,21 @@ describe('each service', () => {
     Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: TRUSTED, PrincipalOrgID: ORG });
     Annotations.fromStack(owner).hasWarning('/Owner/Resize', Match.stringLikeRegexp('lets in all of account 222222222222, not only the role \'Consumer/Reader\''));
     expect(identityStatements(consumer)[0].Resource).toEqual([arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)]);
+  });
+
+  test('Lambda: a function of another account may invoke it, its role needing no name (the permission names the account)', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+    const target = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+    const caller = new lambda.Function(consumer, 'Caller', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+
+    // WHEN
+    CrossAccountGrants.functionInvoke(target, caller);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Principal: TRUSTED });
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)] }]);
   });
 
   test('Lambda: organizational units are refused (a permission cannot carry them)', () => {

@@ -36,6 +36,7 @@ export function functionShare(method: string, fn: lambda.IFunction, options: Sha
       return [{ actions: [LAMBDA_INVOKE_ACTION], resources: [arn, `${arn}:*`] }];
     },
     resourceStatements: () => [{ actions: [LAMBDA_INVOKE_ACTION], resources: [fn.functionArn] }],
+    narrowsToPrincipalArn: false,
     writeResourceSide: guard => {
       const account = guard.accounts[0];
       const principal = account !== undefined ? new iam.AccountPrincipal(account) : new iam.OrganizationPrincipal(guard.organizationId!);

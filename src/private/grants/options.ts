@@ -42,7 +42,7 @@ export function readShareOptions(scope: IConstruct, method: string, options: Sha
     validateOrganizationId(scope, 'organizationId', given.organizationId);
   }
   if (given.organizationalUnitPaths !== undefined) {
-    validateOrganizationalUnitPaths(scope, 'organizationalUnitPaths', given.organizationalUnitPaths, given.organizationId);
+    validateOrganizationalUnitPaths(scope, 'organizationalUnitPaths', given.organizationalUnitPaths, given.organizationId, 'organizationId');
   }
   const pattern = given.objectKeyPattern;
   if (pattern !== undefined && !Token.isUnresolved(pattern) && (pattern === '' || pattern.startsWith('/'))) {

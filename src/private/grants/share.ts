@@ -43,6 +43,12 @@ export interface ResourceShare {
   /** Writes the resource's side another way than statements (a Lambda function's permissions). */
   readonly writeResourceSide?: (guard: PrincipalGuard) => iam.Grant;
   /**
+   * The resource's policy can narrow to the grantee's ARN (`aws:PrincipalArn`).
+   * A Lambda permission cannot, so it needs no ARN of the grantee.
+   * @default true
+   */
+  readonly narrowsToPrincipalArn?: boolean;
+  /**
    * The keys a service uses for the grantee (the resource's customer managed
    * key). Read after the grantee's side is written, which may give the
    * resource the physical name the key's conditions name it by.
@@ -147,7 +153,7 @@ function guardOf(res: ResourceShare, grantee: Grantee, options: ShareOptions): P
   }
   return {
     accounts: grantee.account !== undefined ? [grantee.account] : [],
-    principalArns: grantee.kind === 'identity' && res.created ? [identityArnIn(Stack.of(scope), grantee, scope)] : [],
+    principalArns: grantee.kind === 'identity' && res.created && res.narrowsToPrincipalArn !== false ? [identityArnIn(Stack.of(scope), grantee, scope)] : [],
     organizationId,
     organizationalUnitPaths: options.organizationalUnitPaths,
   };
