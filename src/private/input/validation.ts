@@ -252,11 +252,4 @@ export function isoTimestamp(scope: IConstruct, name: string, value: string): st
   return new Date(time).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/**
- * Whether an IAM wildcard pattern (`*` any run of characters, `?` one) matches
- * a value, as `StringLike` does; `ignoreCase` for action names.
- */
-export function iamPatternMatches(pattern: string, value: string, ignoreCase: boolean = false): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, ignoreCase ? 'i' : '').test(value);
-}
+export { iamPatternMatches } from '../policy/iam-pattern';
