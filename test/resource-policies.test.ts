@@ -1,11 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, NestedStack, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CrossAccountTrustChecks } from '../src';
+import { CrossAccountGrants, CrossAccountTrustChecks } from '../src';
 import { useTempFolder } from './helpers/temp-folder';
 import { TRUSTED, TRUSTING } from './util';
 import { auditPaths } from '../src/cli/audit-command';
@@ -78,11 +83,8 @@ describe('reading resource policies', () => {
       },
     }, { account: TRUSTING });
 
-    // THEN
-    expect(found).toEqual([
-      ['Public', 'ResourcePolicyAnyPrincipal', 'Properties'],
-      ['Partner', 'ResourcePolicyUnguardedAccount', 'Properties'],
-    ]);
+    // THEN (a permission cannot narrow an account to some of its principals: the account alone is not judged)
+    expect(found).toEqual([['Public', 'ResourcePolicyAnyPrincipal', 'Properties']]);
   });
 
   test('reads an event bus policy in both its forms: a Statement, or a Principal with a Type / Key / Value condition', () => {
@@ -324,6 +326,34 @@ describe('resource policies of an app, in the plugin and the CLI alike', () => {
     // WHEN / THEN the other bucket's error fails synthesis, under an id of its own; acknowledged too, nothing does
     expect(() => build(false).synth()).toThrow(/Acknowledge with 'CrossAccountTrustChecks::ResourcePolicyAnyPrincipal@Data\/Other\/Policy\/Resource'/);
     expect(() => build(true).synth()).not.toThrow();
+  });
+
+  test('is silent on what CrossAccountGrants writes, for every service: the grantee\'s account narrowed by its ARN, KMS through a service or an alias', () => {
+    // GIVEN every grant of CrossAccountGrants, from a role of another account's stack (and an account, to the organisation)
+    const { app, data, reader } = twoAccounts();
+    const key = new kms.Key(data, 'Key');
+    CrossAccountGrants.bucketReadWrite(new s3.Bucket(data, 'Data', { bucketName: 'data-a', encryptionKey: key, objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED }), reader);
+    CrossAccountGrants.keyDecrypt(new kms.Key(data, 'Direct', { alias: 'alias/direct' }), reader, { keyAlias: 'alias/direct' });
+    CrossAccountGrants.keyEncryptDecrypt(new kms.Key(data, 'Other', { alias: 'alias/other' }), reader, { keyAlias: 'alias/other' });
+    const queue = new sqs.Queue(data, 'Queue', { queueName: 'orders', encryptionMasterKey: new kms.Key(data, 'QueueKey') });
+    CrossAccountGrants.queueSendMessages(queue, reader);
+    CrossAccountGrants.queueConsumeMessages(queue, reader);
+    CrossAccountGrants.topicPublish(new sns.Topic(data, 'Topic', { topicName: 'events' }), reader);
+    CrossAccountGrants.secretRead(new secretsmanager.Secret(data, 'Secret', { secretName: 'db', encryptionKey: new kms.Key(data, 'SecretKey') }), reader);
+    CrossAccountGrants.repositoryPull(new ecr.Repository(data, 'Repository', { repositoryName: 'base' }), reader);
+    CrossAccountGrants.functionInvoke(new lambda.Function(data, 'Function', {
+      functionName: 'report', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    }), reader);
+    CrossAccountGrants.eventBusPutEvents(new events.EventBus(data, 'Bus', { eventBusName: 'orders' }), reader);
+    CrossAccountGrants.bucketRead(new s3.Bucket(data, 'Reports', { bucketName: 'reports-a' }), new iam.AccountPrincipal(TRUSTED), { organizationId: 'o-a1b2c3d4e5' });
+
+    // WHEN
+    const { plugin, cli } = audit(app);
+
+    // THEN
+    expect(auditPaths([app.outdir]).policies).toBeGreaterThanOrEqual(13);
+    expect(plugin).toEqual([]);
+    expect(cli).toEqual([]);
   });
 
   test('a policy naming a role of its own stack, or a parameter, does not warn of the deploy order', () => {

@@ -12,6 +12,17 @@ function wholeAccounts(s: PolicyStatement): string[] {
 }
 
 /**
+ * A Lambda permission holds a principal and no condition that could narrow
+ * an account to some of its principals (`PrincipalOrgID` narrows nothing for
+ * an account): sharing a function with an account is all there is, so the
+ * rule leaves Lambda permissions alone (`CrossAccountGrants.functionInvoke`
+ * warns at synth when its grantee is a role or user).
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html
+ */
+const CANNOT_NARROW = ['AWS::Lambda::Permission'];
+
+/**
  * A resource policy that names another account whole, with neither an
  * organisation guard nor `aws:PrincipalArn`: every principal that account
  * lets use the resource may, and the account decides who that is.
@@ -23,7 +34,7 @@ export const RESOURCE_POLICY_UNGUARDED_ACCOUNT: ResourceRule = {
   fix: 'Narrow the statement to the principals meant with ArnEquals aws:PrincipalArn (CrossAccountGrants writes it), '
     + 'or to your organisation with aws:PrincipalOrgID',
   kind: 'resource',
-  check: policy => eachAllow(policy, s => {
+  check: policy => CANNOT_NARROW.includes(policy.type) ? [] : eachAllow(policy, s => {
     if (requiresKey(s, 'aws:PrincipalOrgID') || requiresKey(s, 'aws:PrincipalOrgPaths') || requiresPrincipalArn(s)) { return undefined; }
     const named = wholeAccounts(s);
     const others = Array.from(new Set(named.map(accountOf).filter((a): a is string => a !== undefined && a !== policy.account)));
