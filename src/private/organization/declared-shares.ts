@@ -8,16 +8,28 @@
 import { granteesOf, Grantees } from './declared-trusts';
 import { PolicyAudit } from '../audit/engine';
 import { SharedResource } from '../audit/resource-policies';
-import { PolicyStatement } from '../audit/rules/types';
+import { PolicyStatement, requiresKey } from '../audit/rules/types';
 import { compareText } from '../policy/compare';
 
-/** One `Allow` statement of a resource policy: whom, and which actions. */
+/** One `Allow` statement of a resource policy: whom, which actions, and what narrows it. */
 export interface DeclaredGrant extends Grantees {
   /** The actions allowed, as written (patterns included). Sorted. */
   readonly actions: string[];
   /** `NotAction`: every action but these. Sorted. */
   readonly notActions: string[];
+  /** The condition keys of `NARROWING_CONDITION_KEYS` the statement requires, in that order. */
+  readonly narrowedBy: string[];
 }
+
+/**
+ * The condition keys that narrow a grant to someone in particular, as the
+ * map labels them: a principal, an organisation or OU, a service acting for
+ * a resource or account, a network, a caller's account, a service.
+ */
+export const NARROWING_CONDITION_KEYS = [
+  'aws:PrincipalArn', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:SourceArn', 'aws:SourceAccount', 'aws:SourceOwner',
+  'aws:SourceVpce', 'aws:SourceVpc', 'kms:CallerAccount', 'kms:ViaService',
+];
 
 /** A resource the app shares, and with whom. */
 export interface DeclaredShare {
@@ -56,7 +68,12 @@ const sorted = (values: Iterable<string>): string[] => Array.from(new Set(values
 /** The grant of one `Allow` statement; undefined for any other statement. */
 export function grantOf(statement: PolicyStatement): DeclaredGrant | undefined {
   if (statement.effect !== 'Allow') { return undefined; }
-  return { ...granteesOf(statement), actions: sorted(statement.actions), notActions: sorted(statement.notActions) };
+  return {
+    ...granteesOf(statement),
+    actions: sorted(statement.actions),
+    notActions: sorted(statement.notActions),
+    narrowedBy: NARROWING_CONDITION_KEYS.filter(key => requiresKey(statement, key)),
+  };
 }
 
 /**
