@@ -47,7 +47,11 @@ export interface CrossAccountTrustChecksProps {
  * inline `TemplateBody` of a StackSet, JSON or YAML — against the rules of
  * cross-account trust: no wildcard principal, no unguarded trust of another
  * account (an account given as a parameter included), real MFA, strong
- * external IDs, pinned OIDC subjects, quotas.
+ * external IDs, pinned OIDC subjects, quotas. It audits every resource policy
+ * (S3, KMS, SQS, SNS, Secrets Manager, ECR, Lambda, EventBridge) and identity
+ * policy of the app too: no resource open to anyone, no account granted
+ * whole, no role of another stack in `Principal` (the deploy-order trap), no
+ * KMS on any key.
  *
  * ```ts
  * import { App, Validations } from 'aws-cdk-lib';
