@@ -410,7 +410,13 @@ export function auditTemplateFully(template: unknown, env: TemplateEnvironment =
   const notes: AuditNote[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
-      roles.push(roleAudit(logicalId, logicalId, resource, ctx, false, acknowledgementsOf(logicalId, resource), env.rules));
+      const acknowledged = acknowledgementsOf(logicalId, resource);
+      roles.push(roleAudit(logicalId, logicalId, resource, ctx, false, acknowledged, env.rules));
+      // a role's own identity policies: its inline Policies, when it has any
+      if (Array.isArray(propertiesOf(resource).Policies)) {
+        policies.push(...policyAudits(logicalId, logicalId, resource, ctx, false, acknowledged, env.rules));
+      }
+      continue;
     } else if (resource.Type === 'AWS::CloudFormation::StackSet') {
       const body = stackSetBody(logicalId, propertiesOf(resource), ctx);
       if (body.note !== undefined) { notes.push(body.note); }
