@@ -4,13 +4,17 @@ import { Construct, IConstruct } from 'constructs';
 import { WARNING_PREFIX } from './private/constants';
 import { checkProps, everyKey, RequiredKeys } from './private/input/props';
 import { fail } from './private/input/validation';
+import { declaredShares } from './private/organization/app-shares';
 import {
   ARCHIVE_RULES_DEFAULT_QUOTA,
   ARCHIVE_RULES_MAX_QUOTA,
+  ANALYZED_SHARE_TYPES,
   ArchiveRule,
   archiveRules,
 } from './private/organization/archive-rules';
+import { DeclaredShare, isCrossAccountGrant } from './private/organization/declared-shares';
 import { DeclaredRole, declaredTrusts, isCrossAccount } from './private/organization/declared-trusts';
+import { perimeterOf } from './private/organization/perimeter-registry';
 
 /**
  * The zone of trust of an Access Analyzer: what counts as inside.
@@ -62,23 +66,30 @@ export interface CrossAccountAccessAnalyzerProps {
 
 /**
  * An IAM Access Analyzer (`AWS::AccessAnalyzer::Analyzer`) whose archive rules
- * are exactly the cross-account trusts the app declares.
+ * are exactly the cross-account trusts and resource shares the app declares.
  *
  * At synthesis, every role of the app (this library's, `iam.Role` and
  * `iam.CfnRole` alike, in every stack and stage) is read, and each role's ARN
  * with each account, organisation or OU it trusts becomes an archive rule in
- * the form of Access Analyzer's findings (`resource`, `principal.AWS`,
- * `condition.aws:PrincipalOrgID`, `condition.aws:PrincipalOrgPaths`). A finding
- * that stays active is therefore access that the app does not declare: a
- * trust changed by hand, a role made outside the app, or a public trust.
+ * the form of Access Analyzer's findings (`resourceType`, `resource`,
+ * `principal.AWS`, `condition.aws:PrincipalOrgID`,
+ * `condition.aws:PrincipalOrgPaths`). So does every resource the app shares
+ * with another account through its resource policy (`CrossAccountGrants`, or
+ * aws-cdk-lib's own grants and `addToResourcePolicy`): a bucket, a queue, a
+ * topic, a repository or a function, by its ARN. A finding that stays active
+ * is therefore access that the app does not declare: a trust or a policy
+ * changed by hand, a role or a resource made outside the app, or public access.
  *
- * An `ACCOUNT` analyzer covers the roles of its stack's account; an
- * `ORGANIZATION` analyzer (management account or delegated administrator)
- * the roles of every account. A role whose name is generated at deploy time
- * cannot be named by a rule: its findings stay active, and a warning says so;
- * so does a trusted principal only known at deploy time (a parameter).
+ * An `ACCOUNT` analyzer covers the roles and resources of its stack's
+ * account; an `ORGANIZATION` analyzer (management account or delegated
+ * administrator) those of every account. A role whose name is generated at
+ * deploy time cannot be named by a rule, nor can a resource whose ARN is only
+ * known at deploy time (a KMS key's, a secret's): their findings stay active,
+ * and a warning says so; so does a trusted principal only known at deploy
+ * time (a parameter). Access Analyzer does not analyze event buses.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-archive-rules.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
  */
 export class CrossAccountAccessAnalyzer extends Construct {
   /** The analyzer. */
@@ -123,7 +134,7 @@ export class CrossAccountAccessAnalyzer extends Construct {
       validate: () => {
         const count = this.rules().rules.length;
         return count > this.maxArchiveRules
-          ? [`the app's declared cross-account trusts need ${count} archive rules, over maxArchiveRules (${this.maxArchiveRules}); `
+          ? [`the app's declared cross-account trusts and shares need ${count} archive rules, over maxArchiveRules (${this.maxArchiveRules}); `
             + `raise the 'Archive rules per analyzer' quota in Service Quotas (up to ${ARCHIVE_RULES_MAX_QUOTA}) and set maxArchiveRules to it, `
             + 'or trust an organisation or OU (trustedOrganizationId) instead of many single accounts']
           : [];
@@ -135,11 +146,18 @@ export class CrossAccountAccessAnalyzer extends Construct {
     const warnUnnamed: IAspect = {
       visit(node: IConstruct) {
         if (node !== self) { return; }
-        const { unnamed, deployTimePrincipals } = self.rules();
+        const { unnamed, unnamedShares, deployTimePrincipals } = self.rules();
         if (unnamed.length > 0) {
           Annotations.of(self).addWarningV2(`${WARNING_PREFIX}:analyzerUnnamedRole`,
             `no archive rule can name ${unnamed.join(', ')}: the role name (or, for a StackSet, the account) is only known at deploy time, `
             + 'so Access Analyzer findings on its declared trusts stay active; give the role a roleName to archive them');
+        }
+        if (unnamedShares.length > 0) {
+          Annotations.of(self).addWarningV2(`${WARNING_PREFIX}:analyzerUnnamedResource`,
+            `no archive rule can name the resources that ${unnamedShares.join(', ')} share(s) with other accounts: their ARN is only known at deploy time `
+            + '(a KMS key\'s holds its ID, a secret\'s a random suffix, a StackSet\'s resources are in its accounts, and a resource without a physical '
+            + 'name gets a generated one), so Access Analyzer findings on those shares stay active; give buckets, queues, topics, repositories and '
+            + 'functions a physical name (bucketName, queueName ...) to archive theirs');
         }
         if (deployTimePrincipals.length > 0) {
           Annotations.of(self).addWarningV2(`${WARNING_PREFIX}:analyzerDeployTimePrincipal`,
@@ -162,19 +180,65 @@ export class CrossAccountAccessAnalyzer extends Construct {
   }
 
   /**
-   * The archive rules; the roles no rule can name; and the named roles with a
-   * trust of a principal only known at deploy time, which no rule can name
-   * either (both by construct path).
+   * The resources of the app shared with another account that Access
+   * Analyzer analyzes (event buses it does not), of its account (ACCOUNT) or
+   * of every account (ORGANIZATION).
    */
-  private rules(): { rules: ArchiveRule[]; unnamed: string[]; deployTimePrincipals: string[] } {
+  private coveredShares(): DeclaredShare[] {
+    const account = Stack.of(this).account;
+    return declaredShares(this.trustScope)
+      .filter(share => ANALYZED_SHARE_TYPES[share.resource.type] !== undefined)
+      .filter(share => share.grants.some(grant => isCrossAccountGrant(share, grant)))
+      .filter(share => this.type === CrossAccountAccessAnalyzerType.ORGANIZATION || Token.isUnresolved(account)
+        || share.account === undefined || share.account === account);
+  }
+
+  /**
+   * Whether Access Analyzer may find anything on a share: a grant to another
+   * account (ACCOUNT analyzer), or (ORGANIZATION analyzer, whose zone of trust
+   * is the organization) to a principal not known to be in the organization:
+   * not narrowed by an organization or OU, and of no account with a stack in
+   * the app or declared a member by an `OrganizationTrustPerimeter`.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html
+   */
+  private findsOn(share: DeclaredShare): boolean {
+    const grants = share.grants.filter(grant => isCrossAccountGrant(share, grant));
+    if (this.type === CrossAccountAccessAnalyzerType.ACCOUNT) { return grants.length > 0; }
+    const root = this.node.root;
+    const members = new Set([
+      ...root.node.findAll().filter(Stack.isStack).map(s => s.account).filter(a => !Token.isUnresolved(a)),
+      ...root.node.findAll().flatMap(c => perimeterOf(c)?.memberAccounts ?? []),
+    ]);
+    return grants.some(grant => grant.organizationIds.length === 0 && grant.organizationalUnitPaths.length === 0
+      && (grant.anyPrincipal || grant.unresolvedPrincipals || grant.accounts.some(account => !members.has(account))));
+  }
+
+  /**
+   * The archive rules; the roles and shared resources no rule can name; and
+   * the named ones with a trust or grant of a principal only known at deploy
+   * time, which no rule can name either (all by construct path).
+   */
+  private rules(): { rules: ArchiveRule[]; unnamed: string[]; unnamedShares: string[]; deployTimePrincipals: string[] } {
     const roles = this.coveredRoles();
     const named = roles.filter(role => role.roleName !== undefined && role.account !== undefined && !role.inStackSet);
-    const pathOf = (role: DeclaredRole) => role.constructPath ?? role.logicalId;
+    const pathOf = (item: { constructPath?: string; logicalId: string }) => item.constructPath ?? item.logicalId;
     const unnamed = roles.filter(role => !named.includes(role)).map(pathOf);
-    const deployTimePrincipals = named.filter(role => role.trusts.some(trust => trust.unresolvedPrincipals)).map(pathOf);
+    const shares = this.coveredShares();
+    const namedShares = shares.filter(share => share.resource.arn !== undefined && !share.inStackSet);
+    const unnamedShares = shares.filter(share => !namedShares.includes(share) && this.findsOn(share)).map(pathOf);
+    const deployTimePrincipals = [
+      ...named.filter(role => role.trusts.some(trust => trust.unresolvedPrincipals)).map(pathOf),
+      ...namedShares.filter(share => share.grants.some(grant => grant.unresolvedPrincipals)).map(pathOf),
+    ];
     const stack = Stack.of(this);
     const arnOf = (role: DeclaredRole) => role.roleArn ?? `arn:${stack.partition}:iam::${role.account}:role${role.rolePath}${role.roleName}`;
     const unique = (paths: string[]) => Array.from(new Set(paths)).sort();
-    return { rules: archiveRules(named, arnOf), unnamed: unique(unnamed), deployTimePrincipals: unique(deployTimePrincipals) };
+    return {
+      rules: archiveRules(named, arnOf, namedShares.map(share => ({ share, arn: share.resource.arn! }))),
+      unnamed: unique(unnamed),
+      unnamedShares: unique(unnamedShares),
+      deployTimePrincipals: unique(deployTimePrincipals),
+    };
   }
 }

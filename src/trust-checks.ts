@@ -3,10 +3,11 @@ import * as path from 'path';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
-import { auditTemplateFully, preloadRegionFacts } from './private/audit';
+import { AuditFinding, PolicyAudit, appPrincipalFindings, auditTemplateFully, preloadRegionFacts, principalsOf } from './private/audit';
 import { AppIndex } from './private/audit/app-index';
-import { RuleContext, TRUST_RULES } from './private/audit/rules';
-import { literalEnvironment } from './private/policy/stack-env';
+import { AUDIT_RULES } from './private/audit/rule-list';
+import { RuleContext } from './private/audit/rules';
+import { literal, literalEnvironment, topLevelStack } from './private/policy/stack-env';
 
 /**
  * A rule of `CrossAccountTrustChecks`, as listed by `CrossAccountTrustChecks.rules`.
@@ -46,7 +47,11 @@ export interface CrossAccountTrustChecksProps {
  * inline `TemplateBody` of a StackSet, JSON or YAML — against the rules of
  * cross-account trust: no wildcard principal, no unguarded trust of another
  * account (an account given as a parameter included), real MFA, strong
- * external IDs, pinned OIDC subjects, quotas.
+ * external IDs, pinned OIDC subjects, quotas. It audits every resource policy
+ * (S3, KMS, SQS, SNS, Secrets Manager, ECR, Lambda, EventBridge) and identity
+ * policy of the app too: no resource open to anyone, no account granted
+ * whole, no role of another stack in `Principal` (the deploy-order trap), no
+ * KMS on any key.
  *
  * ```ts
  * import { App, Validations } from 'aws-cdk-lib';
@@ -77,14 +82,14 @@ export interface CrossAccountTrustChecksProps {
 export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   /** The rules this plugin applies. */
   public static get rules(): TrustRuleInfo[] {
-    return TRUST_RULES.map(({ id, severity, description, fix }) => ({ id, severity, description, fix }));
+    return AUDIT_RULES.map(({ id, severity, description, fix }) => ({ id, severity, description, fix }));
   }
 
   /** The plugin's name, the prefix of its acknowledgement ids. */
   public readonly name = 'CrossAccountTrustChecks';
 
   /** The ids of the rules this plugin applies. */
-  public readonly ruleIds?: string[] = TRUST_RULES.map(rule => rule.id);
+  public readonly ruleIds?: string[] = AUDIT_RULES.map(rule => rule.id);
 
   private readonly accessMap?: AccessMapWriter;
   /**
@@ -113,25 +118,24 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const { app, rules } = this.indexOf(context.appConstruct);
-    const violations: PolicyViolation[] = [];
-    const notes: Record<string, string> = {};
-    const audited = new Map<string, AuditedTemplate>();
+    const run = new ValidationRun(app, rules);
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);
-      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited, notes));
+      run.audit(stackTemplate.templatePath, stack);
       for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
-        const nestedPath = path.join(path.dirname(stackTemplate.templatePath), nested.templateFile);
-        violations.push(...violationsOf(nestedPath, nested, app, rules, audited, notes));
+        run.audit(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested);
       }
     }
+    const violations = run.finish();
     // the map reuses the templates just audited: each is read and audited once per synthesis
-    this.accessMap?.write(context.appConstruct, app.stacksUnder(context.appConstruct), rules, audited);
+    this.accessMap?.write(context.appConstruct, app.stacksUnder(context.appConstruct), rules, run.audited);
     return {
       success: violations.every(v => v.severity !== 'error'),
       violations: violations.map(v => this.scopeAcknowledgement(v, app)),
-      ...Object.keys(notes).length > 0 ? { metadata: notes } : {},
+      ...Object.keys(run.notes).length > 0 ? { metadata: run.notes } : {},
     };
   }
+
 
   /** The app's index and rule context: made by the first call of a synthesis, in one walk of the tree. */
   private indexOf(appConstruct: IConstruct): { readonly app: AppIndex; readonly rules: RuleContext } {
@@ -197,32 +201,71 @@ function ruleContextOf(app: AppIndex): RuleContext {
 }
 
 /**
- * The violations of the roles of one template (and of its StackSets' template
- * bodies, reported against the StackSet), as the shared audit finds them;
- * findings acknowledged in the template's Metadata are left out.
+ * One validation: the violations of the roles and policies of each template
+ * (and of its StackSets' template bodies, reported against the StackSet) as
+ * the shared audit finds them, findings acknowledged in the template's
+ * Metadata left out; then, once every template is read, the findings that
+ * need the whole app (a resource policy naming a role of another stack).
  */
-function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext,
-  audited: Map<string, AuditedTemplate>, notes: Record<string, string>): PolicyViolation[] {
-  const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
-  const { account, region } = stack !== undefined ? literalEnvironment(stack) : {};
-  const { roles: audits, notes: unaudited } = auditTemplateFully(template, { account, region, rules });
-  audited.set(path.resolve(templatePath), { template, audits });
-  for (const note of unaudited) {
-    const where = (stack !== undefined ? app.resourcePath(stack, note.logicalId) : undefined) ?? `${templatePath}#${note.logicalId}`;
-    notes[`notAudited:${where}`] = note.message;
+class ValidationRun {
+  public readonly violations: PolicyViolation[] = [];
+  /** What could not be audited, by `notAudited:<construct path>`. */
+  public readonly notes: Record<string, string> = {};
+  /** The templates read and audited, by absolute path: the access map reuses them. */
+  public readonly audited = new Map<string, AuditedTemplate>();
+  private readonly appPrincipals = new Map<string, string>();
+  private readonly naming: Array<{ templatePath: string; stack: Stack | undefined; policy: PolicyAudit }> = [];
+
+  constructor(private readonly app: AppIndex, private readonly rules: RuleContext) {}
+
+  /** Reads and audits one template. */
+  public audit(templatePath: string, stack: Stack | undefined): void {
+    const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+    const { account, region } = stack !== undefined ? literalEnvironment(stack) : {};
+    const { roles, policies, notes } = auditTemplateFully(template, { account, region, rules: this.rules });
+    this.audited.set(path.resolve(templatePath), { template, audits: roles, policies });
+    for (const note of notes) {
+      this.notes[`notAudited:${this.resourcePath(stack, note.logicalId) ?? `${templatePath}#${note.logicalId}`}`] = note.message;
+    }
+    for (const role of roles) { this.report(templatePath, stack, role.resourceLogicalId, role.findings); }
+    for (const policy of policies) {
+      this.report(templatePath, stack, policy.resourceLogicalId, policy.findings);
+      if (policy.namedPrincipals.length > 0) { this.naming.push({ templatePath, stack, policy }); }
+    }
+    for (const key of principalsOf(template, { account })) { this.appPrincipals.set(key, stackNameOf(stack, templatePath)); }
   }
-  return audits.flatMap(role => role.findings
-    .filter(finding => finding.acknowledgedReason === undefined)
-    .map(finding => ({
-      ruleName: finding.ruleId,
-      description: finding.description,
-      fix: finding.fix,
-      severity: finding.severity,
-      violatingResources: [{
-        resourceLogicalId: role.resourceLogicalId,
-        templatePath,
-        constructPath: stack !== undefined ? app.resourcePath(stack, role.resourceLogicalId) : undefined,
-        locations: finding.locations,
-      }],
-    })));
+
+  /** The violations, those that need the whole app included. */
+  public finish(): PolicyViolation[] {
+    for (const { templatePath, stack, policy } of this.naming) {
+      this.report(templatePath, stack, policy.resourceLogicalId, appPrincipalFindings(policy, this.appPrincipals, stackNameOf(stack, templatePath)));
+    }
+    return this.violations;
+  }
+
+  private resourcePath(stack: Stack | undefined, logicalId: string): string | undefined {
+    return stack !== undefined ? this.app.resourcePath(stack, logicalId) : undefined;
+  }
+
+  private report(templatePath: string, stack: Stack | undefined, logicalId: string, findings: AuditFinding[]): void {
+    for (const finding of findings) {
+      if (finding.acknowledgedReason !== undefined) { continue; }
+      this.violations.push({
+        ruleName: finding.ruleId,
+        description: finding.description,
+        fix: finding.fix,
+        severity: finding.severity,
+        violatingResources: [{
+          resourceLogicalId: logicalId, templatePath, constructPath: this.resourcePath(stack, logicalId), locations: finding.locations,
+        }],
+      });
+    }
+  }
+}
+
+/** A stack as findings name it: its name when literal (the top-level stack's, for a nested one), else its construct path. */
+function stackNameOf(stack: Stack | undefined, templatePath: string): string {
+  if (stack === undefined) { return path.basename(templatePath); }
+  const top = topLevelStack(stack);
+  return literal(top.stackName) ?? top.node.path;
 }

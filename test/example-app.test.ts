@@ -66,7 +66,7 @@ test('the management stack holds the perimeter, letting in the example\'s vendor
   management.resourcePropertiesCountIs('AWS::Organizations::Policy', { Type: 'SERVICE_CONTROL_POLICY' }, 1);
 });
 
-test('the management stack holds an organisation Access Analyzer that archives exactly the example\'s two declared trusts', () => {
+test('the management stack holds an organisation Access Analyzer that archives exactly the example\'s two declared trusts and its one declared share', () => {
   // GIVEN
   const { app } = auditedExampleApp();
 
@@ -83,11 +83,21 @@ test('the management stack holds an organisation Access Analyzer that archives e
       { Property: 'principal.AWS', Eq: [account] },
     ],
   });
+  // the reports bucket, shared with the reader's account (the key's ID is only known at deploy time: no rule can name it)
+  const share = {
+    RuleName: 'declared-s3-account-222222222222',
+    Filter: [
+      { Property: 'resourceType', Eq: ['AWS::S3::Bucket'] },
+      { Property: 'isPublic', Eq: ['false'] },
+      { Property: 'resource', Eq: ['arn:aws:s3:::shared-reports-111111111111'] },
+      { Property: 'principal.AWS', Eq: ['222222222222'] },
+    ],
+  };
   management.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
   management.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
     Type: 'ORGANIZATION',
     AnalyzerName: 'declared-cross-account-trusts',
-    ArchiveRules: [rule('AuditReadOnly', '222222222222'), rule('VendorCostExplorer', '333333333333')],
+    ArchiveRules: [rule('AuditReadOnly', '222222222222'), rule('VendorCostExplorer', '333333333333'), share],
   });
 });
 

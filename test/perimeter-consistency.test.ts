@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CrossAccountRole, CrossAccountTrustChecks, OrganizationTrustPerimeter, OrganizationTrustPerimeterProps } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 
@@ -149,5 +150,34 @@ describe('the TrustOutsidePerimeter rule', () => {
 
   test('is listed among the rules', () => {
     expect(CrossAccountTrustChecks.rules.find(r => r.id === 'TrustOutsidePerimeter')?.severity).toBe('error');
+  });
+});
+
+describe('the ShareOutsidePerimeter rule: a resource shared outside the perimeter is the same inconsistency as a trust', () => {
+  const shareWith = (account: string, conditions?: Record<string, Record<string, string>>) => (stack: Stack) => {
+    const bucket = new s3.Bucket(stack, 'Data', { bucketName: 'data-a' });
+    bucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountPrincipal(account)], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')], conditions }));
+  };
+  const sharesOutside = (reported: Reported[]) => reported.filter(r => r.rule.startsWith('ShareOutsidePerimeter'));
+
+  test('fails a bucket shared with an account that is neither a member nor a third party, as the trust of such an account fails', () => {
+    // GIVEN
+    const app = appWith(shareWith(OTHER));
+
+    // WHEN
+    const found = sharesOutside(audit(app));
+
+    // THEN
+    expect(found).toEqual([expect.objectContaining({
+      severity: 'error',
+      path: 'Workload/Data/Policy/Resource',
+      description: expect.stringContaining(`bucket data-a grants account(s) ${OTHER}, neither known members of the organization nor declared third parties of the perimeter Management/Perimeter`),
+    })]);
+  });
+
+  test('accepts a member, a share narrowed to the organisation, and an app without a perimeter', () => {
+    expect(sharesOutside(audit(appWith(shareWith(OTHER), { memberAccounts: [OTHER] })))).toEqual([]);
+    expect(sharesOutside(audit(appWith(shareWith(OTHER, { StringEquals: { 'aws:PrincipalOrgID': ORG } }))))).toEqual([]);
+    expect(sharesOutside(audit(appWith(shareWith(OTHER), false)))).toEqual([]);
   });
 });

@@ -6,8 +6,12 @@ import { CliIo, Command, EXIT_CLEAN, EXIT_FINDINGS, UsageError, packageVersion, 
 import { TemplateInput, templateInputs } from './inputs';
 import { AuditReport, FORMATS, ReportedFinding, ReportedNote } from './report';
 import { InputError } from './template-file';
-import { AcknowledgementProblem, TemplateResource, acknowledgementsOf, auditTemplateFully, resourcesOf } from '../private/audit';
-import { TRUST_RULES } from '../private/audit/rules';
+import {
+  AcknowledgementProblem, AuditFinding, PolicyAudit, TemplateResource,
+  acknowledgementsOf, appPrincipalFindings, auditTemplateFully, principalsOf, resourcesOf,
+} from '../private/audit';
+import { POLICY_RESOURCE_TYPES } from '../private/audit/resource-policies';
+import { AUDIT_RULES } from '../private/audit/rule-list';
 import { compareText } from '../private/policy/compare';
 
 /** The levels `--fail-on` takes, and the severities each fails on. */
@@ -35,7 +39,7 @@ function checkAcknowledgements(input: TemplateInput): void {
   for (const logicalId in resources) {
     const resource = resources[logicalId];
     // only resources with Metadata can hold an acknowledgement
-    if (resource.Metadata !== undefined && (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::CloudFormation::StackSet')) {
+    if (resource.Metadata !== undefined && (resource.Type === 'AWS::CloudFormation::StackSet' || POLICY_RESOURCE_TYPES.includes(String(resource.Type)))) {
       check(logicalId, resource, ['Resources', logicalId]);
     }
   }
@@ -49,7 +53,29 @@ export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptio
   const ignored = new Set(options.ignore ?? []);
   const findings: ReportedFinding[] = [];
   const notes: ReportedNote[] = [];
+  // the app's roles and users (principal key → stack), and the policies that name some, judged once all are read
+  const appPrincipals = new Map<string, string>();
+  const naming: Array<{ input: TemplateInput; policy: PolicyAudit }> = [];
+  const report = (input: TemplateInput, logicalId: string, innerLogicalId: string, finding: AuditFinding) => {
+    if (ignored.has(finding.ruleId)) { return; }
+    const { line, column } = input.positionOf(['Resources', logicalId, ...finding.locations[0].split('/')]);
+    findings.push({
+      file: input.file,
+      line,
+      column,
+      stackName: input.stackName,
+      logicalId,
+      roleLogicalId: innerLogicalId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      message: finding.description,
+      fix: finding.fix,
+      locations: finding.locations,
+      acknowledgedReason: finding.acknowledgedReason,
+    });
+  };
   let roles = 0;
+  let policies = 0;
   let templates = 0;
   for (const input of inputs) {
     templates++;
@@ -57,28 +83,22 @@ export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptio
     const audit = auditTemplateFully(input.template, input.environment);
     for (const role of audit.roles) {
       roles++;
-      if (role.findings.length === 0) { continue; }
-      for (const finding of role.findings.filter(f => !ignored.has(f.ruleId))) {
-        const { line, column } = input.positionOf(['Resources', role.resourceLogicalId, ...finding.locations[0].split('/')]);
-        findings.push({
-          file: input.file,
-          line,
-          column,
-          stackName: input.stackName,
-          logicalId: role.resourceLogicalId,
-          roleLogicalId: role.roleLogicalId,
-          ruleId: finding.ruleId,
-          severity: finding.severity,
-          message: finding.description,
-          fix: finding.fix,
-          locations: finding.locations,
-          acknowledgedReason: finding.acknowledgedReason,
-        });
-      }
+      for (const finding of role.findings) { report(input, role.resourceLogicalId, role.roleLogicalId, finding); }
     }
+    for (const policy of audit.policies) {
+      policies++;
+      for (const finding of policy.findings) { report(input, policy.resourceLogicalId, policy.policyLogicalId, finding); }
+      if (policy.namedPrincipals.length > 0) { naming.push({ input, policy }); }
+    }
+    for (const key of principalsOf(input.template, input.environment)) { appPrincipals.set(key, stackOf(input)); }
     for (const note of audit.notes) {
       const { line, column } = input.positionOf(['Resources', note.logicalId, ...note.location.split('/')]);
       notes.push({ file: input.file, line, column, stackName: input.stackName, logicalId: note.logicalId, message: note.message });
+    }
+  }
+  for (const { input, policy } of naming) {
+    for (const finding of appPrincipalFindings(policy, appPrincipals, stackOf(input))) {
+      report(input, policy.resourceLogicalId, policy.policyLogicalId, finding);
     }
   }
   // in file and position order, whatever order the paths and the assembly's manifest gave
@@ -88,8 +108,11 @@ export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptio
     (a: T, b: T) => compareText(order(a, id(a)), order(b, id(b)));
   findings.sort(byPosition(f => f.ruleId));
   notes.sort(byPosition(n => n.logicalId));
-  return { version: packageVersion(), templates, roles, findings, notes };
+  return { version: packageVersion(), templates, roles, policies, findings, notes };
 }
+
+/** A template's stack, as messages name it: the stack of a cloud assembly, or the template file. */
+const stackOf = (input: TemplateInput): string => input.stackName ?? input.file;
 
 /** Audits the templates behind paths (files, folders of templates, cloud assemblies). */
 export function auditPaths(paths: string[], options: AuditOptions = {}): AuditReport {
@@ -99,9 +122,9 @@ export function auditPaths(paths: string[], options: AuditOptions = {}): AuditRe
 /** Splits `--ignore A,B --ignore C` and checks every id is a rule. */
 function ignoredRules(values: string[]): string[] {
   const ids = values.flatMap(v => v.split(',')).map(v => v.trim()).filter(v => v !== '');
-  const unknown = ids.filter(id => !TRUST_RULES.some(rule => rule.id === id));
+  const unknown = ids.filter(id => !AUDIT_RULES.some(rule => rule.id === id));
   if (unknown.length > 0) {
-    throw new UsageError(`--ignore: no rule '${unknown[0]}'; the rules are ${TRUST_RULES.map(r => r.id).join(', ')}`);
+    throw new UsageError(`--ignore: no rule '${unknown[0]}'; the rules are ${AUDIT_RULES.map(r => r.id).join(', ')}`);
   }
   return ids;
 }

@@ -3,7 +3,7 @@
  * resource, and its renderings (text, JSON, SARIF 2.1.0, Markdown).
  */
 import * as path from 'path';
-import { TRUST_RULES } from '../private/audit/rules';
+import { AUDIT_RULES } from '../private/audit/rule-list';
 import { markdownCode, markdownText, terminalText } from '../private/text/escape';
 
 /** A finding, where it is. */
@@ -45,6 +45,8 @@ export interface AuditReport {
   readonly version: string;
   readonly templates: number;
   readonly roles: number;
+  /** The resource and identity policies audited (a role's inline policies among them). */
+  readonly policies: number;
   /** The findings, acknowledged ones included, in file and position order. */
   readonly findings: ReportedFinding[];
   /** What could not be audited, one note per StackSet, in file and position order. */
@@ -63,7 +65,8 @@ export function summary(report: AuditReport): string {
   const findings = active(report);
   const acknowledged = report.findings.length - findings.length;
   return `${plural(count(findings, 'error'), 'error')}, ${plural(count(findings, 'warning'), 'warning')}`
-    + `${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''} in ${plural(report.roles, 'role')} of ${plural(report.templates, 'template')}`;
+    + `${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''} in ${plural(report.roles, 'role')}`
+    + `${report.policies > 0 ? ` and ${report.policies} ${report.policies === 1 ? 'policy' : 'policies'}` : ''} of ${plural(report.templates, 'template')}`;
 }
 
 /**
@@ -117,7 +120,7 @@ function artifactUri(file: string): string {
  * results with an in-source suppression.
  */
 export function renderSarif(report: AuditReport): string {
-  const rules = TRUST_RULES.map(rule => ({
+  const rules = AUDIT_RULES.map(rule => ({
     id: rule.id,
     name: rule.id,
     shortDescription: { text: rule.description },
@@ -129,7 +132,7 @@ export function renderSarif(report: AuditReport): string {
   }));
   const results = report.findings.map(f => ({
     ruleId: f.ruleId,
-    ruleIndex: TRUST_RULES.findIndex(rule => rule.id === f.ruleId),
+    ruleIndex: AUDIT_RULES.findIndex(rule => rule.id === f.ruleId),
     level: f.severity,
     message: { text: `${f.logicalId}: ${f.message}` },
     locations: [{

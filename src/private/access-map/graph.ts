@@ -1,20 +1,23 @@
 /**
- * The access map as a graph: accounts as groups, roles and their trusted
- * principals as nodes, one edge per (principal, role) labelled with the
- * trust's guards. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
+ * The access map as a graph: accounts as groups, roles and shared resources
+ * and the principals they let in as nodes, one edge per (principal, role)
+ * labelled with the trust's guards, and one per (grantee, resource) labelled
+ * with the actions. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
  */
-import { AccessMap, MapRole, MapTrust } from './model';
+import { AccessMap, MapRole } from './model';
+import { MapGrant, MapShare, shareLabel } from './shares';
 import { accountOf } from '../audit/rules/types';
+import { Grantees } from '../organization/declared-trusts';
 import { compareText } from '../policy/compare';
 
-/** A node: a role, or a principal that a role trusts. */
+/** A node: a role, a shared resource, or a principal that one lets in. */
 export interface GraphNode {
-  /** Stable id, unique in the graph (`r0`, `p3`, …: ordered as the map is). */
+  /** Stable id, unique in the graph (`r0`, `s1`, `p3`, …: ordered as the map is). */
   readonly id: string;
   readonly label: string;
   /** The account group the node is drawn in; undefined for organisations, OUs, providers and anyone. */
   readonly account?: string;
-  readonly kind: 'role' | 'principal';
+  readonly kind: 'role' | 'resource' | 'principal';
 }
 
 /** An arrow from a trusted principal to a role. */
@@ -47,8 +50,8 @@ function shortArn(arn: string): string {
   return match ? match[1] : arn;
 }
 
-/** The principals of one trust (AWS services left out: they are not drawn). */
-export function sourcesOf(trust: MapTrust): Source[] {
+/** The principals of one trust, or of one grant of a shared resource (AWS services left out: they are not drawn). */
+export function sourcesOf(trust: Grantees): Source[] {
   const sources: Source[] = [];
   const coveredAccounts = new Set<string>();
   for (const arn of trust.principalArns) {
@@ -71,6 +74,16 @@ export function sourcesOf(trust: MapTrust): Source[] {
   return sources;
 }
 
+/** The arrow of a grant: its actions in short, and what narrows it (`s3:GetObject, s3:ListBucket · principal ARN`). */
+export function grantLabel(grant: MapGrant): string {
+  return grant.labels.length > 0 ? `${grant.summary} · ${grant.labels.join(', ')}` : grant.summary;
+}
+
+/** With whom a resource is shared, in words, one entry per principal. */
+export function sharedWith(share: MapShare): string[] {
+  return share.grants.flatMap(grant => sourcesOf(grant).map(s => s.label));
+}
+
 /** The display name of a role. */
 export function roleLabel(role: MapRole): string {
   return role.role;
@@ -91,6 +104,13 @@ export function accessGraph(map: AccessMap): AccessGraph {
       return;
     }
     nodes.push({ id, label: roleLabel(role), account: role.account, kind: 'role' });
+    pending.push(...drawn.map(d => ({ ...d, role: id })));
+  });
+  (map.shares ?? []).forEach((share, i) => {
+    const id = `s${i}`;
+    const drawn = share.grants.flatMap(grant => sourcesOf(grant).map(source => ({ source, label: grantLabel(grant) })));
+    if (drawn.length === 0) { return; }
+    nodes.push({ id, label: shareLabel(share), account: share.account, kind: 'resource' });
     pending.push(...drawn.map(d => ({ ...d, role: id })));
   });
   const sourceIndex = new Map(Array.from(new Set(pending.map(p => p.source.key))).sort().map((key, i) => [key, i]));

@@ -5,7 +5,8 @@
  * sorted, so that two builds of the same app give the same bytes.
  */
 import * as fs from 'fs';
-import { auditTemplate, RoleAudit } from '../audit/engine';
+import { compareShares, MapFinding, MapShare, sharesOf } from './shares';
+import { auditTemplateFully, PolicyAudit, RoleAudit } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { list } from '../audit/roles';
 import { RuleContext } from '../audit/rules';
@@ -41,14 +42,11 @@ export interface MapTemplate {
    * it maps them: the map does not audit them again).
    */
   readonly audits?: RoleAudit[];
+  /** Its resource and identity policies, audited with the roles (`audits`). */
+  readonly policies?: PolicyAudit[];
 }
 
-/** A trust rule's finding on a role, as the map lists it. */
-export interface MapFinding {
-  readonly rule: string;
-  readonly severity: string;
-  readonly message: string;
-}
+export type { MapFinding } from './shares';
 
 /** A trust of a role, as the map lists it. */
 export interface MapTrust extends DeclaredTrust {
@@ -87,6 +85,8 @@ export interface MapRole {
 export interface AccessMap {
   readonly version: number;
   readonly roles: MapRole[];
+  /** The resources shared with other accounts through their resource policies (left out when there are none). */
+  readonly shares?: MapShare[];
 }
 
 const UNKNOWN_ACCOUNT = 'unknown';
@@ -213,10 +213,16 @@ class TemplateIndex {
   }
 }
 
-/** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
-function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
+/** A template's roles and policies, as the audit engine read and judged them (the plugin's own audit, when it gave it). */
+function auditOf(t: MapTemplate, rules: RuleContext): { roles: RoleAudit[]; policies: PolicyAudit[] } {
+  if (t.audits !== undefined) { return { roles: t.audits, policies: t.policies ?? [] }; }
   const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
-  const audits = t.audits ?? auditTemplate(template, { account: t.account, region: t.region, rules });
+  const { roles, policies } = auditTemplateFully(template, { account: t.account, region: t.region, rules });
+  return { roles, policies };
+}
+
+/** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
+function rolesOf(t: MapTemplate, audits: RoleAudit[]): MapRole[] {
   // one index per template (the stack's, or a StackSet's body): the audit read each in one context
   const indexes = new Map<AuditContext, TemplateIndex>();
   const indexOf = (audit: RoleAudit): TemplateIndex => {
@@ -262,7 +268,14 @@ function compareRoles(a: MapRole, b: MapRole): number {
  * perimeters; the CLI sees templates only).
  */
 export function buildAccessMap(templates: MapTemplate[], rules: RuleContext = {}): AccessMap {
-  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(t => rolesOf(t, rules)).sort(compareRoles) };
+  const roles: MapRole[] = [];
+  const shares: MapShare[] = [];
+  for (const t of templates) {
+    const { roles: audits, policies } = auditOf(t, rules);
+    roles.push(...rolesOf(t, audits));
+    shares.push(...sharesOf(t, policies));
+  }
+  return { version: ACCESS_MAP_VERSION, roles: roles.sort(compareRoles), ...shares.length > 0 ? { shares: shares.sort(compareShares) } : {} };
 }
 
 /** The map as `cross-account-access.json`. */

@@ -8,7 +8,7 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACCESS_MAP_JSON, ACCESS_MAP_MD, buildAccessMap, MapTemplate, renderJson } from './model';
 import { renderMarkdown } from './render-md';
-import { RoleAudit } from '../audit/engine';
+import { PolicyAudit, RoleAudit } from '../audit/engine';
 import { RuleContext } from '../audit/rules';
 import { compareText } from '../policy/compare';
 import { literal, literalEnvironment, topLevelStack } from '../policy/stack-env';
@@ -37,6 +37,8 @@ export function appTemplates(stacks: readonly Stack[], outdir: string): MapTempl
 export interface AuditedTemplate {
   readonly template: unknown;
   readonly audits: RoleAudit[];
+  /** Its resource and identity policies, read and judged. */
+  readonly policies?: PolicyAudit[];
 }
 
 /**

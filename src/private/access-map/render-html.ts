@@ -4,8 +4,9 @@
  * each column grouped by account), and one table per trusting account. No
  * script, font, stylesheet or image is loaded from anywhere.
  */
-import { accessGraph, duration, findingsText, GraphNode, guardsOfRole, permissionsText, rolesByAccount, trustedBy } from './graph';
+import { accessGraph, duration, findingsText, GraphNode, guardsOfRole, permissionsText, rolesByAccount, trustedBy, sharedWith } from './graph';
 import { AccessMap } from './model';
+import { shareLabel } from './shares';
 import { htmlText } from '../text/escape';
 
 const COLUMN_WIDTH = 340;
@@ -40,7 +41,7 @@ interface Column {
 }
 
 /** Lays out one column: a group per account (sorted), then the nodes of no account. */
-function column(nodes: GraphNode[], x: number, kind: string): Column {
+function column(nodes: GraphNode[], x: number): Column {
   const svg: string[] = [];
   const placed = new Map<string, Placed>();
   let y = MARGIN;
@@ -48,8 +49,8 @@ function column(nodes: GraphNode[], x: number, kind: string): Column {
   const drawNode = (node: GraphNode, nodeY: number) => {
     placed.set(node.id, { node, y: nodeY });
     const inset = node.account !== undefined ? GROUP_PADDING : 0;
-    svg.push(`<g class="${kind}"><title>${escape(node.label)}</title>`
-      + `<rect x="${x + inset}" y="${nodeY}" width="${COLUMN_WIDTH - 2 * inset}" height="${NODE_HEIGHT}" rx="${kind === 'role' ? 4 : 15}"/>`
+    svg.push(`<g class="${node.kind}"><title>${escape(node.label)}</title>`
+      + `<rect x="${x + inset}" y="${nodeY}" width="${COLUMN_WIDTH - 2 * inset}" height="${NODE_HEIGHT}" rx="${CORNERS[node.kind]}"/>`
       + `<text x="${x + COLUMN_WIDTH / 2}" y="${nodeY + NODE_HEIGHT / 2 + 4}" text-anchor="middle">${escape(fit(node.label))}</text></g>`);
   };
   for (const account of accounts) {
@@ -73,8 +74,8 @@ export function renderSvg(map: AccessMap): string {
   if (graph.edges.length === 0) { return ''; }
   const leftX = MARGIN;
   const rightX = MARGIN + COLUMN_WIDTH + EDGE_SPACE;
-  const left = column(graph.nodes.filter(n => n.kind === 'principal'), leftX, 'principal');
-  const right = column(graph.nodes.filter(n => n.kind === 'role'), rightX, 'role');
+  const left = column(graph.nodes.filter(n => n.kind === 'principal'), leftX);
+  const right = column(graph.nodes.filter(n => n.kind !== 'principal'), rightX);
   const width = rightX + COLUMN_WIDTH + MARGIN;
   const height = Math.max(left.height, right.height) + MARGIN;
   const edges: string[] = [];
@@ -117,7 +118,11 @@ svg .edges path { fill: none; stroke: #57606a; stroke-width: 1.4; }
 svg marker path { fill: #57606a; }
 svg .guard rect { fill: #ffffff; stroke: #d0d7de; }
 svg .guard text { fill: #1b1f24; font-size: 11px; }
+svg .resource rect { fill: #dafbe1; stroke: #1a7f37; }
 `;
+
+/** The corner radius of a node's box: square-ish roles, rounder resources, round principals. */
+const CORNERS: Record<GraphNode['kind'], number> = { role: 4, resource: 9, principal: 15 };
 
 /** The whole map as one HTML file. */
 export function renderHtml(map: AccessMap): string {
@@ -131,6 +136,16 @@ export function renderHtml(map: AccessMap): string {
       + `<td>${list(findingsText(role), 'none')}</td></tr>`),
     '</tbody></table>',
   ].join('\n'));
+  if (map.shares !== undefined) {
+    tables.push([
+      '<h2>Shared resources</h2>',
+      '<table><thead><tr><th>Account</th><th>Resource</th><th>Shared with</th><th>Actions</th><th>Guards</th><th>Findings</th></tr></thead><tbody>',
+      ...map.shares.map(share => `<tr><td>${escape(share.account)}</td><td>${escape(shareLabel(share))}</td><td>${list(sharedWith(share))}</td>`
+        + `<td>${list(share.grants.map(g => g.summary))}</td><td>${list(share.grants.map(g => g.labels.join(', ') || 'no guard'))}</td>`
+        + `<td>${list(share.findings.map(f => `${f.rule} (${f.severity})`), 'none')}</td></tr>`),
+      '</tbody></table>',
+    ].join('\n'));
+  }
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',

@@ -2,13 +2,20 @@
  * The access map as Markdown for a pull request: a Mermaid flowchart (GitHub
  * renders it) and one table per trusting account.
  */
-import { AccessGraph, accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, trustedBy, GraphNode } from './graph';
+import { AccessGraph, accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, sharedWith, trustedBy, GraphNode } from './graph';
 import { AccessMap } from './model';
+import { shareLabel } from './shares';
 import { markdownText, mermaidText } from '../text/escape';
 
 /** Template text inside a Markdown table cell: escaped (see `markdownText`), several joined by line breaks. */
 function cell(parts: string[], none: string = '—'): string {
   return parts.length === 0 ? none : parts.map(markdownText).join('<br>');
+}
+
+/** A node of the flowchart: a role as a box, a shared resource as a cylinder, a principal as a stadium. */
+function mermaidNode(node: GraphNode): string {
+  const label = `"${mermaidText(node.label)}"`;
+  return node.kind === 'role' ? `${node.id}[${label}]` : node.kind === 'resource' ? `${node.id}[(${label})]` : `${node.id}([${label}])`;
 }
 
 /** A Mermaid id for an account subgraph. */
@@ -27,7 +34,7 @@ export function renderMermaid(map: AccessMap, graph: AccessGraph = accessGraph(m
   for (const account of graph.accounts) {
     lines.push(`  subgraph ${accountId(account)}["account ${mermaidText(account)}"]`);
     for (const node of nodesByAccount.get(account) ?? []) {
-      lines.push(node.kind === 'role' ? `    ${node.id}["${mermaidText(node.label)}"]` : `    ${node.id}(["${mermaidText(node.label)}"])`);
+      lines.push(`    ${mermaidNode(node)}`);
     }
     lines.push('  end');
   }
@@ -65,6 +72,18 @@ export function renderMarkdown(map: AccessMap): string {
     for (const role of roles) {
       out.push(`| ${cell([role.role])} | ${cell(trustedBy(role))} | ${cell(guardsOfRole(role))} | ${duration(role.maxSessionDurationSeconds)} `
         + `| ${cell(permissionsText(role))} | ${role.monitored ? 'yes' : 'no'} | ${cell(findingsText(role), 'none')} |`);
+    }
+    out.push('');
+  }
+  if (map.shares !== undefined) {
+    out.push('## Shared resources', '',
+      `${map.shares.length} resource(s) shared with other accounts through their resource policies: each arrow above goes from a grantee to the resource, `
+      + 'labelled with the actions and what narrows them (`principal ARN`, `org`, `OU`, `source`).', '');
+    out.push('| Account | Resource | Shared with | Actions | Guards | Findings |');
+    out.push('|---|---|---|---|---|---|');
+    for (const share of map.shares) {
+      out.push(`| ${cell([share.account])} | ${cell([shareLabel(share)])} | ${cell(sharedWith(share))} | ${cell(share.grants.map(g => g.summary))} `
+        + `| ${cell(share.grants.map(g => g.labels.join(', ') || 'no guard'))} | ${cell(share.findings.map(f => `${f.rule} (${f.severity})`), 'none')} |`);
     }
     out.push('');
   }

@@ -1,12 +1,17 @@
 /**
  * The template audit: from a template's JSON to the findings of each of its
- * roles. The validation plugin (`CrossAccountTrustChecks`) and the CLI
+ * roles (their trust policies, by the trust rules) and of its resource and
+ * identity policies (by the resource rules): two paths through one engine.
+ * The validation plugin (`CrossAccountTrustChecks`) and the CLI
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
 import type { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AuditContext, intrinsicContext } from './resolve';
+import { AuditedPolicy, auditedPolicies, PolicyKind, POLICY_RESOURCE_TYPES } from './resource-policies';
+import { APP_PRINCIPAL_IN_RESOURCE_POLICY, RESOURCE_RULES, ResourceRule } from './resource-rules';
 import { auditedRoles } from './roles';
-import { AuditedRole, isDeployTime, RuleContext, TRUST_RULES, TrustRule } from './rules';
+import { AUDIT_RULES } from './rule-list';
+import { AuditedRole, Finding, isDeployTime, principalKey, RuleContext, TRUST_RULES, TrustRule } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
 import { resolveIntrinsics } from '../policy/intrinsics';
 import { parseTemplateText, TemplateSyntaxError } from '../template/text';
@@ -63,6 +68,31 @@ export interface RoleAudit {
   readonly findings: AuditFinding[];
 }
 
+/** A resource or identity policy of a template, read and judged. */
+export interface PolicyAudit {
+  /** The resource that carries the policy: the policy resource itself, or the StackSet whose template body holds it. */
+  readonly resourceLogicalId: string;
+  /** The policy resource's logical ID in its own template. */
+  readonly policyLogicalId: string;
+  /** The policy resource's type (`AWS::S3::BucketPolicy`, `AWS::KMS::Key`, `AWS::IAM::Policy` ...). */
+  readonly type: string;
+  readonly kind: PolicyKind;
+  /** Whether the policy is in the inline template body of a StackSet. */
+  readonly inStackSet: boolean;
+  /** The path from the carrying resource to the policy resource (`''`, or `Properties/TemplateBody/Resources/<id>/`). */
+  readonly locationPrefix: string;
+  /** What its template lets the audit resolve. */
+  readonly context: AuditContext;
+  /** The policy as the rules see it, on each branch of its `Fn::If`s. */
+  readonly branches: AuditedPolicy[];
+  /** The findings, acknowledged ones included. */
+  readonly findings: AuditFinding[];
+  /** The app's roles and users the policy names in `Principal` (`principalKey`s), for the rules judged once the whole app is read. */
+  readonly namedPrincipals: string[];
+  /** The acknowledgements of its resource (and of its StackSet), for the rules judged last. */
+  readonly acknowledged: ReadonlyMap<string, string>;
+}
+
 /** An acknowledgement written in a resource's `Metadata` that the audit cannot use. */
 export interface AcknowledgementProblem {
   readonly logicalId: string;
@@ -97,8 +127,8 @@ export function acknowledgementsOf(logicalId: string, resource: TemplateResource
   entries.forEach((entry, index) => {
     const id = isObject(entry) ? entry.id : undefined;
     const reason = isObject(entry) ? entry.reason : undefined;
-    if (typeof id !== 'string' || !TRUST_RULES.some(rule => rule.id === id)) {
-      problems.push({ logicalId, index, problem: `acknowledgement ${index} names no rule of this library (got ${JSON.stringify(id)}; the rules: ${TRUST_RULES.map(r => r.id).join(', ')})` });
+    if (typeof id !== 'string' || !AUDIT_RULES.some(rule => rule.id === id)) {
+      problems.push({ logicalId, index, problem: `acknowledgement ${index} names no rule of this library (got ${JSON.stringify(id)}; the rules: ${AUDIT_RULES.map(r => r.id).join(', ')})` });
     } else if (typeof reason !== 'string' || reason.trim() === '') {
       problems.push({ logicalId, index, problem: `acknowledgement ${index} of ${id} gives no reason: add 'reason: <why this trust is intended>'` });
     } else {
@@ -125,14 +155,32 @@ function applies(rule: TrustRule, branches: AuditedRole[]): boolean {
   return false;
 }
 
+/** A rule as the judge sees it: trust rules judge roles, resource rules policies. */
+interface Judging<T> {
+  readonly id: string;
+  readonly severity: 'error' | 'warning';
+  readonly description: string;
+  readonly fix: string;
+  check(subject: T, context?: RuleContext): Finding[];
+}
+
 /** The findings of one role, one per rule, the rule's findings on every branch together. */
 function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: ReadonlyMap<string, string>,
   context: RuleContext = NO_RULE_CONTEXT): AuditFinding[] {
+  return judgeBy(TRUST_RULES, branches, prefix, what, acknowledged, context, applies);
+}
+
+/**
+ * The findings of the rules on a subject (on each branch of its `Fn::If`s),
+ * one per rule; `relevant` tells which rules may find anything on it (all, when undefined).
+ */
+function judgeBy<T, R extends Judging<T>>(rules: readonly R[], branches: T[], prefix: string, what: string,
+  acknowledged: ReadonlyMap<string, string>, context: RuleContext, relevant?: (rule: R, branches: T[]) => boolean): AuditFinding[] {
   const findings: AuditFinding[] = [];
-  for (const rule of TRUST_RULES) {
-    if (!applies(rule, branches)) { continue; }
+  for (const rule of rules) {
+    if (relevant !== undefined && !relevant(rule, branches)) { continue; }
     // a finding on either branch of an Fn::If counts, once
-    const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(role => rule.check(role, context));
+    const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(subject => rule.check(subject, context));
     if (all.length === 0) { continue; }
     const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
     const messages = found.map(f => f.message);
@@ -167,9 +215,11 @@ function regionInfoOf(region: string): RegionInfo {
   return (require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info')).RegionInfo.get(region);
 }
 
-/** What a template yields: its roles, read and judged, and what could not be audited. */
+/** What a template yields: its roles and its policies, read and judged, and what could not be audited. */
 export interface TemplateAudit {
   readonly roles: RoleAudit[];
+  /** Its resource policies and identity policies (those of its roles' inline `Policies` among them). */
+  readonly policies: PolicyAudit[];
   readonly notes: AuditNote[];
 }
 
@@ -265,34 +315,127 @@ function roleAudit(resourceLogicalId: string, roleLogicalId: string, role: Templ
   };
 }
 
+/** The rules of resource policies and of identity policies, each judged on its kind. */
+const RULES_BY_KIND: Record<PolicyKind, ResourceRule[]> = {
+  resource: RESOURCE_RULES.filter(rule => rule.kind === 'resource'),
+  identity: RESOURCE_RULES.filter(rule => rule.kind === 'identity'),
+};
+
+/** The `principalKey`s of the roles and users an Allow statement of a policy names in `Principal`. */
+function namedPrincipalsOf(branches: AuditedPolicy[]): string[] {
+  const keys = new Set<string>();
+  for (const policy of branches) {
+    for (const s of policy.statements) {
+      if (s.effect !== 'Allow') { continue; }
+      for (const arn of s.aws) {
+        const key = principalKey(arn);
+        if (key !== undefined) { keys.add(key); }
+      }
+    }
+  }
+  return Array.from(keys);
+}
+
+/** The audits of the policies of one resource of a template (or of a StackSet's template, below `prefix`). */
+function policyAudits(resourceLogicalId: string, logicalId: string, resource: TemplateResource, ctx: AuditContext, stackSet: boolean,
+  acknowledged: ReadonlyMap<string, string>, rules: RuleContext | undefined): PolicyAudit[] {
+  const policies = auditedPolicies(logicalId, resource, ctx);
+  if (policies.length === 0) { return []; }
+  const prefix = stackSet ? `Properties/TemplateBody/Resources/${logicalId}/` : '';
+  const what = stackSet ? ` (${logicalId} of the StackSet's template)` : '';
+  // one audit per policy document of the resource (a role has one per inline policy), each on its branches
+  const byDocument = new Map<string, AuditedPolicy[]>();
+  for (const policy of policies) {
+    byDocument.set(policy.documentPath, [...byDocument.get(policy.documentPath) ?? [], policy]);
+  }
+  return Array.from(byDocument.values()).map(branches => ({
+    resourceLogicalId,
+    policyLogicalId: logicalId,
+    type: branches[0].type,
+    kind: branches[0].kind,
+    inStackSet: stackSet,
+    locationPrefix: prefix,
+    context: ctx,
+    branches,
+    findings: judgeBy(RULES_BY_KIND[branches[0].kind], branches, prefix, what, acknowledged, rules ?? NO_RULE_CONTEXT),
+    namedPrincipals: branches[0].kind === 'resource' ? namedPrincipalsOf(branches) : [],
+    acknowledged,
+  }));
+}
+
 /**
- * Audits every role of a template: its `AWS::IAM::Role`s, and the roles of
- * the inline template of its StackSets (JSON or YAML; each deployed in an
- * account of its own, so in an unknown account, in the StackSet's
- * partition); and notes each StackSet whose template it cannot read.
+ * The finding of `AppPrincipalInResourcePolicy` on a policy, once the whole
+ * app is read: the front-ends judge it last, with the app's roles and users
+ * (`principalKey` → the stack each is in) and the stack of the policy.
+ */
+export function appPrincipalFindings(policy: PolicyAudit, appPrincipals: ReadonlyMap<string, string>, stackName: string | undefined): AuditFinding[] {
+  if (policy.namedPrincipals.every(key => !appPrincipals.has(key))) { return []; }
+  const what = policy.inStackSet ? ` (${policy.policyLogicalId} of the StackSet's template)` : '';
+  return judgeBy([APP_PRINCIPAL_IN_RESOURCE_POLICY], policy.branches, policy.locationPrefix, what, policy.acknowledged, { appPrincipals, stackName });
+}
+
+/**
+ * The roles and users of a template whose ARN is literal (a literal name, in
+ * the stack's literal account), as `principalKey`s: what resource policies of
+ * other stacks may name in `Principal`.
+ */
+export function principalsOf(template: unknown, env: TemplateEnvironment = {}): string[] {
+  if (env.account === undefined) { return []; }
+  const keys: string[] = [];
+  const resources = resourcesOf(template);
+  for (const logicalId in resources) {
+    const resource = resources[logicalId];
+    const kind = resource.Type === 'AWS::IAM::Role' ? 'role' : resource.Type === 'AWS::IAM::User' ? 'user' : undefined;
+    const name = kind === undefined ? undefined : propertiesOf(resource)[kind === 'role' ? 'RoleName' : 'UserName'];
+    if (typeof name === 'string') { keys.push(`${env.account}:${kind}/${name}`); }
+  }
+  return keys;
+}
+
+/** Whether a resource may hold a policy the resource audit reads (most resources of a template do not). */
+const POLICY_TYPES = new Set(POLICY_RESOURCE_TYPES);
+
+/**
+ * Audits every role of a template (its `AWS::IAM::Role`s' trust policies)
+ * and every resource and identity policy, and the same of the inline template
+ * of its StackSets (JSON or YAML; each deployed in an account of its own, so
+ * in an unknown account, in the StackSet's partition); and notes each
+ * StackSet whose template it cannot read.
  */
 export function auditTemplateFully(template: unknown, env: TemplateEnvironment = {}): TemplateAudit {
   const resources = resourcesOf(template);
   const ctx = auditContext(env.region, env.account, resources, template);
   const roles: RoleAudit[] = [];
+  const policies: PolicyAudit[] = [];
   const notes: AuditNote[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
-      roles.push(roleAudit(logicalId, logicalId, resource, ctx, false, acknowledgementsOf(logicalId, resource), env.rules));
+      const acknowledged = acknowledgementsOf(logicalId, resource);
+      roles.push(roleAudit(logicalId, logicalId, resource, ctx, false, acknowledged, env.rules));
+      // a role's own identity policies: its inline Policies, when it has any
+      if (Array.isArray(propertiesOf(resource).Policies)) {
+        policies.push(...policyAudits(logicalId, logicalId, resource, ctx, false, acknowledged, env.rules));
+      }
+      continue;
     } else if (resource.Type === 'AWS::CloudFormation::StackSet') {
       const body = stackSetBody(logicalId, propertiesOf(resource), ctx);
       if (body.note !== undefined) { notes.push(body.note); }
       const bodyResources = resourcesOf(body.template);
       const bodyCtx = auditContext(env.region, undefined, bodyResources, body.template);
       const stackSetAcknowledged = acknowledgementsOf(logicalId, resource);
-      for (const [roleId, role] of Object.entries(bodyResources)) {
-        if (role.Type !== 'AWS::IAM::Role') { continue; }
-        const acknowledged = new Map([...stackSetAcknowledged, ...acknowledgementsOf(roleId, role)]);
-        roles.push(roleAudit(logicalId, roleId, role, bodyCtx, true, acknowledged, env.rules));
+      for (const [id, inner] of Object.entries(bodyResources)) {
+        if (inner.Type !== 'AWS::IAM::Role' && !POLICY_TYPES.has(String(inner.Type))) { continue; }
+        const acknowledged = new Map([...stackSetAcknowledged, ...acknowledgementsOf(id, inner)]);
+        if (inner.Type === 'AWS::IAM::Role') { roles.push(roleAudit(logicalId, id, inner, bodyCtx, true, acknowledged, env.rules)); }
+        policies.push(...policyAudits(logicalId, id, inner, bodyCtx, true, acknowledged, env.rules));
       }
+      continue;
+    }
+    if (POLICY_TYPES.has(String(resource.Type))) {
+      policies.push(...policyAudits(logicalId, logicalId, resource, ctx, false, acknowledgementsOf(logicalId, resource), env.rules));
     }
   }
-  return { roles, notes };
+  return { roles, policies, notes };
 }
 
 /** The roles of a template, read and judged (see `auditTemplateFully`). */

@@ -1,7 +1,8 @@
 /**
- * Reads a role's `AssumeRolePolicyDocument` in every form CloudFormation
- * takes: an object, a JSON string, and an `Fn::Sub` or `Fn::Join` that
- * produces a JSON string.
+ * Reads a policy document in every form CloudFormation takes: an object, a
+ * JSON string, and an `Fn::Sub` or `Fn::Join` that produces a JSON string. A
+ * role's `AssumeRolePolicyDocument`, and the resource and identity policies
+ * the audit reads too (a bucket policy, a key policy, `RepositoryPolicyText` ...).
  */
 import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
 import { isDeployTime, UNRESOLVED } from './rules';
@@ -46,33 +47,41 @@ function joinString(ctx: AuditContext, arg: unknown): BuiltString | undefined {
  * not a JSON object is an error; a built one with deploy-time values in it
  * that does not parse is only unknown (the values may be what makes it JSON).
  */
-function parseDocument(built: BuiltString, form: string): ReadTrustDocument {
+function parseDocument(built: BuiltString, form: string, noun: string): ReadTrustDocument {
   let parsed: unknown;
   try {
     parsed = JSON.parse(built.text);
   } catch (e) {
-    return built.partial ? {} : { error: `the trust policy is ${form} that is not JSON (${(e as Error).message})` };
+    return built.partial ? {} : { error: `${noun} is ${form} that is not JSON (${(e as Error).message})` };
   }
   if (!isObject(parsed)) {
-    return built.partial ? {} : { error: `the trust policy is ${form} that is JSON but not an object` };
+    return built.partial ? {} : { error: `${noun} is ${form} that is JSON but not an object` };
   }
   return { document: parsed };
 }
 
-/** A role's trust policy, in any of its forms, on the branch of the `Fn::If`s that `ctx.conditions` gives. */
-export function readTrustDocument(raw: unknown, ctx: AuditContext): ReadTrustDocument {
+/**
+ * A policy document, in any of its forms, on the branch of the `Fn::If`s that
+ * `ctx.conditions` gives; `noun` names it in errors (`the trust policy`, `the key policy`).
+ */
+export function readPolicyDocument(raw: unknown, ctx: AuditContext, noun: string): ReadTrustDocument {
   if (raw === undefined) { return {}; }
-  if (typeof raw === 'string') { return parseDocument({ text: raw, partial: false }, 'a string'); }
-  if (!isObject(raw)) { return { error: `the trust policy is a ${Array.isArray(raw) ? 'list' : typeof raw}, not a JSON object or a JSON string` }; }
+  if (typeof raw === 'string') { return parseDocument({ text: raw, partial: false }, 'a string', noun); }
+  if (!isObject(raw)) { return { error: `${noun} is a ${Array.isArray(raw) ? 'list' : typeof raw}, not a JSON object or a JSON string` }; }
   const keys = Object.keys(raw);
   if (keys.length === 1 && (keys[0] === 'Fn::Sub' || keys[0] === 'Fn::Join')) {
     const built = keys[0] === 'Fn::Sub' ? subString(ctx, raw['Fn::Sub']) : joinString(ctx, raw['Fn::Join']);
-    return built === undefined ? {} : parseDocument(built, `an ${keys[0]} string`);
+    return built === undefined ? {} : parseDocument(built, `an ${keys[0]} string`, noun);
   }
   const resolved = resolveForAudit(raw, ctx);
   if (typeof resolved === 'string') {
     // an Fn::If (or Fn::Select) whose branch is a JSON string
-    return isDeployTime(resolved) ? {} : parseDocument({ text: resolved, partial: resolved.includes(UNRESOLVED) }, 'a string');
+    return isDeployTime(resolved) ? {} : parseDocument({ text: resolved, partial: resolved.includes(UNRESOLVED) }, 'a string', noun);
   }
   return isObject(resolved) ? { document: resolved } : {};
+}
+
+/** A role's trust policy, in any of its forms, on the branch of the `Fn::If`s that `ctx.conditions` gives. */
+export function readTrustDocument(raw: unknown, ctx: AuditContext): ReadTrustDocument {
+  return readPolicyDocument(raw, ctx, 'the trust policy');
 }

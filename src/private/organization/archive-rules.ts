@@ -1,7 +1,8 @@
 /**
- * Access Analyzer archive rules for exactly the cross-account trusts an app
- * declares: each role's ARN with each account, organisation or OU it trusts,
- * in the fields of an external access finding.
+ * Access Analyzer archive rules for exactly the cross-account trusts and
+ * resource shares an app declares: each role's (or shared resource's) ARN
+ * with each account, organisation or OU it lets in, in the fields of an
+ * external access finding.
  *
  * A finding on a role that trusts an account's root names the account
  * (`principal.AWS` = the 12-digit ID); one that trusts an IAM principal names
@@ -10,7 +11,8 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
  */
-import { DeclaredRole, isCrossAccount } from './declared-trusts';
+import { DeclaredShare, isCrossAccountGrant } from './declared-shares';
+import { DeclaredRole, Grantees, isCrossAccount } from './declared-trusts';
 import { accountOf } from '../audit/rules/types';
 import { compareText } from '../policy/compare';
 
@@ -54,16 +56,20 @@ interface Grantee {
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** The grantees of a role's cross-account trusts; anyone without an organisation or OU is public and never archived. */
-function granteesOf(role: DeclaredRole): Grantee[] {
+/**
+ * The grantees of a role's trusts, or of a resource's grants, that reach
+ * outside its own account; anyone without an organisation or OU is public
+ * and never archived.
+ */
+function granteesOf(grants: Grantees[], ownAccount: string | undefined): Grantee[] {
   const grantees: Grantee[] = [];
-  for (const trust of role.trusts.filter(t => isCrossAccount(role, t))) {
+  for (const grant of grants) {
     // an account's root is named by its ID; a principal of another account by its ARN
-    trust.accountRoots.filter(a => a !== role.account).forEach(account => grantees.push({ kind: 'account', values: [account] }));
-    trust.namedPrincipalArns.filter(arn => accountOf(arn) !== role.account).forEach(arn => grantees.push({ kind: 'account', values: [arn] }));
-    if (trust.anyPrincipal) {
-      trust.organizationIds.forEach(org => grantees.push({ kind: 'org', values: [org] }));
-      trust.organizationalUnitPaths.forEach(ou => grantees.push({ kind: 'ou', values: [ou] }));
+    grant.accountRoots.filter(a => a !== ownAccount).forEach(account => grantees.push({ kind: 'account', values: [account] }));
+    grant.namedPrincipalArns.filter(arn => accountOf(arn) !== ownAccount).forEach(arn => grantees.push({ kind: 'account', values: [arn] }));
+    if (grant.anyPrincipal) {
+      grant.organizationIds.forEach(org => grantees.push({ kind: 'org', values: [org] }));
+      grant.organizationalUnitPaths.forEach(ou => grantees.push({ kind: 'ou', values: [ou] }));
     }
   }
   return grantees;
@@ -75,35 +81,79 @@ function granteeFilters(kind: string, values: string[]): ArchiveFilter[] {
   return [{ property: FILTER_PRINCIPAL_AWS, eq: ['*'] }, { property: kind === 'org' ? FILTER_ORG_ID : FILTER_ORG_PATHS, eq: values }];
 }
 
+/**
+ * The resource types of Access Analyzer's external access findings that a
+ * share can be on, and the word a rule's name gives each (a role's rules
+ * keep the names they had, `declared-<kind>-<value>`). Access Analyzer does
+ * not analyze event buses: they get no rule, and no finding to archive.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html
+ */
+export const ANALYZED_SHARE_TYPES: Record<string, string> = {
+  'AWS::S3::Bucket': 's3',
+  'AWS::KMS::Key': 'kms',
+  'AWS::SQS::Queue': 'sqs',
+  'AWS::SNS::Topic': 'sns',
+  'AWS::SecretsManager::Secret': 'secret',
+  'AWS::ECR::Repository': 'ecr',
+  'AWS::Lambda::Function': 'lambda',
+};
+
 /** A rule name: `[A-Za-z][A-Za-z0-9_.-]*`, at most 255 characters. */
-function ruleName(kind: string, first: string): string {
-  return `declared-${kind}-${first.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 240);
+function ruleName(resourceType: string, kind: string, first: string): string {
+  const word = resourceType === ROLE_TYPE ? '' : `${ANALYZED_SHARE_TYPES[resourceType] ?? 'resource'}-`;
+  return `declared-${word}${kind}-${first.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 240);
+}
+
+const ROLE_TYPE = 'AWS::IAM::Role';
+
+/** What an archive rule covers: a resource (its type and ARN), and who it lets in. */
+interface Subject {
+  readonly resourceType: string;
+  readonly arn: string;
+  readonly grantees: Grantee[];
+}
+
+/** A shared resource an archive rule can name: its ARN, and whom it is shared with. */
+export interface NamedShare {
+  readonly share: DeclaredShare;
+  readonly arn: string;
 }
 
 /**
- * The archive rules of a set of roles, whose ARNs `arnOf` gives.
+ * The archive rules of a set of roles, whose ARNs `arnOf` gives, and of
+ * shared resources whose ARNs are known.
  *
- * Grants are grouped: the grantees of one kind that are trusted by exactly the
- * same roles share rules, each with at most 20 role ARNs and 20 grantee values,
- * so that every pair a rule covers is a declared trust. Sorted, deterministic.
+ * Grants are grouped: the grantees of one kind that are let into exactly the
+ * same resources of one type share rules, each with at most 20 resource ARNs
+ * and 20 grantee values, so that every pair a rule covers is a declared trust
+ * or share. Sorted, deterministic.
  */
-export function archiveRules(roles: DeclaredRole[], arnOf: (role: DeclaredRole) => string): ArchiveRule[] {
-  // grantee (kind + values) → the role ARNs that trust it
-  const byGrantee = new Map<string, { grantee: Grantee; arns: Set<string> }>();
-  for (const role of roles) {
-    for (const grantee of granteesOf(role)) {
-      const key = `${grantee.kind} ${grantee.values.join(' ')}`;
-      const entry = byGrantee.get(key) ?? { grantee, arns: new Set<string>() };
-      entry.arns.add(arnOf(role));
+export function archiveRules(roles: DeclaredRole[], arnOf: (role: DeclaredRole) => string, shares: NamedShare[] = []): ArchiveRule[] {
+  const subjects: Subject[] = [
+    ...roles.map(role => ({
+      resourceType: ROLE_TYPE, arn: arnOf(role), grantees: granteesOf(role.trusts.filter(t => isCrossAccount(role, t)), role.account),
+    })),
+    ...shares.filter(({ share }) => ANALYZED_SHARE_TYPES[share.resource.type] !== undefined).map(({ share, arn }) => ({
+      resourceType: share.resource.type, arn, grantees: granteesOf(share.grants.filter(g => isCrossAccountGrant(share, g)), share.account),
+    })),
+  ];
+  // grantee (resource type + kind + values) → the resource ARNs it is let into
+  const byGrantee = new Map<string, { resourceType: string; grantee: Grantee; arns: Set<string> }>();
+  for (const subject of subjects) {
+    for (const grantee of subject.grantees) {
+      const key = `${subject.resourceType} ${grantee.kind} ${grantee.values.join(' ')}`;
+      const entry = byGrantee.get(key) ?? { resourceType: subject.resourceType, grantee, arns: new Set<string>() };
+      entry.arns.add(subject.arn);
       byGrantee.set(key, entry);
     }
   }
-  // grantees of one kind with the same roles → one group
-  const groups = new Map<string, { kind: string; values: Set<string>; arns: string[] }>();
-  for (const { grantee, arns } of byGrantee.values()) {
+  // grantees of one kind let into the same resources → one group
+  const groups = new Map<string, { resourceType: string; kind: string; values: Set<string>; arns: string[] }>();
+  for (const { resourceType, grantee, arns } of byGrantee.values()) {
     const sortedArns = Array.from(arns).sort();
-    const key = `${grantee.kind} ${sortedArns.join(' ')}`;
-    const group = groups.get(key) ?? { kind: grantee.kind, values: new Set<string>(), arns: sortedArns };
+    const key = `${resourceType} ${grantee.kind} ${sortedArns.join(' ')}`;
+    const group = groups.get(key) ?? { resourceType, kind: grantee.kind, values: new Set<string>(), arns: sortedArns };
     grantee.values.forEach(v => group.values.add(v));
     groups.set(key, group);
   }
@@ -112,9 +162,9 @@ export function archiveRules(roles: DeclaredRole[], arnOf: (role: DeclaredRole) 
     for (const values of chunks(Array.from(group.values).sort(), ARCHIVE_RULE_VALUES_MAX)) {
       for (const arns of chunks(group.arns, ARCHIVE_RULE_VALUES_MAX)) {
         rules.push({
-          ruleName: ruleName(group.kind, values[0]),
+          ruleName: ruleName(group.resourceType, group.kind, values[0]),
           filter: [
-            { property: FILTER_RESOURCE_TYPE, eq: ['AWS::IAM::Role'] },
+            { property: FILTER_RESOURCE_TYPE, eq: [group.resourceType] },
             { property: FILTER_IS_PUBLIC, eq: ['false'] },
             { property: FILTER_RESOURCE, eq: arns },
             ...granteeFilters(group.kind, values),

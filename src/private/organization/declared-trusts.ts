@@ -167,9 +167,22 @@ function isAccountRoot(principal: string): boolean {
   return /^\d{12}$/.test(principal) || /^arn:[^:]+:iam::\d{12}:root$/.test(principal);
 }
 
+/** Whom a statement lets in: the parts of a `DeclaredTrust` but its guards (a resource share's grantees are read alike). */
+export type Grantees = Omit<DeclaredTrust, 'guards'>;
+
 /** The trust of one `Allow` statement of an AssumeRole action; undefined for any other statement. */
 export function trustOf(statement: TrustStatement): DeclaredTrust | undefined {
   if (statement.effect !== 'Allow' || !ASSUME_ACTIONS.some(action => allowsAction(statement, action))) { return undefined; }
+  return { ...granteesOf(statement), guards: guardsOf(statement) };
+}
+
+/**
+ * Whom a statement lets in: the accounts it names (whole, or through a
+ * principal of theirs), the principal ARNs in `Principal` or required by
+ * `aws:PrincipalArn`, the organisations and OUs it requires, federated and
+ * service principals, `*`, and whether some principal is a deploy-time value.
+ */
+export function granteesOf(statement: TrustStatement): Grantees {
   const literalAws = statement.aws.filter(p => !p.includes(UNRESOLVED));
   const conditionArns = requiredValues(statement, KEY_PRINCIPAL_ARN);
   return {
@@ -183,7 +196,6 @@ export function trustOf(statement: TrustStatement): DeclaredTrust | undefined {
     services: sorted(statement.service.filter(p => !isDeployTime(p))),
     anyPrincipal: statement.anyPrincipal,
     unresolvedPrincipals: statement.aws.length > literalAws.length,
-    guards: guardsOf(statement),
   };
 }
 

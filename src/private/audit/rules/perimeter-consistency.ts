@@ -15,6 +15,18 @@ function trustedAccounts(s: TrustStatement): string[] {
 }
 
 /**
+ * The accounts an Allow statement lets in that are neither the policy's own,
+ * nor known members of the organization, nor declared third parties of the
+ * perimeter, unless the statement is narrowed to an organization or OU. The
+ * trust rule and the resource rule (`ShareOutsidePerimeter`) judge alike.
+ */
+export function accountsOutsidePerimeter(s: TrustStatement, ownAccount: string | undefined, perimeter: PerimeterContext): string[] {
+  if (s.effect !== 'Allow' || narrowedToOrganization(s)) { return []; }
+  return Array.from(new Set(trustedAccounts(s)
+    .filter(a => a !== ownAccount && !perimeter.memberAccounts.includes(a) && !perimeter.thirdPartyAccounts.includes(a))));
+}
+
+/**
  * The findings on one role: a trust of an account that the app's perimeter
  * will deny at run time, because the account is neither a known member of the
  * organization nor a declared third party, and the trust is not narrowed to an
@@ -22,9 +34,8 @@ function trustedAccounts(s: TrustStatement): string[] {
  */
 function findings(role: AuditedRole, perimeter: PerimeterContext): Finding[] {
   return role.statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || !ASSUME_ACTIONS.some(a => allowsAction(s, a)) || narrowedToOrganization(s)) { return []; }
-    const denied = Array.from(new Set(trustedAccounts(s)
-      .filter(a => a !== role.account && !perimeter.memberAccounts.includes(a) && !perimeter.thirdPartyAccounts.includes(a))));
+    if (!ASSUME_ACTIONS.some(a => allowsAction(s, a))) { return []; }
+    const denied = accountsOutsidePerimeter(s, role.account, perimeter);
     return denied.length > 0
       ? [{ message: `trusts account(s) ${denied.join(', ')}, neither known members of the organization nor declared third parties of the perimeter ${perimeter.perimeters.join(', ')}`, location: location(i) }]
       : [];

@@ -66,6 +66,15 @@ export interface TrustStatement {
   readonly conditions: Record<string, Record<string, string[]>>;
 }
 
+/** A statement of a resource or identity policy: a trust statement's parts, and what it is on. */
+export interface PolicyStatement extends TrustStatement {
+  readonly sid?: string;
+  /** `Resource` (empty when the statement has none: a resource policy's own resource, for some services). */
+  readonly resources: string[];
+  /** `NotResource`: the statement applies to every resource but these. */
+  readonly notResources: string[];
+}
+
 /** Stands for a value only known at deploy time (a parameter, an attribute). */
 export const UNRESOLVED = '<deploy-time value>';
 
@@ -124,6 +133,24 @@ export interface TrustRule {
 export interface RuleContext {
   /** The app's `OrganizationTrustPerimeter`s, if it has any. */
   readonly perimeter?: PerimeterContext;
+  /**
+   * The roles and users of the app (of every template audited), by
+   * `principalKey`, with the stack each is in: known once every template is
+   * read (the front-ends judge the rules that need them last).
+   */
+  readonly appPrincipals?: ReadonlyMap<string, string>;
+  /** The stack the template deploys as (its name, or its file), for messages that name stacks. */
+  readonly stackName?: string;
+}
+
+/**
+ * How a role or user is named across templates: its account, its kind and
+ * its name, whatever its partition and path (`222222222222:role/reader`);
+ * undefined for anything else.
+ */
+export function principalKey(arn: string): string | undefined {
+  const match = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return match !== null ? `${match[1]}:${match[2]}/${match[3]}` : undefined;
 }
 
 /** What the app's `OrganizationTrustPerimeter`s let in. */
@@ -230,6 +257,12 @@ function narrows(operator: string, key: string, values: string[]): boolean {
   return mustMatch
     && !values.some(v => isWildcardValue(operator, key, v))
     && !(key === 'aws:multifactorauthpresent' && values.some(v => v.toLowerCase() !== 'true'));
+}
+
+/** Whether a statement requires `aws:PrincipalArn` to name specific principals, not a whole account (`arn:aws:iam::<account>:*`). */
+export function requiresPrincipalArn(s: TrustStatement): boolean {
+  return requiresKey(s, 'aws:PrincipalArn')
+    && !conditionEntries(s).some(c => c.key === 'aws:principalarn' && c.values.some(v => /^[*?]*$/.test(v.split(':').slice(5).join(':'))));
 }
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */

@@ -1,4 +1,4 @@
-import { TrustRule, TrustStatement, accountOf, allowsAction, conditionEntries, deployTimeAccountOrigin, location, requiresKey } from './types';
+import { TrustRule, TrustStatement, accountOf, allowsAction, conditionEntries, deployTimeAccountOrigin, location, requiresKey, requiresPrincipalArn } from './types';
 
 /** Conditions that tie another account's trust to something more than the account. */
 const GUARD_KEYS = [
@@ -6,9 +6,6 @@ const GUARD_KEYS = [
   'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths',
 ];
 
-/** `aws:PrincipalArn` names specific principals, not a whole account (`arn:aws:iam::<account>:*`). */
-const requiresPrincipalArn = (s: TrustStatement) => requiresKey(s, 'aws:PrincipalArn')
-  && !conditionEntries(s).some(c => c.key === 'aws:principalarn' && c.values.some(v => /^[*?]*$/.test(v.split(':').slice(5).join(':'))));
 
 /** The accounts `Principal: "*"` is narrowed to by `aws:PrincipalAccount`. */
 const principalAccounts = (s: TrustStatement) => s.anyPrincipal
