@@ -540,6 +540,8 @@ export interface SimulateRequestInput {
   readonly resourcePolicy?: unknown;
   /** Resolved permissions boundary of the caller, if any. */
   readonly permissionsBoundary?: unknown;
+  /** The session policy passed when the caller's role session was created, if any. */
+  readonly sessionPolicy?: unknown;
   /** Request context keys. Principal keys (aws:PrincipalArn, aws:PrincipalAccount, aws:username, ...) are derived from the ARN. */
   readonly context?: RequestContext;
   /**
@@ -733,6 +735,7 @@ export async function evaluateRequest(input: SimulateRequestInput): Promise<Simu
     serviceControlPolicies: (input.serviceControlPolicies ?? []).map(orgLevel),
     resourceControlPolicies: (input.resourceControlPolicies ?? []).map(orgLevel),
     ...(input.resourcePolicy !== undefined ? { resourcePolicy: input.resourcePolicy } : {}),
+    ...(input.sessionPolicy !== undefined ? { sessionPolicy: input.sessionPolicy } : {}),
     ...(input.permissionsBoundary !== undefined
       ? { permissionBoundaryPolicies: [{ name: 'permissions-boundary', policy: input.permissionsBoundary }] }
       : {}),
