@@ -8,3 +8,5 @@ export * from './trust-checks';
 export * from './cross-account-role-fanout';
 export * from './organization-trust-perimeter';
 export * from './cross-account-access-analyzer';
+export * from './access-explanation';
+export * from './access-explainer';

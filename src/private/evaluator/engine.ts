@@ -110,14 +110,18 @@ export interface Evaluation {
 const denies = (results: StatementResult[]): Truth => some(results.filter(r => r.statement.effect === 'Deny'), r => r.applies);
 const allows = (results: StatementResult[]): Truth => some(results.filter(r => r.statement.effect === 'Allow'), r => r.applies);
 
+/** Whether the app knows every policy of a set (and the set is complete). */
+const isKnown = (set: PolicySet): boolean => set.known && !set.policies.some(p => p.unknown);
+
 /** A layer of ordinary policies (identity, boundary, session): an unknown set is unknown both ways. */
 function layer(name: LayerName, set: PolicySet, kind: PolicyKind, request: Request): LayerOutcome {
   const statements = judgePolicies(set.policies, kind, request);
+  const known = isKnown(set);
   return {
     layer: name,
-    known: set.known,
-    deny: set.known ? denies(statements) : or(denies(statements), UNKNOWN),
-    allow: set.known ? allows(statements) : or(allows(statements), UNKNOWN),
+    known,
+    deny: known ? denies(statements) : or(denies(statements), UNKNOWN),
+    allow: known ? allows(statements) : or(allows(statements), UNKNOWN),
     statements,
   };
 }
@@ -127,19 +131,30 @@ function controlLayer(name: 'scp' | 'rcp', levels: readonly ControlLevel[], requ
   const kind: PolicyKind = name;
   const judged = levels.map(level => ({ target: level.target, statements: judgePolicies(level.policies, kind, request) }));
   const statements = judged.flatMap(j => j.statements);
-  const levelAllows = judged.map(j => ({ target: j.target, allow: name === 'rcp' ? true : allows(j.statements) }));
-  return { layer: name, known: true, deny: denies(statements), allow: and(...levelAllows.map(l => l.allow)), statements, levelAllows };
+  const unknown = levels.some(level => level.policies.some(p => p.unknown)) ? UNKNOWN : false;
+  const levelAllows = judged.map((j, i) => ({
+    target: j.target,
+    allow: name === 'rcp' ? true : or(allows(j.statements), levels[i].policies.some(p => p.unknown) ? UNKNOWN : false),
+  }));
+  return {
+    layer: name,
+    known: unknown === false,
+    deny: or(denies(statements), unknown),
+    allow: and(...levelAllows.map(l => l.allow)),
+    statements,
+    levelAllows,
+  };
 }
 
 /** The resource-based policy: whether it allows at each level of naming the caller. */
 function resourceLayer(name: ResourcePolicyKind, set: PolicySet, request: Request): LayerOutcome {
   const statements = judgePolicies(set.policies, 'resource', request);
   const at = (level: PrincipalLevel): Truth => some(statements.filter(r => r.statement.effect === 'Allow' && r.level === level), r => r.applies);
-  const unknown = set.known ? false : UNKNOWN;
+  const unknown = isKnown(set) ? false : UNKNOWN;
   const levels = { direct: or(at('direct'), unknown), role: or(at('role'), unknown), account: or(at('account'), unknown) };
   return {
     layer: name,
-    known: set.known,
+    known: unknown === false,
     deny: or(denies(statements), unknown),
     allow: or(levels.direct, levels.role, levels.account),
     statements,

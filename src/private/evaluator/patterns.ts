@@ -103,8 +103,8 @@ export function patternMatches(pattern: string, value: string, options: PatternO
 }
 
 /** Whether an action pattern (`s3:Get*`, `*`) matches an action: wildcards, any case. */
-export function actionMatches(pattern: string, action: string): boolean {
-  return pattern === '*' || patternMatches(pattern, action, { wildcards: true, ignoreCase: true }) === true;
+export function actionMatches(pattern: string, action: string): Truth {
+  return pattern === '*' || patternMatches(pattern, action, { wildcards: true, ignoreCase: true });
 }
 
 /** The five fixed fields of an ARN and its resource part (which may hold colons). */

@@ -19,8 +19,10 @@ export interface PolicySource {
   readonly logicalId?: string;
   /** The policy's name (an inline policy's `PolicyName`, a managed policy's name or logical ID). */
   readonly policyName?: string;
-  /** The path to the policy document in its resource (`Properties/PolicyDocument`), to find its line. */
+  /** The path to the policy document in its template (`Resources/<id>/Properties/PolicyDocument`), to find its lines. */
   readonly path?: string[];
+  /** Finds the line and column of a path of the template. */
+  readonly positionOf?: (path: string[]) => { readonly line: number; readonly column: number };
 }
 
 /** `Principal` or `NotPrincipal` of a statement. */
@@ -64,6 +66,12 @@ export interface Policy {
   readonly version?: string;
   readonly statements: Statement[];
   readonly source: PolicySource;
+  /**
+   * Part of the document is only known at deploy time (a statement, an effect
+   * or a condition block is a deploy-time value), or the document itself is
+   * not known (an AWS managed policy): what it allows and denies is unknown.
+   */
+  readonly unknown?: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -102,13 +110,26 @@ function conditions(value: unknown): Condition[] {
     isObject(keys) ? Object.entries(keys).map(([key, values]) => ({ operator, key, values: text(values) })) : []);
 }
 
-/** Reads a resolved policy document (JSON); anything that is not a statement object is left out. */
+/** A policy whose document is not known: it may allow or deny anything. */
+export function unknownPolicy(source: PolicySource): Policy {
+  return { statements: [], source, unknown: true };
+}
+
+/**
+ * Reads a resolved policy document (JSON). A statement, an effect or a
+ * condition block that is not what IAM reads (a deploy-time value in its
+ * place) makes the policy `unknown`, and is left out.
+ */
 export function readPolicy(document: unknown, source: PolicySource): Policy {
-  const doc = isObject(document) ? document : {};
+  if (!isObject(document)) { return unknownPolicy(source); }
+  const doc = document;
   const raw = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
   const statements: Statement[] = [];
+  let unknown = false;
   raw.forEach((s, index) => {
-    if (!isObject(s)) { return; }
+    const readable = isObject(s) && (s.Effect === 'Allow' || s.Effect === 'Deny')
+      && (s.Condition === undefined || (isObject(s.Condition) && Object.values(s.Condition).every(isObject)));
+    if (!readable || !isObject(s)) { unknown = true; return; }
     statements.push({
       index,
       ...(typeof s.Sid === 'string' && s.Sid !== '' ? { sid: s.Sid } : {}),
@@ -122,7 +143,7 @@ export function readPolicy(document: unknown, source: PolicySource): Policy {
       conditions: conditions(s.Condition),
     });
   });
-  return { version: typeof doc.Version === 'string' ? doc.Version : undefined, statements, source };
+  return { version: typeof doc.Version === 'string' ? doc.Version : undefined, statements, source, ...(unknown ? { unknown } : {}) };
 }
 
 /** How a statement is named in a reason: its Sid, or its position. */

@@ -10,7 +10,7 @@ import { Caller, RequestContext } from './context';
 import { actionMatches, resourceMatches } from './patterns';
 import { Condition, Policy, Statement } from './policy';
 import { PrincipalLevel, notPrincipalExcludes, principalMatches } from './principals';
-import { Truth, UNKNOWN, and, not } from './truth';
+import { Truth, UNKNOWN, and, not, some } from './truth';
 
 /** The kinds of policy, which differ in the elements they have. */
 export type PolicyKind = 'identity' | 'boundary' | 'session' | 'scp' | 'rcp' | 'resource';
@@ -39,7 +39,7 @@ export interface ConditionResult {
 export interface StatementResult {
   readonly policy: Policy;
   readonly statement: Statement;
-  readonly action: boolean;
+  readonly action: Truth;
   readonly resource: Truth;
   readonly principal: Truth;
   /** How closely a resource-based policy's statement names the caller. */
@@ -49,9 +49,9 @@ export interface StatementResult {
   readonly applies: Truth;
 }
 
-function actionOf(statement: Statement, action: string): boolean {
-  if (statement.actions !== undefined) { return statement.actions.some(p => actionMatches(p, action)); }
-  if (statement.notActions !== undefined) { return !statement.notActions.some(p => actionMatches(p, action)); }
+function actionOf(statement: Statement, action: string): Truth {
+  if (statement.actions !== undefined) { return some(statement.actions, p => actionMatches(p, action)); }
+  if (statement.notActions !== undefined) { return not(some(statement.notActions, p => actionMatches(p, action))); }
   return false;
 }
 
