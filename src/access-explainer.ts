@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AccessExplanation } from './access-explanation';
 import { TemplateInput, collectTemplates } from './cli/inputs';
-import { InputError } from './cli/template-file';
 import { ACCOUNT_ID_PATTERN } from './private/constants';
 import { explainRequest } from './private/explain/explain';
 import { AccessModel, buildModel } from './private/explain/model';
@@ -59,7 +58,10 @@ export interface AccessExplainerOptions {
 export interface AccessRequest {
   /**
    * The caller: an IAM user's or role's ARN (a role stands for a session of
-   * it), an assumed-role session ARN, or an AWS service principal.
+   * it), an assumed-role session ARN, an AWS service principal, or a
+   * 12-digit account ID for a principal of that account not known more
+   * closely (what the resource account's copy of a cross-account CloudTrail
+   * event names).
    *
    * @example 'arn:aws:iam::222222222222:user/alice'
    */
@@ -220,13 +222,8 @@ function read(paths: string[], options: AccessExplainerOptions): TemplateInput[]
       throw new Error(`${name} must be a 12-digit account ID, got '${account}'`);
     }
   }
-  let templates: TemplateInput[];
-  try {
-    templates = collectTemplates(paths);
-  } catch (e) {
-    if (e instanceof InputError) { throw new Error(e.message); }
-    throw e;
-  }
+  // a file that cannot be read throws an error naming it (and its line)
+  const templates: TemplateInput[] = collectTemplates(paths);
   const byPath = new Map(Object.entries(options.templateAccounts ?? {}).map(([p, a]) => [path.resolve(p), a]));
   return templates.map(t => {
     const account = t.environment.account ?? byPath.get(path.resolve(t.file)) ?? options.account;

@@ -7,7 +7,7 @@
  */
 
 /** The kinds of caller the evaluator knows. */
-export type CallerKind = 'user' | 'role-session' | 'federated-user' | 'service';
+export type CallerKind = 'user' | 'role-session' | 'federated-user' | 'service' | 'account';
 
 /** The caller of a request, read from its ARN. */
 export interface Caller {
@@ -17,7 +17,11 @@ export interface Caller {
   /** The caller's account (empty for an AWS service). */
   readonly account: string;
   readonly partition: string;
-  /** `aws:PrincipalArn`: the user's ARN, the role's ARN for a role session (the path included when known). */
+  /**
+   * `aws:PrincipalArn`: the user's ARN, the role's ARN for a role session
+   * (the path included when known); the account's root ARN for a principal of
+   * which only the account is known.
+   */
   readonly principalArn: string;
   /** An IAM user's name. */
   readonly userName?: string;
@@ -90,10 +94,15 @@ export class CallerError extends Error {}
 
 /**
  * The caller behind an ARN: an IAM user; an IAM role, which stands for a
- * session of it; an assumed-role session; a federated user; or an AWS
- * service principal.
+ * session of it; an assumed-role session; a federated user; an AWS service
+ * principal; or a bare account ID, for a principal of that account not known
+ * more closely.
  */
 export function parseCaller(arn: string, sessionName?: string): Caller {
+  if (/^\d{12}$/.test(arn)) {
+    // some principal of the account, not known which (what the trusting account's CloudTrail event of a cross-account call names)
+    return { kind: 'account', given: arn, account: arn, partition: 'aws', principalArn: `arn:aws:iam::${arn}:root` };
+  }
   if (SERVICE_PRINCIPAL.test(arn)) {
     return { kind: 'service', given: arn, account: '', partition: arn.endsWith('.cn') ? 'aws-cn' : 'aws', principalArn: arn };
   }
@@ -148,6 +157,12 @@ export function callerKeys(caller: Caller): ContextEntry[] {
   if (caller.kind === 'service') {
     return [entry('aws:PrincipalIsAWSService', 'true'), entry('aws:PrincipalServiceName', caller.given)];
   }
+  const unknown = (key: string): ContextEntry => ({ key, values: [], multiValued: false, unknownValue: true });
+  if (caller.kind === 'account') {
+    // which principal it is (a user has aws:username, a session does not) is not known
+    return [entry('aws:PrincipalAccount', caller.account), entry('aws:PrincipalIsAWSService', 'false'),
+      unknown('aws:PrincipalArn'), unknown('aws:PrincipalType'), unknown('aws:username'), unknown('aws:userid')];
+  }
   const type = caller.kind === 'user' ? 'User' : caller.kind === 'role-session' ? 'AssumedRole' : 'FederatedUser';
   return [
     entry('aws:PrincipalArn', caller.principalArn),
@@ -155,6 +170,6 @@ export function callerKeys(caller: Caller): ContextEntry[] {
     entry('aws:PrincipalType', type),
     entry('aws:PrincipalIsAWSService', 'false'),
     ...caller.userName !== undefined ? [entry('aws:username', caller.userName)] : [],
-    { key: 'aws:userid', values: [], multiValued: false, unknownValue: true },
+    unknown('aws:userid'),
   ];
 }

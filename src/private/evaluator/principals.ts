@@ -62,7 +62,11 @@ export function principalMatches(principal: PrincipalElement, caller: Caller): P
   let level: PrincipalLevel | undefined;
   let unknown = false;
   for (const entry of principal.aws) {
-    if (entry.includes(UNRESOLVED)) { unknown = true; continue; }
+    // a principal of which only the account is known may be any user, role or session of it
+    if (entry.includes(UNRESOLVED) || (caller.kind === 'account' && /^arn:[^:]+:(iam|sts)::/.test(entry) && entry.split(':')[4] === caller.account && !entry.endsWith(':root'))) {
+      unknown = true;
+      continue;
+    }
     level = closest(level, entryLevel(entry, caller));
   }
   if (caller.kind === 'service' && principal.service.includes(caller.given)) { level = 'direct'; }
@@ -84,6 +88,10 @@ export function principalMatches(principal: PrincipalElement, caller: Caller): P
 export function notPrincipalExcludes(notPrincipal: PrincipalElement, caller: Caller): Truth {
   if (notPrincipal.any) { return true; }
   if (caller.kind === 'service') { return notPrincipal.service.includes(caller.given); }
+  if (caller.kind === 'account') {
+    // which principal of the account it is decides whether the whole of its chain is listed
+    return notPrincipal.aws.some(e => e.split(':')[4] === caller.account || e === caller.account) ? UNKNOWN : false;
+  }
   const listed = (arn: string | undefined): boolean => arn !== undefined && notPrincipal.aws.includes(arn);
   const chain: Truth[] = [notPrincipal.aws.some(e => rootAccount(e, caller.partition) === caller.account)];
   if (caller.kind === 'user') {

@@ -158,9 +158,11 @@ function resolve(model: AccessModel, input: ExplainInput): Resolved {
     caller = { ...caller, principalArn: identity.arn };
   }
   const callerUnknown = identity !== undefined || caller.kind === 'service' ? undefined
-    : model.accounts.has(caller.account)
-      ? `${caller.given} is not in the app's templates (account ${caller.account} has stacks in the app, but not this ${caller.kind === 'user' ? 'user' : 'role'})`
-      : `${caller.given} is not in the app: account ${caller.account} has no stack in it`;
+    : caller.kind === 'account'
+      ? `the request names only the account ${caller.account}, not which of its principals made it (as the resource account's copy of a cross-account CloudTrail event does)`
+      : model.accounts.has(caller.account)
+        ? `${caller.given} is not in the app's templates (account ${caller.account} has stacks in the app, but not this ${caller.kind === 'user' ? 'user' : 'role'})`
+        : `${caller.given} is not in the app: account ${caller.account} has no stack in it`;
 
   if (!/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(input.action)) {
     throw new ExplainInputError(`the action must be a service prefix and an action name like 'sts:AssumeRole', got '${input.action}'`);
