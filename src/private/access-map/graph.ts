@@ -47,17 +47,28 @@ function shortArn(arn: string): string {
   return match ? match[1] : arn;
 }
 
-/** The principals of one trust (AWS services left out: they are not drawn). */
+/**
+ * The principals of one trust (AWS services left out: they are not drawn).
+ * From an account whose principals of the app may assume the role, those
+ * users, groups and roles (evaluated); from any other account, whom the
+ * trust names: a principal ARN, or any principal of the account with an
+ * identity policy allowing it (the trusted side is not in the app).
+ */
 export function sourcesOf(trust: MapTrust): Source[] {
   const sources: Source[] = [];
+  const evaluated = new Set(trust.assumers.map(a => a.account));
+  for (const assumer of trust.assumers) {
+    const label = `${assumer.kind}/${assumer.name}${assumer.kind === 'group' ? ' (members)' : ''}${assumer.decision === 'unknown' ? ' (if deploy-time values allow)' : ''}`;
+    sources.push({ key: `${assumer.kind} ${assumer.account} ${assumer.name}`, label, account: assumer.account });
+  }
   const coveredAccounts = new Set<string>();
   for (const arn of trust.principalArns) {
     const account = accountOf(arn);
     if (account !== undefined) { coveredAccounts.add(account); }
-    sources.push({ key: `arn ${arn}`, label: shortArn(arn), account });
+    if (account === undefined || !evaluated.has(account)) { sources.push({ key: `arn ${arn}`, label: shortArn(arn), account }); }
   }
-  for (const account of trust.accounts.filter(a => !coveredAccounts.has(a))) {
-    sources.push({ key: `account ${account}`, label: `any principal of ${account}`, account });
+  for (const account of trust.accounts.filter(a => !coveredAccounts.has(a) && !evaluated.has(a))) {
+    sources.push({ key: `account ${account}`, label: `any principal of ${account} with an identity policy allowing it`, account });
   }
   if (trust.anyPrincipal) {
     for (const org of trust.organizationIds) { sources.push({ key: `org ${org}`, label: `organisation ${org}` }); }

@@ -5,12 +5,14 @@
  * sorted, so that two builds of the same app give the same bytes.
  */
 import * as fs from 'fs';
+import { MapAssumer, assumersOf, mapModel, modelRole } from './assumers';
 import { auditContext, auditTemplate, RoleAudit, stackSetResources } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { list } from '../audit/roles';
 import { RuleContext } from '../audit/rules';
 import { UNRESOLVED } from '../audit/rules/types';
 import { isObject, JsonObject, propertiesOf, resourcesOf, TemplateResource } from '../audit/template';
+import { AccessModel } from '../explain/model';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../organization/declared-trusts';
 import { compareText } from '../policy/compare';
 
@@ -54,6 +56,13 @@ export interface MapFinding {
 export interface MapTrust extends DeclaredTrust {
   /** The guards in a word each (`ext-id`, `MFA ≤ 30 min`, `org`, `OU`, `IP`, …), as the diagrams label them. */
   readonly labels: string[];
+  /**
+   * The trusted accounts where the app has stacks: who of its principals may
+   * assume the role from them is evaluated (`assumers`). Sorted.
+   */
+  readonly appAccounts: string[];
+  /** The users, groups and roles of the app that may assume the role through this trust, evaluated. */
+  readonly assumers: MapAssumer[];
 }
 
 /** What a role may do, in short. */
@@ -219,8 +228,8 @@ function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, 
 }
 
 /** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
-function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
-  const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
+function rolesOf(t: MapTemplate & { readonly template: unknown }, rules: RuleContext, model: AccessModel): MapRole[] {
+  const template = t.template;
   const resources = resourcesOf(template);
   const audits = t.audits ?? auditTemplate(template, { account: t.account, region: t.region, rules });
   let own: TemplateIndex | undefined;
@@ -250,7 +259,12 @@ function rolesOf(t: MapTemplate, rules: RuleContext): MapRole[] {
       template: t.file,
       ...(t.region !== undefined ? { region: t.region } : {}),
       maxSessionDurationSeconds: declared.maxSessionDuration,
-      trusts: declared.trusts.map(trust => ({ ...trust, labels: guardLabels(trust) })),
+      trusts: declared.trusts.map(trust => {
+        // the trusted side: the accounts of the trust that are the app's, and who of the app may assume the role from them
+        const appAccounts = trust.accounts.filter(a => model.accounts.has(a));
+        const role = audit.inStackSet ? undefined : modelRole(model, t.file, audit.roleLogicalId);
+        return { ...trust, labels: guardLabels(trust), appAccounts, assumers: assumersOf(model, role, appAccounts) };
+      }),
       permissions: permissionsOf(audit.properties, index.policiesOf(audit.roleLogicalId), index.ctx),
       monitored: isWatched(declared, index.watched),
       // findings acknowledged in the template's Metadata are left out, as the plugin and the CLI leave them out
@@ -272,7 +286,9 @@ function compareRoles(a: MapRole, b: MapRole): number {
  * perimeters; the CLI sees templates only).
  */
 export function buildAccessMap(templates: MapTemplate[], rules: RuleContext = {}): AccessMap {
-  return { version: ACCESS_MAP_VERSION, roles: templates.flatMap(t => rolesOf(t, rules)).sort(compareRoles) };
+  const read = templates.map(t => ({ ...t, template: t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8')) as unknown }));
+  const model = mapModel(read);
+  return { version: ACCESS_MAP_VERSION, roles: read.flatMap(t => rolesOf(t, rules, model)).sort(compareRoles) };
 }
 
 /** The map as `cross-account-access.json`. */

@@ -279,7 +279,7 @@ function requestContext(model: AccessModel, resolved: Resolved, input: ExplainIn
 }
 
 /** Control policies that apply to an account, as one level under `FullAWSAccess` (assumed attached). */
-function controlLevels(model: AccessModel, controls: AccessModel['organization']['scps'], account: string): ControlLevel[] | undefined {
+export function controlLevels(model: AccessModel, controls: AccessModel['organization']['scps'], account: string): ControlLevel[] | undefined {
   const org = model.organization;
   if (controls.length === 0 || !org.members.has(account) || org.managers.has(account)) { return undefined; }
   // attached to a root or an OU: taken to apply to every member account (the app does not say which OU an account is in)
