@@ -2,6 +2,7 @@ import { Annotations, Aspects, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import { Construct, IConstruct } from 'constructs';
 import { WARNING_PREFIX } from './private/constants';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
 import { fail } from './private/input/validation';
 import {
   ARCHIVE_RULES_DEFAULT_QUOTA,
@@ -92,6 +93,9 @@ export class CrossAccountAccessAnalyzer extends Construct {
 
   constructor(scope: Construct, id: string, props: CrossAccountAccessAnalyzerProps = {}) {
     super(scope, id);
+    // Every prop is optional: a plain JavaScript caller's null is no props at all.
+    props = props ?? {};
+    checkProps(this, 'CrossAccountAccessAnalyzer', props, everyKey<RequiredKeys<CrossAccountAccessAnalyzerProps>>()([]));
     this.type = props.analyzerType ?? CrossAccountAccessAnalyzerType.ACCOUNT;
     this.maxArchiveRules = props.maxArchiveRules ?? ARCHIVE_RULES_DEFAULT_QUOTA;
     this.trustScope = props.trustScope ?? this.node.root;

@@ -4,14 +4,15 @@ import { Construct } from 'constructs';
 import { AssumeRoleMonitor, AssumeRoleMonitorOptions } from './assume-role-monitor';
 import { ExternalIdTrust } from './external-id-trust';
 import { checkProps, everyKey, RequiredKeys } from './private/input/props';
-import { fail, validateDescription, validateIamName, validateRoleName } from './private/input/validation';
+import { fail } from './private/input/validation';
+import { CrossAccountTrustPrincipal } from './private/policy/trust';
 import { grantAssume } from './private/role/assume-grant';
 import { generatedRoleName } from './private/role/names';
 import { SessionRevocation } from './private/role/revocation';
 import { RoleAccess, addRoleOutputs, cliProfileOf, switchRoleUrlOf } from './private/role/role-access';
 import { roleQuotaErrors } from './private/role/role-quotas';
-import { roleTrust, validateTrustProps } from './private/role/role-trust';
-import { applyDeployTimeSessionDuration, sessionControls } from './private/role/session-controls';
+import { parseRoleProps } from './private/role/role-spec';
+import { applyDeployTimeSessionDuration } from './private/role/session-controls';
 
 /**
  * Options of a cross-account role that do not say whom it trusts: the
@@ -344,32 +345,24 @@ export class CrossAccountRole extends Resource implements iam.IRole {
   constructor(scope: Construct, id: string, props: CrossAccountRoleProps) {
     super(scope, id);
     checkProps(this, 'CrossAccountRole', props, everyKey<RequiredKeys<CrossAccountRoleProps>>()([]));
-
-    if (props.roleName !== undefined) {
-      validateRoleName(this, 'roleName', props.roleName);
-    }
-    if (props.description !== undefined) {
-      validateDescription(this, 'description', props.description);
-    }
-    Object.keys(props.inlinePolicies ?? {}).forEach(name => validateIamName(this, `the name of inlinePolicies['${name}']`, name));
-    validateTrustProps(this, props);
-    const session = sessionControls(this, props);
-    const trust = roleTrust(this, props, session);
-    this.trustedAccounts = trust.trustedAccounts;
-    this.externalIds = trust.externalIds;
+    // Parse, then build: every bad input is reported here, and the builders below read only the spec.
+    const spec = parseRoleProps(this, props);
+    const session = spec.session;
+    this.trustedAccounts = spec.trustedAccounts;
+    this.externalIds = spec.externalIds;
     this.assumeRoleActions = session.assumeRoleActions;
     this.requiresMfa = session.requireMfa;
-    this.roleSessionNamePattern = props.roleSessionNamePattern;
+    this.roleSessionNamePattern = session.roleSessionNamePattern;
 
-    const literalRoleName = props.roleName ?? generatedRoleName(this, 'Resource');
+    const literalRoleName = spec.roleName ?? generatedRoleName(this, 'Resource');
     this.role = new iam.Role(this, 'Resource', {
       roleName: literalRoleName ?? PhysicalName.GENERATE_IF_NEEDED,
-      description: props.description,
-      assumedBy: trust.principal,
+      description: spec.description,
+      assumedBy: new CrossAccountTrustPrincipal(spec.trust, session.assumeRoleActions),
       maxSessionDuration: session.roleMaxSessionDuration,
-      permissionsBoundary: props.permissionsBoundary,
-      managedPolicies: props.managedPolicies,
-      inlinePolicies: props.inlinePolicies,
+      permissionsBoundary: spec.permissionsBoundary,
+      managedPolicies: spec.managedPolicies,
+      inlinePolicies: spec.inlinePolicies,
     });
     applyDeployTimeSessionDuration(this.role, session);
     this.roleArn = this.role.roleArn;
@@ -385,12 +378,12 @@ export class CrossAccountRole extends Resource implements iam.IRole {
       requiresMfa: this.requiresMfa,
       roleSessionNamePattern: this.roleSessionNamePattern,
       maxSessionSeconds: session.maxSessionSeconds,
-      externalIdParameter: props.externalIdTrust?.externalIdParameter,
+      externalIdParameter: spec.externalIdParameter,
     };
 
     this.revocation = new SessionRevocation(this, this.role);
-    if (props.revokeSessionsIssuedBefore !== undefined) {
-      this.revokeSessions(props.revokeSessionsIssuedBefore);
+    if (spec.revokeSessionsIssuedBefore !== undefined) {
+      this.revokeSessions(spec.revokeSessionsIssuedBefore);
     }
 
     this.node.addValidation({ validate: () => roleQuotaErrors(this, this.role) });
@@ -497,7 +490,15 @@ export class CrossAccountRole extends Resource implements iam.IRole {
    * @param grantee the principal that gets the permission
    */
   public grantAssumeRole(grantee: iam.IPrincipal): iam.Grant {
-    return grantAssume(this, grantee);
+    return grantAssume({
+      scope: this,
+      role: this.role,
+      roleArn: this.roleArn,
+      account: this.env.account,
+      trustedAccounts: this.trustedAccounts,
+      assumeRoleActions: this.assumeRoleActions,
+      requiresMfa: this.requiresMfa,
+    }, grantee);
   }
 
   /**

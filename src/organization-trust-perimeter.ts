@@ -2,6 +2,7 @@ import { Annotations, AspectPriority, Aspects, IAspect, Names, Stack, Token } fr
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
 import { ACCOUNT_ID_PATTERN, UNRESOLVED_VALUE_ESTIMATE, WARNING_PREFIX } from './private/constants';
+import { checkProps, everyKey, RequiredKeys } from './private/input/props';
 import { fail, show, unique, validateAccountId, validateOrganizationId } from './private/input/validation';
 import { declaredTrusts } from './private/organization/declared-trusts';
 import {
@@ -178,9 +179,12 @@ export class OrganizationTrustPerimeter extends Construct {
   private readonly rcps: organizations.CfnPolicy[] = [];
   private readonly scps: organizations.CfnPolicy[] = [];
   private built = false;
+  /** The third parties the policies were written with, once they are. */
+  private writtenThirdParties?: string[];
 
   constructor(scope: Construct, id: string, props: OrganizationTrustPerimeterProps) {
     super(scope, id);
+    checkProps(this, 'OrganizationTrustPerimeter', props, everyKey<RequiredKeys<OrganizationTrustPerimeterProps>>()(['organizationId', 'targetIds']));
     validateOrganizationId(this, 'organizationId', props.organizationId);
     validateTargets(this, 'targetIds', props.targetIds);
     if (props.trustPolicyProtectionTargetIds !== undefined) {
@@ -224,7 +228,9 @@ export class OrganizationTrustPerimeter extends Construct {
       path: this.node.path,
       organizationId: this.organizationId,
       memberAccounts: this.memberAccounts,
-      thirdPartyAccounts: () => this.thirdPartyAccounts,
+      // once the policies are written, the third parties they let in: the trust checks judge the app against those,
+      // without reading every role of the app again inside validate()
+      thirdPartyAccounts: () => this.writtenThirdParties ?? this.thirdPartyAccounts,
     });
 
     // The third parties are only all known when the app is complete: the policies are written at synth time,
@@ -273,6 +279,7 @@ export class OrganizationTrustPerimeter extends Construct {
     const measure = (document: unknown) => controlPolicyLength(stack.resolve(document), UNRESOLVED_VALUE_ESTIMATE);
 
     const thirdParties = this.thirdPartyAccounts;
+    this.writtenThirdParties = thirdParties;
     thirdParties.forEach(account => {
       if (!Token.isUnresolved(account) && !ACCOUNT_ID_PATTERN.test(account)) {
         fail(this, `the third party ${show(account)} is not a 12-digit account ID; check the roles' trusts and thirdPartyAccounts`);

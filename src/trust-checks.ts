@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
-import { auditTemplate } from './private/audit';
+import { auditTemplate, preloadRegionFacts } from './private/audit';
+import { AppIndex } from './private/audit/app-index';
 import { RuleContext, TRUST_RULES } from './private/audit/rules';
-import { perimetersOf } from './private/organization/perimeter-registry';
-import { literal, literalEnvironment, topLevelStack } from './private/policy/stack-env';
+import { literalEnvironment } from './private/policy/stack-env';
 
 /**
  * A rule of `CrossAccountTrustChecks`, as listed by `CrossAccountTrustChecks.rules`.
@@ -84,8 +84,18 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
   public readonly ruleIds?: string[] = TRUST_RULES.map(rule => rule.id);
 
   private readonly accessMap?: AccessMapWriter;
+  /**
+   * The app's index and rule context, by root: aws-cdk-lib calls a plugin once
+   * per environment of the app, and all the calls of a synthesis share one walk
+   * of the tree (as they share one access map).
+   */
+  private readonly indexes = new WeakMap<IConstruct, { readonly app: AppIndex; readonly rules: RuleContext }>();
 
   constructor(props: CrossAccountTrustChecksProps = {}) {
+    // Every prop is optional: a plain JavaScript caller's null is no props at all.
+    props = props ?? {};
+    // No module is loaded inside a synthesis's validate(): aws-cdk-lib loads its region facts on first use.
+    preloadRegionFacts();
     this.accessMap = (props.accessMap ?? true) ? new AccessMapWriter() : undefined;
   }
 
@@ -98,8 +108,7 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * Writes the access map, unless `accessMap` is false.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const app = new AppIndex(context.appConstruct);
-    const rules = ruleContextOf(context.appConstruct);
+    const { app, rules } = this.indexOf(context.appConstruct);
     const violations: PolicyViolation[] = [];
     const audited = new Map<string, AuditedTemplate>();
     for (const stackTemplate of context.stackTemplates) {
@@ -110,8 +119,20 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
       }
     }
     // the map reuses the templates just audited: each is read and audited once per synthesis
-    this.accessMap?.write(context.appConstruct, rules, audited);
+    this.accessMap?.write(context.appConstruct, app.stacksUnder(context.appConstruct), rules, audited);
     return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
+  }
+
+  /** The app's index and rule context: made by the first call of a synthesis, in one walk of the tree. */
+  private indexOf(appConstruct: IConstruct): { readonly app: AppIndex; readonly rules: RuleContext } {
+    const root = appConstruct.node.root;
+    let indexed = this.indexes.get(root);
+    if (indexed === undefined) {
+      const app = new AppIndex(root);
+      indexed = { app, rules: ruleContextOf(app) };
+      this.indexes.set(root, indexed);
+    }
+    return indexed;
   }
 
   /**
@@ -143,72 +164,8 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
 
 /** Whether a construct itself acknowledges a rule id. */
 function acknowledges(construct: IConstruct, ackId: string): boolean {
-  return acknowledgedIdsOf(construct).includes(ackId);
-}
-
-/** The rule ids a construct acknowledges. */
-function acknowledgedIdsOf(construct: IConstruct): string[] {
-  return construct.node.metadata
-    .filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && typeof m.data === 'object' && m.data !== null)
-    .flatMap(m => Object.keys(m.data as object));
-}
-
-/**
- * What the plugin needs of the construct tree, read in one walk, and the rest
- * (construct paths, acknowledgements) only once a finding needs it: a clean
- * app pays for one walk, however many roles it has.
- */
-class AppIndex {
-  /** The top-level stacks, by construct path. */
-  public readonly stacks = new Map<string, Stack>();
-  private readonly nested: NestedStack[] = [];
-  private readonly all: IConstruct[];
-  private byPath?: Map<string, IConstruct>;
-  private acknowledged?: Set<string>;
-  private readonly resourcePaths = new Map<Stack, Map<string, string>>();
-
-  constructor(root: IConstruct) {
-    this.all = root.node.findAll();
-    for (const c of this.all) {
-      if (NestedStack.isNestedStack(c)) {
-        this.nested.push(c);
-      } else if (Stack.isStack(c)) {
-        this.stacks.set(c.node.path, c);
-      }
-    }
-  }
-
-  /** The stacks nested (at any depth) in a top-level stack. */
-  public nestedStacksOf(stack: Stack): NestedStack[] {
-    return this.nested.filter(n => topLevelStack(n) === stack);
-  }
-
-  /** A construct by its path. */
-  public construct(constructPath: string): IConstruct | undefined {
-    this.byPath ??= new Map(this.all.map(c => [c.node.path, c]));
-    return this.byPath.get(constructPath);
-  }
-
-  /** Every rule id acknowledged anywhere in the app. */
-  public get acknowledgedIds(): Set<string> {
-    this.acknowledged ??= new Set(this.all.flatMap(acknowledgedIdsOf));
-    return this.acknowledged;
-  }
-
-  /** The construct path of a resource of a stack's own template, by logical ID. */
-  public resourcePath(stack: Stack, logicalId: string): string | undefined {
-    let paths = this.resourcePaths.get(stack);
-    if (paths === undefined) {
-      paths = new Map();
-      for (const node of stack.node.findAll()) {
-        if (CfnResource.isCfnResource(node) && Stack.of(node) === stack) {
-          paths.set(stack.resolve(node.logicalId), node.node.path);
-        }
-      }
-      this.resourcePaths.set(stack, paths);
-    }
-    return paths.get(logicalId);
-  }
+  return construct.node.metadata.some(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    && typeof m.data === 'object' && m.data !== null && ackId in (m.data as object));
 }
 
 /**
@@ -216,10 +173,10 @@ class AppIndex {
  * perimeters, with the accounts known to be members (declared, or with a stack
  * in the app) and the third parties they let in.
  */
-function ruleContextOf(root: IConstruct): RuleContext {
-  const perimeters = perimetersOf(root);
+function ruleContextOf(app: AppIndex): RuleContext {
+  const perimeters = app.perimeters;
   if (perimeters.length === 0) { return {}; }
-  const stackAccounts = root.node.findAll().filter(Stack.isStack).map(s => literal(s.account)).filter((a): a is string => a !== undefined);
+  const stackAccounts = app.stackAccounts();
   return {
     perimeter: {
       perimeters: perimeters.map(p => p.path),

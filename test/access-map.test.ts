@@ -12,6 +12,7 @@ import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 import { AccessMap, buildAccessMap, MapRole } from '../src/private/access-map/model';
 import { appTemplates } from '../src/private/access-map/plugin';
 import { renderHtml } from '../src/private/access-map/render-html';
+import { AppIndex } from '../src/private/audit/app-index';
 
 /** Synthesizes an app with the plugin; returns the cloud assembly's directory. */
 function synth(build: (app: App) => void, props: CrossAccountTrustChecksProps = {}, outdir?: string): string {
@@ -218,7 +219,7 @@ describe('access map as HTML', () => {
     const app = testApp();
     variedApp(app);
     const dir = app.synth().directory;
-    return buildAccessMap(appTemplates(app, dir));
+    return buildAccessMap(appTemplates(new AppIndex(app).stacksUnder(app), dir));
   }
 
   test('is one self-contained file: no script, and nothing fetched', () => {

@@ -74,12 +74,12 @@ if (!PRESENT && process.env.CI === 'true') {
     ['cfripper/CrossAccountTrustRule/cross_account_role_no_name.json', 'RootRole', ['MalformedPrincipal']],
     ['checkov/CKV2_AWS_68/template.yaml', 'aws_iam_role3', ['ServiceWithoutSourceCondition', 'WildcardStsAction']],
     ['cfn_nag/W14/iam_role_not_action_on_trust.json', 'NotActionTrustRole', ['WildcardStsAction']],
-  ])('does with the disputed %s (%s) what the README says', (file, logicalId, rules) => {
+  ])('does with the disputed %s (%s) what the trust checks guide says', (file, logicalId, rules) => {
     expect(findingsOf(file, logicalId).map(f => f.ruleId).sort()).toEqual(rules);
   });
 
-  test('the README says what the library does with every disputed role, and why', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  test('the trust checks guide says what the library does with every disputed role, and why', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'trust-checks.md'), 'utf-8');
     const disputed = Array.from(new Set(entries.filter(e => e.ourView === 'disputed').map(e => e.file)));
     expect(disputed.length).toBeGreaterThan(10);
     expect(disputed.filter(file => !readme.includes(`\`${file}\``))).toEqual([]);

@@ -4,14 +4,18 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import * as ts from 'typescript';
+import * as library from '../src';
 import {
   AssumeRoleMonitor,
   AssumeRolePolicy,
+  CrossAccountAccessAnalyzer,
   CrossAccountRole,
   CrossAccountRoleFanout,
   CrossAccountRoleOptions,
   CrossAccountRolePair,
+  CrossAccountTrustChecks,
   ExternalIdTrust,
+  OrganizationTrustPerimeter,
 } from '../src';
 import { REGION, TRUSTED, TRUSTING, pairedStacks, testApp } from './util';
 import { ROLE_OPTION_KEYS, roleOptionsOf } from '../src/private/role/role-options';
@@ -185,7 +189,40 @@ describe('plain JavaScript callers get the library\'s message, not a TypeError',
     ['ExternalIdTrust', ExternalIdTrust, s => s.trusting, ['trustedAccount']],
     ['AssumeRolePolicy', AssumeRolePolicy, s => s.trusted, []],
     ['AssumeRoleMonitor', AssumeRoleMonitor, s => s.trusting, ['roles']],
+    ['OrganizationTrustPerimeter', OrganizationTrustPerimeter, s => s.trusting, ['organizationId', 'targetIds']],
   ];
+  /** The constructs whose props are all optional: no props, or null, is the same as {}. */
+  const allOptional: Array<[string, AnyConstruct, (s: ReturnType<typeof scopes>) => Construct]> = [
+    ['CrossAccountAccessAnalyzer', CrossAccountAccessAnalyzer, s => s.trusting],
+  ];
+
+  test('every public construct of the library is in one of the two lists above', () => {
+    // GIVEN every class the library exports that is a construct
+    const constructs = Object.entries(library)
+      .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Construct)
+      .map(([name]) => name)
+      .sort();
+
+    // THEN
+    expect(constructs.length).toBeGreaterThanOrEqual(8);
+    expect([...cases.map(([name]) => name), ...allOptional.map(([name]) => name)].sort()).toEqual(constructs);
+  });
+
+  test.each(allOptional)('new %s(scope, id) and new %s(scope, id, null) take the defaults', (_name, Ctor, scopeOf) => {
+    // GIVEN
+    const s = scopes();
+
+    // WHEN
+    const made = [new Ctor(scopeOf(s), 'X'), new Ctor(scopeOf(s), 'Y', null)];
+
+    // THEN
+    expect(made.map(c => c.node.id)).toEqual(['X', 'Y']);
+  });
+
+  test('new CrossAccountTrustChecks(null) takes the defaults, as new CrossAccountTrustChecks() does', () => {
+    const checks = [new CrossAccountTrustChecks(), new CrossAccountTrustChecks(null as any)];
+    expect(checks.map(c => c.name)).toEqual(['CrossAccountTrustChecks', 'CrossAccountTrustChecks']);
+  });
 
   test.each(cases)('new %s(scope, id) without props names the construct and its required props', (name, Ctor, scopeOf, required) => {
     // GIVEN

@@ -13,10 +13,10 @@ import { RuleContext } from '../audit/rules';
 import { compareText } from '../policy/compare';
 import { literal, literalEnvironment, topLevelStack } from '../policy/stack-env';
 
-/** The templates of every stack (nested stacks and stages included) below an app or stage, as synthesized. */
-export function appTemplates(root: IConstruct, outdir: string): MapTemplate[] {
+/** The templates of the given stacks (every stack below an app or stage, nested stacks included), as synthesized. */
+export function appTemplates(stacks: readonly Stack[], outdir: string): MapTemplate[] {
   const templates: MapTemplate[] = [];
-  for (const stack of root.node.findAll().filter(Stack.isStack)) {
+  for (const stack of stacks) {
     const stage = Stage.of(stack);
     if (stage === undefined) { continue; }
     const templatePath = path.join(stage.outdir, stack.templateFile);
@@ -48,17 +48,19 @@ export class AccessMapWriter {
   private readonly written = new WeakSet<IConstruct>();
 
   /**
-   * Writes the map of the app (or stage) being validated; `rules` is what the
+   * Writes the map of the app (or stage) being validated, of its `stacks`
+   * (every stack below it, nested ones included); `rules` is what the
    * trust rules know of the whole app (its organisation perimeters), so that
    * the map lists the findings the plugin reports. `audited` holds the
    * templates the plugin has audited with those rules (by absolute path): they
    * are neither read nor audited again.
    */
-  public write(appConstruct: IConstruct, rules: RuleContext = {}, audited: ReadonlyMap<string, AuditedTemplate> = new Map()): void {
+  public write(appConstruct: IConstruct, stacks: readonly Stack[], rules: RuleContext = {},
+    audited: ReadonlyMap<string, AuditedTemplate> = new Map()): void {
     if (!Stage.isStage(appConstruct) || this.written.has(appConstruct)) { return; }
     this.written.add(appConstruct);
     const outdir = appConstruct.outdir;
-    const templates = appTemplates(appConstruct, outdir).map(t => ({ ...t, ...audited.get(path.resolve(t.path)) }));
+    const templates = appTemplates(stacks, outdir).map(t => ({ ...t, ...audited.get(path.resolve(t.path)) }));
     const map = buildAccessMap(templates, rules);
     writeFile(path.join(outdir, ACCESS_MAP_JSON), renderJson(map));
     writeFile(path.join(outdir, ACCESS_MAP_MD), renderMarkdown(map));

@@ -137,6 +137,18 @@ export function stackSetResources(templateBody: unknown): Record<string, Templat
 }
 
 /**
+ * Loads aws-cdk-lib's region facts now: `RegionInfo` is a lazy export that
+ * reads them on first use (about 100 ms), which would otherwise fall inside
+ * the first synthesis's `validate()`. The plugin calls this when it is created.
+ */
+export function preloadRegionFacts(): void {
+  RegionInfo.get(DEFAULT_REGION_FOR_PRELOAD);
+}
+
+/** Any region: asking for one loads the facts of all. */
+const DEFAULT_REGION_FOR_PRELOAD = 'us-east-1';
+
+/**
  * What resolving a template's intrinsics needs: its resources, and the
  * account and region it deploys to (the partition and URL suffix follow from
  * a known region, and default to `aws` / `amazonaws.com`).

@@ -19,7 +19,7 @@ export function registerPerimeter(construct: IConstruct, info: PerimeterInfo): v
   PERIMETERS.set(construct, info);
 }
 
-/** The perimeters of the app of `scope`. */
-export function perimetersOf(scope: IConstruct): PerimeterInfo[] {
-  return scope.node.root.node.findAll().map(c => PERIMETERS.get(c)).filter((p): p is PerimeterInfo => p !== undefined);
+/** The perimeter a construct stands for, if it is one (the trust checks' walk of the tree asks each construct). */
+export function perimeterOf(construct: IConstruct): PerimeterInfo | undefined {
+  return PERIMETERS.get(construct);
 }

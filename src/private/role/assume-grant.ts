@@ -1,10 +1,23 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable } from 'constructs';
-import type { CrossAccountRole } from '../../cross-account-role';
 import { WARNING_PREFIX } from '../constants';
 import { fail } from '../input/validation';
 import { assumeStatementParts } from '../trusted/assume-statement';
+
+/** What a grant of the permission to assume a role needs to know of the role. */
+export interface AssumableRole {
+  /** The `CrossAccountRole`: errors and warnings name it. */
+  readonly scope: Construct;
+  /** The inner role, which grants the permission in its own account. */
+  readonly role: iam.Role;
+  readonly roleArn: string;
+  /** The role's account (its stack's). */
+  readonly account: string;
+  readonly trustedAccounts: string[];
+  readonly assumeRoleActions: string[];
+  readonly requiresMfa: boolean;
+}
 
 /**
  * `CrossAccountRole.grantAssumeRole`: gives `grantee` the permission to assume
@@ -19,22 +32,22 @@ import { assumeStatementParts } from '../trusted/assume-statement';
  *   `mutable: false`) as immutable and still reports the grant as a success, so
  *   a warning says so, and where to give the permission instead.
  */
-export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): iam.Grant {
-  const roleAccount = role.env.account;
+export function grantAssume(role: AssumableRole, grantee: iam.IPrincipal): iam.Grant {
+  const roleAccount = role.account;
   const granteeAccount = accountOf(grantee);
   const who = grantee instanceof Construct ? `'${grantee.node.path}'` : grantee.toString();
-  const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(role);
+  const sameStack = grantee instanceof Construct && Stack.of(grantee) === Stack.of(role.scope);
   if (sameStack || (granteeAccount !== undefined && granteeAccount === roleAccount)) {
     return warnIfNothingWritten(role, role.role.grantAssumeRole(grantee), who, granteeAccount);
   }
   if (granteeAccount === undefined) {
-    fail(role, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
+    fail(role.scope, `grantAssumeRole cannot tell the account of ${who}; give it a user, group or role in a stack with env: { account: '222222222222', region: '...' }, so that the permission names this role by a literal ARN (CloudFormation exports do not cross accounts)`);
   }
   if (Token.isUnresolved(roleAccount)) {
-    fail(role, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(role).node.path}' env: { account, region }`);
+    fail(role.scope, `grantAssumeRole to ${who} in account ${granteeAccount} needs this role's account at synth time; give stack '${Stack.of(role.scope).node.path}' env: { account, region }`);
   }
   if (!role.trustedAccounts.includes(granteeAccount)) {
-    fail(role, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${role.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
+    fail(role.scope, `grantAssumeRole: ${who} is in account ${granteeAccount}, which this role does not trust (it trusts ${role.trustedAccounts.join(', ')}), so its trust policy would refuse the call; add ${granteeAccount} to trustedAccounts (or trustedPrincipalArns)`);
   }
   const statement = assumeStatementParts({ actions: role.assumeRoleActions, roleArns: [role.roleArn], requireMfa: role.requiresMfa });
   const grant = iam.Grant.addToPrincipal({
@@ -44,7 +57,7 @@ export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): ia
     conditions: statement.conditions,
   });
   if (!grant.success) {
-    fail(role, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
+    fail(role.scope, `grantAssumeRole could not add the permission to ${who}: it has no identity policy this app can change (an imported or immutable principal); give the permission in its account, e.g. with an AssumeRolePolicy there`);
   }
   return warnIfNothingWritten(role, grant, who, granteeAccount);
 }
@@ -54,12 +67,12 @@ export function grantAssume(role: CrossAccountRole, grantee: iam.IPrincipal): ia
  * grantee refused it, or said it added it while no policy holds it (the grant
  * depends on nothing: aws-cdk-lib's immutable roles do this).
  */
-function warnIfNothingWritten(role: CrossAccountRole, grant: iam.Grant, who: string, granteeAccount: string | undefined): iam.Grant {
+function warnIfNothingWritten(role: AssumableRole, grant: iam.Grant, who: string, granteeAccount: string | undefined): iam.Grant {
   if (grant.success && Dependable.of(grant).dependencyRoots.length > 0) {
     return grant;
   }
   const where = granteeAccount !== undefined ? `account ${granteeAccount}` : 'its account';
-  Annotations.of(role).addWarningV2(`${WARNING_PREFIX}:grantAssumeRoleNotWritten`,
+  Annotations.of(role.scope).addWarningV2(`${WARNING_PREFIX}:grantAssumeRoleNotWritten`,
     `grantAssumeRole wrote nothing for ${who}: this app cannot change its identity policy (aws-cdk-lib leaves a role imported from another account, or imported with mutable: false, untouched), so nothing lets it assume this role; give it the permission in ${where}, e.g. with an AssumeRolePolicy in a stack of ${where} whose roles (or users, groups) include it`);
   return grant;
 }

@@ -1,7 +1,6 @@
 import { CfnMapping, CfnOutput, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import type { CliProfileOptions } from '../../cross-account-role';
 import { SIGNIN_HOSTS, STS_SET_SOURCE_IDENTITY } from '../constants';
 import { fail, iamPatternMatches, show, validateExternalId, validateSessionName } from '../input/validation';
 
@@ -32,6 +31,17 @@ export interface RoleAccess {
   readonly externalIdParameter?: CfnParameter;
 }
 
+/** What `cliProfile` is asked for (the public `CliProfileOptions` fit it as they are). */
+export interface CliProfileRequest {
+  readonly profileName: string;
+  readonly sourceProfile: string;
+  readonly mfaSerial?: string;
+  readonly durationSeconds?: number;
+  readonly region?: string;
+  readonly roleSessionName?: string;
+  readonly externalId?: string;
+}
+
 /** Adds the role's ARN, its Switch Role URL (where the partition has a console) and the external ID parameter's name as outputs, once. */
 export function addRoleOutputs(role: RoleAccess): void {
   const scope = role.scope;
@@ -50,7 +60,7 @@ export function addRoleOutputs(role: RoleAccess): void {
 }
 
 /** The `~/.aws/config` section of an AWS CLI profile that assumes the role (see `CrossAccountRole.cliProfile`). */
-export function cliProfileOf(role: RoleAccess, options: CliProfileOptions): string {
+export function cliProfileOf(role: RoleAccess, options: CliProfileRequest): string {
   const scope = role.scope;
   const stack = Stack.of(scope);
   if (!/^[\w+=,.@-]+$/.test(options.profileName) || !/^[\w+=,.@-]+$/.test(options.sourceProfile)) {

@@ -1,7 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { CrossAccountRoleOptions } from '../../cross-account-role';
 import {
   MAX_SESSION_DURATION_SECONDS,
   MIN_SESSION_DURATION_SECONDS,
@@ -18,6 +17,22 @@ import {
   validateSessionDuration,
   validateSessionPattern,
 } from '../input/validation';
+
+/**
+ * The session options of a cross-account role as this module reads them (the
+ * public `CrossAccountRoleOptions` fit it as they are).
+ */
+export interface SessionInput {
+  readonly requireMfa?: boolean;
+  readonly maxMfaAge?: Duration;
+  readonly maxSessionDuration?: Duration;
+  readonly requireSourceIdentity?: boolean;
+  readonly sourceIdentityPattern?: string;
+  readonly allowSessionTags?: boolean;
+  readonly transitiveTagKeys?: string[];
+  readonly roleSessionNamePattern?: string;
+  readonly allowedSourceIps?: string[];
+}
 
 /**
  * The session controls of a cross-account role, validated: what the trust
@@ -53,7 +68,7 @@ export interface SessionControls {
 }
 
 /** Validates the session options of a role and derives what the trust and the role need from them. */
-export function sessionControls(scope: IConstruct, props: CrossAccountRoleOptions): SessionControls {
+export function sessionControls(scope: IConstruct, props: SessionInput): SessionControls {
   if (props.maxSessionDuration !== undefined) {
     validateSessionDuration(scope, 'maxSessionDuration', props.maxSessionDuration);
   }
