@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -181,6 +182,20 @@ describe('cdk-cross-account-roles explain', () => {
     expect(badArn.stderr).toContain('the principal must be an IAM user or role ARN');
     expect(noFile.stderr).toMatch(/none\.json: cannot read the file \(ENOENT\)/);
     expect(format.stderr).toContain('--format must be one of text, json, markdown');
+  });
+
+  test('prints, for the event pasted in docs/troubleshooting.md, the output pasted there', () => {
+    // GIVEN the guide: its event (the fixture, to the character) and the output it shows for the app of its example
+    const guide = fs.readFileSync(path.join(__dirname, '..', 'docs', 'troubleshooting.md'), 'utf-8');
+    const event = /```json\n([\s\S]*?)```/.exec(guide)![1];
+    const pasted = /prints \(a test proves[^\n]*\n\n```text\n([\s\S]*?)```/.exec(guide)![1];
+    expect(event).toBe(fs.readFileSync(fixture('assume-role-access-denied.json'), 'utf-8'));
+
+    // WHEN
+    const result = cli('explain', outdir, '--cloudtrail', fixture('assume-role-access-denied.json'));
+
+    // THEN (the guide runs the command in the app's folder: its assembly is cdk.out)
+    expect(result.stdout.split(outdir).join('cdk.out')).toBe(pasted);
   });
 
   test('lists explain among the commands', () => {

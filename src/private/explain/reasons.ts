@@ -50,12 +50,22 @@ function given(entry: ContextEntry | undefined): string {
   return entry.multiValued ? `was [${entry.values.map(v => `'${v}'`).join(', ')}]` : `was '${entry.values.join("', '")}'`;
 }
 
+/** The policy variables of values, with what they stand for in this request: `'${aws:username}' (here 'alice')`. */
+function variablesMeaning(values: readonly string[], context: RequestContext): string {
+  const meanings = values.filter(v => /\$\{[^}]+\}/.test(v)).map(v => v.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+    const entry = context.get(key.split(',')[0].trim());
+    return entry !== undefined && !entry.unknownValue && entry.values.length === 1 ? entry.values[0] : whole;
+  }));
+  return meanings.length > 0 && meanings.some((m, i) => m !== values.filter(v => /\$\{/.test(v))[i]) ? ` (here ${meanings.map(m => `'${m}'`).join(', ')})` : '';
+}
+
 /** Why a condition did not hold (or is unknown): "`sts:ExternalId` was absent; the statement requires one of 1 value". */
 export function conditionReason(result: ConditionResult, context: RequestContext, what: string): string {
   const { condition } = result;
   const entry = context.get(condition.key);
   const held = result.holds === UNKNOWN ? 'may not hold' : 'does not hold';
-  return `\`${condition.key}\` ${given(entry)}; ${what} requires it ${requirement(condition.operator, condition.key, condition.values)} (${condition.operator}, which ${held})`;
+  const meaning = SECRET_KEYS.includes(condition.key.toLowerCase()) ? '' : variablesMeaning(condition.values, context);
+  return `\`${condition.key}\` ${given(entry)}; ${what} requires it ${requirement(condition.operator, condition.key, condition.values)}${meaning} (${condition.operator}, which ${held})`;
 }
 
 /** A statement of a policy, in words: "statement 'AllowAlice' of the trust policy of role Audit (stack Trusting)". */
