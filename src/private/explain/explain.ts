@@ -17,7 +17,10 @@
  * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
 import { AccessDecision, AccessExplanation, AccessLayer, ExplainedLayer, LayerDecision } from '../../access-explanation';
-import { MAX_SESSION_DURATION_SECONDS, MIN_SESSION_DURATION_SECONDS, STS_ASSUME_ROLE, STS_SET_SOURCE_IDENTITY, STS_TAG_SESSION } from '../constants';
+import {
+  ASSUME_ROLE_DEFAULT_DURATION_SECONDS, ASSUME_ROLE_MIN_DURATION_SECONDS, MAX_SESSION_DURATION_SECONDS, MIN_SESSION_DURATION_SECONDS,
+  ROLE_CHAINING_MAX_DURATION_SECONDS, STS_ASSUME_ROLE, STS_SET_SOURCE_IDENTITY, STS_TAG_SESSION,
+} from '../constants';
 import {
   Caller, CallerError, ContextEntry, ControlLevel, Evaluation, EvaluationInput, LayerOutcome, Policy, PolicySet,
   RequestContext, ResourcePolicyKind, StatementResult, UNKNOWN, callerKeys, evaluate, parseCaller, readPolicy,
@@ -45,12 +48,6 @@ export interface ExplainInput {
 
 /** A request that cannot be explained as given: one line naming the problem. */
 export class ExplainInputError extends Error {}
-
-/** The shortest session AssumeRole grants (`DurationSeconds`), in seconds. */
-const MIN_DURATION_SECONDS = 900;
-
-/** Role chaining: a role session assuming a role gets at most one hour. */
-const ROLE_CHAINING_MAX_SECONDS = MIN_SESSION_DURATION_SECONDS;
 
 /** `FullAWSAccess`, the SCP AWS Organizations attaches everywhere, assumed to be attached still. */
 const FULL_AWS_ACCESS = readPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
@@ -431,19 +428,19 @@ function fixFor(layer: string, action: string, who: string, resource: string, na
 
 /** The session-duration layer of an AssumeRole: the role's maximum, and one hour for role chaining. */
 function durationLayer(resolved: Resolved, input: ExplainInput): { layer: ExplainedLayer; denied: boolean; unknown: boolean } {
-  const asked = input.durationSeconds ?? MIN_SESSION_DURATION_SECONDS;
+  const asked = input.durationSeconds ?? ASSUME_ROLE_DEFAULT_DURATION_SECONDS;
   const chaining = resolved.caller.kind === 'role-session';
   const roleMax = resolved.role?.maxSessionDuration;
   const base = { layer: AccessLayer.SESSION_DURATION, action: STS_ASSUME_ROLE, statements: [] };
   const askedText = `${asked} s ${input.durationSeconds === undefined ? '(the default) ' : ''}asked`;
   const deny = (reason: string, fix: string) =>
     ({ layer: { ...base, decision: LayerDecision.EXPLICIT_DENY, reason, fix }, denied: true, unknown: false });
-  if (!Number.isInteger(asked) || asked < MIN_DURATION_SECONDS || asked > MAX_SESSION_DURATION_SECONDS) {
-    return deny(`${askedText}: DurationSeconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS}`, `ask for ${MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS} seconds`);
+  if (!Number.isInteger(asked) || asked < ASSUME_ROLE_MIN_DURATION_SECONDS || asked > MAX_SESSION_DURATION_SECONDS) {
+    return deny(`${askedText}: DurationSeconds must be a whole number from ${ASSUME_ROLE_MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS}`, `ask for ${ASSUME_ROLE_MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS} seconds`);
   }
-  if (chaining && asked > ROLE_CHAINING_MAX_SECONDS) {
-    return deny(`${askedText}, but the caller is a role session: role chaining limits the new session to one hour (${ROLE_CHAINING_MAX_SECONDS} s), whatever the role's MaxSessionDuration`,
-      `ask for at most ${ROLE_CHAINING_MAX_SECONDS} seconds, or assume the role from a user or from outside AWS (not from another role's session)`);
+  if (chaining && asked > ROLE_CHAINING_MAX_DURATION_SECONDS) {
+    return deny(`${askedText}, but the caller is a role session: role chaining limits the new session to one hour (${ROLE_CHAINING_MAX_DURATION_SECONDS} s), whatever the role's MaxSessionDuration`,
+      `ask for at most ${ROLE_CHAINING_MAX_DURATION_SECONDS} seconds, or assume the role from a user or from outside AWS (not from another role's session)`);
   }
   if (roleMax !== undefined && asked > roleMax) {
     return deny(`${askedText}, but the role's MaxSessionDuration is ${roleMax} s`, `ask for at most ${roleMax} seconds, or raise the role's maxSessionDuration (up to ${MAX_SESSION_DURATION_SECONDS})`);
@@ -451,7 +448,7 @@ function durationLayer(resolved: Resolved, input: ExplainInput): { layer: Explai
   if (roleMax === undefined && asked > MIN_SESSION_DURATION_SECONDS) {
     return { layer: { ...base, decision: LayerDecision.UNKNOWN, reason: `${askedText}; the role is not in the app, so its MaxSessionDuration (1 to 12 hours) is not known` }, denied: false, unknown: true };
   }
-  const limit = chaining ? `role chaining allows at most ${ROLE_CHAINING_MAX_SECONDS} s` : `the role's MaxSessionDuration is ${roleMax ?? MIN_SESSION_DURATION_SECONDS} s`;
+  const limit = chaining ? `role chaining allows at most ${ROLE_CHAINING_MAX_DURATION_SECONDS} s` : `the role's MaxSessionDuration is ${roleMax ?? MIN_SESSION_DURATION_SECONDS} s`;
   return { layer: { ...base, decision: LayerDecision.ALLOW, reason: `${askedText}; ${limit}` }, denied: false, unknown: false };
 }
 

@@ -51,12 +51,13 @@ function given(entry: ContextEntry | undefined): string {
 }
 
 /** The policy variables of values, with what they stand for in this request: `'${aws:username}' (here 'alice')`. */
-function variablesMeaning(values: readonly string[], context: RequestContext): string {
-  const meanings = values.filter(v => /\$\{[^}]+\}/.test(v)).map(v => v.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+function variablesMeaning(policyValues: readonly string[], context: RequestContext): string {
+  const withVariables = policyValues.filter(v => /\$\{[^}]+\}/.test(v));
+  const meanings = withVariables.map(v => v.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
     const entry = context.get(key.split(',')[0].trim());
     return entry !== undefined && !entry.unknownValue && entry.values.length === 1 ? entry.values[0] : whole;
   }));
-  return meanings.length > 0 && meanings.some((m, i) => m !== values.filter(v => /\$\{/.test(v))[i]) ? ` (here ${meanings.map(m => `'${m}'`).join(', ')})` : '';
+  return meanings.some((m, i) => m !== withVariables[i]) ? ` (here ${meanings.map(m => `'${m}'`).join(', ')})` : '';
 }
 
 /** Why a condition did not hold (or is unknown): "`sts:ExternalId` was absent; the statement requires one of 1 value". */
