@@ -162,6 +162,26 @@ describe('AccessExplainer, on a pair with an external ID and MFA', () => {
   });
 });
 
+describe('AccessExplainer, as the README shows it', () => {
+  test('denies alice without MFA, in the trust policy and in her own permission, with the fix', () => {
+    // GIVEN the README's example: a pair requiring MFA, its permission attached to the user alice by name
+    const app = testApp();
+    const pair = new CrossAccountRolePair(app, 'Audit', {
+      trustingAccount: TRUSTING, trustedAccount: TRUSTED, roleName: 'AuditReadOnly', requireMfa: true, assumerUserNames: ['alice'],
+    });
+    new iam.User(pair.trustedStack, 'Alice', { userName: 'alice' });
+
+    // WHEN
+    const result = AccessExplainer.fromAssembly(app.synth().directory).explain({ principal: ALICE, action: 'sts:AssumeRole', resource: AUDIT });
+
+    // THEN what the README's comments say
+    expect(result.decision).toBe(AccessDecision.DENIED);
+    expect(result.deniedBy).toEqual([AccessLayer.TRUST_POLICY, AccessLayer.IDENTITY_POLICY]);
+    expect(result.summary).toMatch(/^denied: .*`aws:MultiFactorAuthPresent` was absent; the policy requires it to be 'true'/);
+    expect(result.fixes).toEqual([expect.stringMatching(/^sign in with MFA before the call/)]);
+  });
+});
+
 describe('AccessExplainer, on roles that allow what the request carries', () => {
   test('allows session tags and a long session when the role accepts them', () => {
     // GIVEN a role allowing session tags and 4-hour sessions, and a user granted the permission by AssumeRolePolicy
