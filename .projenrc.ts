@@ -33,7 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['.projenrc.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts'],
+    include: ['.projenrc.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts', 'build-tools/**/*.ts'],
   },
 
   // tsconfig.dev.json includes src, test, examples and the benchmarks, so eslint types all of them.
@@ -67,6 +67,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The CLI's SARIF is validated against the SARIF 2.1.0 JSON schema (draft-04) in the tests.
     'ajv@^8.17.1',
     'ajv-draft-04@^1.0.0',
+    // Integration tests in the CDK convention (test/integ.*.ts): IntegTest apps with AwsApiCall assertions. 2.245.0-alpha.0
+    // is the newest integ-tests-alpha; its peer range (aws-cdk-lib ^2.245.0) covers MIN_CDK_VERSION. (Not integ-runner: its
+    // newest release, 2.197.10, reads cloud assembly schema 53 at most, and aws-cdk-lib 2.262.0 writes 54; see
+    // test/helpers/integ-snapshot.ts.)
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   publishToPypi: {
@@ -104,7 +109,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/tsconfig.dev.json']) {
+for (const pattern of ['/examples/', '/cdk.json', '/cdk.out/', '/.ci/', '/benchmarks/', '/build-tools/', '/tsconfig.dev.json']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -117,6 +122,19 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.addTask('bench', {
   description: 'Synthesize the fan-out at several sizes next to hand-written aws-cdk-lib code and print the ratios',
   exec: 'ts-node -P tsconfig.dev.json benchmarks/fanout.ts',
+  receiveArgs: true,
+});
+
+// The integration tests (test/integ.*.ts): their snapshots are checked offline by the test suite
+// (test/integ-snapshots.test.ts); these write them anew, and prove them on real AWS (build-tools/integ.ts says how).
+project.addTask('integ:update', {
+  description: 'Write the integration tests\' snapshots (test/integ.*.ts.snapshot) anew; review and commit the diff',
+  exec: 'ts-node -P tsconfig.dev.json build-tools/integ.ts update',
+  receiveArgs: true,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy each integration test to the account and region of your credentials, check its assertions, destroy it',
+  exec: 'ts-node -P tsconfig.dev.json build-tools/integ.ts deploy',
   receiveArgs: true,
 });
 

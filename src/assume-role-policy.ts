@@ -170,19 +170,23 @@ export class AssumeRolePolicy extends Construct {
     }
 
     const otherActions = assumeActions(this, props.actions);
-    const targets: AssumeTarget[] = [];
-    targetRoles.forEach((role, i) => {
+    // Every target role's ARN as this stack may hold it, checked before anything is built.
+    const resolved = targetRoles.map((role, i) => {
       if (role === undefined || role === null || typeof role.roleArn !== 'string') {
         fail(this, `targetRoles[${i}] is not a role; give an iam.IRole (a CrossAccountRole, an iam.Role, or iam.Role.fromRoleArn(...))`);
       }
-      const { arn, ownerStack } = roleArnIn(stack, role, this, 'target role');
+      return { role, ...roleArnIn(stack, role, this, 'target role') };
+    });
+
+    const targets: AssumeTarget[] = [];
+    for (const { role, arn, ownerStack } of resolved) {
       if (ownerStack !== undefined && Stage.of(ownerStack) === Stage.of(stack)) {
         // The role exists before any principal is allowed to assume it.
         stack.addStackDependency(ownerStack, `the assume permission in '${stack.stackName}' targets role '${role.node.path}'`);
       }
       const own = crossAccountRoleOf(role);
       targets.push({ actions: own !== undefined ? unique(own.assumeRoleActions).sort() : otherActions, arn });
-    });
+    }
     targetRoleArns.forEach(arn => targets.push({ actions: otherActions, arn }));
 
     // One statement per distinct set of actions, its role ARNs unique and sorted by their resolved text.

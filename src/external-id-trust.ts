@@ -110,14 +110,25 @@ export class ExternalIdTrust extends Construct {
     super(scope, id);
     checkProps(this, 'ExternalIdTrust', props, everyKey<RequiredKeys<ExternalIdTrustProps>>()(['trustedAccount']));
 
+    // Parse, then build: every input is checked before the parameter is created.
     validateAccountId(this, 'trustedAccount', props.trustedAccount);
-    this.trustedAccount = props.trustedAccount;
-
-    if (props.externalIds !== undefined) {
-      if (props.externalIds.length === 0) {
-        fail(this, 'externalIds is an empty list; give at least one external ID, or leave externalIds out to supply it at deploy time as a NoEcho parameter');
+    if (props.externalIds !== undefined && props.externalIds.length === 0) {
+      fail(this, 'externalIds is an empty list; give at least one external ID, or leave externalIds out to supply it at deploy time as a NoEcho parameter');
+    }
+    (props.externalIds ?? []).forEach((externalId, i) => validateExternalId(this, `externalIds[${i}]`, externalId));
+    if (props.externalIds === undefined && props.parameterName !== undefined && !/^[A-Za-z0-9]{1,255}$/.test(props.parameterName)) {
+      fail(this, `parameterName must be 1 to 255 letters and digits (a CloudFormation logical ID), got ${show(props.parameterName)}`);
+    }
+    const trustedPrincipalArns = unique(props.trustedPrincipalArns ?? []);
+    for (const account of accountsOfPrincipalArns(this, 'trustedPrincipalArns', trustedPrincipalArns)) {
+      if (!Token.isUnresolved(account) && !Token.isUnresolved(props.trustedAccount) && account !== props.trustedAccount) {
+        fail(this, `trustedPrincipalArns must be principals of the trusted account ${props.trustedAccount}, got one in ${show(account)}; use a separate ExternalIdTrust for each account`);
       }
-      props.externalIds.forEach((externalId, i) => validateExternalId(this, `externalIds[${i}]`, externalId));
+    }
+
+    this.trustedAccount = props.trustedAccount;
+    this.trustedPrincipalArns = trustedPrincipalArns;
+    if (props.externalIds !== undefined) {
       this.externalIds = unique(props.externalIds);
     } else {
       this.externalIdParameter = new CfnParameter(this, 'ExternalId', {
@@ -131,20 +142,9 @@ export class ExternalIdTrust extends Construct {
           ?? `External ID that account ${props.trustedAccount} must pass to sts:AssumeRole (kept out of the template: NoEcho)`,
       });
       if (props.parameterName !== undefined) {
-        if (!/^[A-Za-z0-9]{1,255}$/.test(props.parameterName)) {
-          fail(this, `parameterName must be 1 to 255 letters and digits (a CloudFormation logical ID), got ${show(props.parameterName)}`);
-        }
         this.externalIdParameter.overrideLogicalId(props.parameterName);
       }
       this.externalIds = [this.externalIdParameter.valueAsString];
-    }
-
-    this.trustedPrincipalArns = unique(props.trustedPrincipalArns ?? []);
-    const arnAccounts = accountsOfPrincipalArns(this, 'trustedPrincipalArns', this.trustedPrincipalArns);
-    for (const account of arnAccounts) {
-      if (!Token.isUnresolved(account) && !Token.isUnresolved(this.trustedAccount) && account !== this.trustedAccount) {
-        fail(this, `trustedPrincipalArns must be principals of the trusted account ${this.trustedAccount}, got one in ${show(account)}; use a separate ExternalIdTrust for each account`);
-      }
     }
 
     this.principal = new CrossAccountTrustPrincipal({
