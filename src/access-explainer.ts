@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AccessExplanation } from './access-explanation';
+import { AccessDecision, AccessExplanation, AccessLayer, LayerDecision } from './access-explanation';
 import { TemplateInput, collectTemplates } from './cli/inputs';
 import { ACCOUNT_ID_PATTERN } from './private/constants';
-import { explainRequest } from './private/explain/explain';
+import { LayerName } from './private/evaluator';
+import { ExplainDecision, LayerVerdict, explainRequest } from './private/explain/explain';
 import { AccessModel, buildModel } from './private/explain/model';
 
 /**
@@ -211,9 +212,39 @@ export class AccessExplainer {
    * @param request who does what on which resource
    */
   public explain(request: AccessRequest): AccessExplanation {
-    return explainRequest(this.model, request);
+    const explanation = explainRequest(this.model, request);
+    return {
+      ...explanation,
+      decision: DECISIONS[explanation.decision],
+      deniedBy: explanation.deniedBy.map(layer => LAYERS[layer]),
+      layers: explanation.layers.map(layer => ({ ...layer, layer: LAYERS[layer.layer], decision: LAYER_DECISIONS[layer.decision] })),
+    };
   }
 }
+
+/** The private side's names, as the public enums. */
+const DECISIONS: Record<ExplainDecision, AccessDecision> = {
+  allowed: AccessDecision.ALLOWED,
+  denied: AccessDecision.DENIED,
+  undetermined: AccessDecision.UNDETERMINED,
+};
+const LAYER_DECISIONS: Record<LayerVerdict, LayerDecision> = {
+  'allow': LayerDecision.ALLOW,
+  'explicit-deny': LayerDecision.EXPLICIT_DENY,
+  'implicit-deny': LayerDecision.IMPLICIT_DENY,
+  'unknown': LayerDecision.UNKNOWN,
+};
+const LAYERS: Record<LayerName, AccessLayer> = {
+  'identity-policy': AccessLayer.IDENTITY_POLICY,
+  'permissions-boundary': AccessLayer.PERMISSIONS_BOUNDARY,
+  'scp': AccessLayer.SCP,
+  'rcp': AccessLayer.RCP,
+  'trust-policy': AccessLayer.TRUST_POLICY,
+  'resource-policy': AccessLayer.RESOURCE_POLICY,
+  'key-policy': AccessLayer.KEY_POLICY,
+  'session-policy': AccessLayer.SESSION_POLICY,
+  'session-duration': AccessLayer.SESSION_DURATION,
+};
 
 /** Reads the templates, with the accounts and regions the options give those that do not say. */
 function read(paths: string[], options: AccessExplainerOptions): TemplateInput[] {

@@ -5,7 +5,6 @@
  * app's at all (for the others, the map can only say "any principal with an
  * identity policy allowing it").
  */
-import { MapTemplate } from './model';
 import { appAssumers } from '../explain/assumers';
 import { AccessModel, Identity, buildModel } from '../explain/model';
 import { compareText } from '../policy/compare';
@@ -22,8 +21,17 @@ export interface MapAssumer {
   readonly decision: 'allowed' | 'unknown';
 }
 
+/** A template of the map, read: what the access model needs of it. */
+export interface ReadMapTemplate {
+  readonly file: string;
+  readonly template: unknown;
+  readonly account?: string;
+  readonly region?: string;
+  readonly stackName?: string;
+}
+
 /** The templates of the map, read, as the access model reads them. */
-export function mapModel(templates: ReadonlyArray<MapTemplate & { readonly template: unknown }>): AccessModel {
+export function mapModel(templates: readonly ReadMapTemplate[]): AccessModel {
   return buildModel(templates.map(t => ({
     file: t.file,
     template: t.template,

@@ -16,17 +16,16 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
  * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
-import { AccessDecision, AccessExplanation, AccessLayer, ExplainedLayer, LayerDecision } from '../../access-explanation';
 import {
   ASSUME_ROLE_DEFAULT_DURATION_SECONDS, ASSUME_ROLE_MIN_DURATION_SECONDS, MAX_SESSION_DURATION_SECONDS, MIN_SESSION_DURATION_SECONDS,
   ROLE_CHAINING_MAX_DURATION_SECONDS, STS_ASSUME_ROLE, STS_SET_SOURCE_IDENTITY, STS_TAG_SESSION,
 } from '../constants';
 import {
-  Caller, CallerError, ContextEntry, ControlLevel, Evaluation, EvaluationInput, LayerOutcome, Policy, PolicySet,
+  Caller, CallerError, ContextEntry, ControlLevel, Evaluation, EvaluationInput, LayerName, LayerOutcome, Policy, PolicySet,
   RequestContext, ResourcePolicyKind, StatementResult, UNKNOWN, callerKeys, evaluate, parseCaller, readPolicy,
 } from '../evaluator';
 import { AccessModel, Identity, ModelResource } from './model';
-import { conditionFix, conditionReason, failingConditions, locate, statementText } from './reasons';
+import { Location, conditionFix, conditionReason, failingConditions, locate, statementText } from './reasons';
 import { UNRESOLVED } from '../audit/rules/types';
 import { compareText } from '../policy/compare';
 
@@ -44,6 +43,37 @@ export interface ExplainInput {
   readonly sourceIdentity?: string;
   readonly sessionTags?: Readonly<Record<string, string>>;
   readonly transitiveTagKeys?: readonly string[];
+}
+
+/** The decision of an explanation (the public `AccessDecision`). */
+export type ExplainDecision = 'allowed' | 'denied' | 'undetermined';
+
+/** What one layer says of a request (the public `LayerDecision`). */
+export type LayerVerdict = 'allow' | 'explicit-deny' | 'implicit-deny' | 'unknown';
+
+/** One layer of an explanation (the public `ExplainedLayer`). */
+export interface LayerExplanation {
+  readonly layer: LayerName;
+  readonly action: string;
+  readonly decision: LayerVerdict;
+  readonly statements: Location[];
+  readonly reason: string;
+  readonly fix?: string;
+}
+
+/** An explanation (the public `AccessExplanation`, as the private side builds it). */
+export interface Explanation {
+  readonly decision: ExplainDecision;
+  readonly deniedBy: LayerName[];
+  readonly layers: LayerExplanation[];
+  readonly summary: string;
+  readonly fixes: string[];
+  readonly missing: string[];
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly requestContext: Record<string, string[]>;
+  readonly unknownContextKeys: string[];
 }
 
 /** A request that cannot be explained as given: one line naming the problem. */
@@ -317,11 +347,11 @@ function evaluateAction(model: AccessModel, resolved: Resolved, action: string, 
 }
 
 /** What a layer outcome decided. */
-function layerDecision(outcome: LayerOutcome): LayerDecision {
-  if (outcome.deny === true) { return LayerDecision.EXPLICIT_DENY; }
-  if (outcome.deny === UNKNOWN) { return LayerDecision.UNKNOWN; }
-  if (outcome.allow === true) { return LayerDecision.ALLOW; }
-  return outcome.allow === false ? LayerDecision.IMPLICIT_DENY : LayerDecision.UNKNOWN;
+function layerDecision(outcome: LayerOutcome): LayerVerdict {
+  if (outcome.deny === true) { return 'explicit-deny'; }
+  if (outcome.deny === UNKNOWN) { return 'unknown'; }
+  if (outcome.allow === true) { return 'allow'; }
+  return outcome.allow === false ? 'implicit-deny' : 'unknown';
 }
 
 const LAYER_NAMES: Record<string, string> = {
@@ -341,16 +371,16 @@ function nearMisses(outcome: LayerOutcome): StatementResult[] {
 }
 
 /** The reason and fix of one layer. */
-function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: Resolved, action: string, context: RequestContext): ExplainedLayer {
+function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: Resolved, action: string, context: RequestContext): LayerExplanation {
   const decision = layerDecision(outcome);
   const name = LAYER_NAMES[outcome.layer];
-  const layer = outcome.layer as AccessLayer;
+  const layer = outcome.layer;
   const denying = outcome.statements.filter(r => r.statement.effect === 'Deny' && r.applies === true);
   const allowing = outcome.statements.filter(r => r.statement.effect === 'Allow' && r.applies === true);
   const base = { layer, action, decision };
   const who = resolved.caller.given;
   const denied = evaluation.deniedBy.includes(outcome.layer);
-  if (decision === LayerDecision.EXPLICIT_DENY) {
+  if (decision === 'explicit-deny') {
     const first = denying[0];
     return {
       ...base,
@@ -361,7 +391,7 @@ function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: R
         : `remove ${action} from the Deny of ${statementText(first.policy, first.statement)}, or exempt the caller`,
     };
   }
-  if (decision === LayerDecision.ALLOW) {
+  if (decision === 'allow') {
     const first = allowing[0];
     const scpDefault = (outcome.layer === 'scp' || outcome.layer === 'rcp') && allowing.every(r => r.policy === FULL_AWS_ACCESS);
     return {
@@ -372,7 +402,7 @@ function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: R
         : `${statementText(first.policy, first.statement)} allows ${action}${first.level !== undefined ? ` (it names ${first.level === 'account' ? `the account ${resolved.caller.account}` : first.level === 'role' ? `the role ${resolved.caller.principalArn}` : 'the caller'})` : ''}`,
     };
   }
-  if (decision === LayerDecision.UNKNOWN) {
+  if (decision === 'unknown') {
     const unknownWhy = !outcome.known
       ? outcome.layer === 'identity-policy' || outcome.layer === 'permissions-boundary'
         ? resolved.callerUnknown ?? `a policy of ${name} is only known at deploy time or is not in the app`
@@ -427,14 +457,14 @@ function fixFor(layer: string, action: string, who: string, resource: string, na
 }
 
 /** The session-duration layer of an AssumeRole: the role's maximum, and one hour for role chaining. */
-function durationLayer(resolved: Resolved, input: ExplainInput): { layer: ExplainedLayer; denied: boolean; unknown: boolean } {
+function durationLayer(resolved: Resolved, input: ExplainInput): { layer: LayerExplanation; denied: boolean; unknown: boolean } {
   const asked = input.durationSeconds ?? ASSUME_ROLE_DEFAULT_DURATION_SECONDS;
   const chaining = resolved.caller.kind === 'role-session';
   const roleMax = resolved.role?.maxSessionDuration;
-  const base = { layer: AccessLayer.SESSION_DURATION, action: STS_ASSUME_ROLE, statements: [] };
+  const base = { layer: 'session-duration' as const, action: STS_ASSUME_ROLE, statements: [] };
   const askedText = `${asked} s ${input.durationSeconds === undefined ? '(the default) ' : ''}asked`;
-  const deny = (reason: string, fix: string) =>
-    ({ layer: { ...base, decision: LayerDecision.EXPLICIT_DENY, reason, fix }, denied: true, unknown: false });
+  const deny = (reason: string, fix: string): { layer: LayerExplanation; denied: boolean; unknown: boolean } =>
+    ({ layer: { ...base, decision: 'explicit-deny', reason, fix }, denied: true, unknown: false });
   if (!Number.isInteger(asked) || asked < ASSUME_ROLE_MIN_DURATION_SECONDS || asked > MAX_SESSION_DURATION_SECONDS) {
     return deny(`${askedText}: DurationSeconds must be a whole number from ${ASSUME_ROLE_MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS}`, `ask for ${ASSUME_ROLE_MIN_DURATION_SECONDS} to ${MAX_SESSION_DURATION_SECONDS} seconds`);
   }
@@ -446,10 +476,10 @@ function durationLayer(resolved: Resolved, input: ExplainInput): { layer: Explai
     return deny(`${askedText}, but the role's MaxSessionDuration is ${roleMax} s`, `ask for at most ${roleMax} seconds, or raise the role's maxSessionDuration (up to ${MAX_SESSION_DURATION_SECONDS})`);
   }
   if (roleMax === undefined && asked > MIN_SESSION_DURATION_SECONDS) {
-    return { layer: { ...base, decision: LayerDecision.UNKNOWN, reason: `${askedText}; the role is not in the app, so its MaxSessionDuration (1 to 12 hours) is not known` }, denied: false, unknown: true };
+    return { layer: { ...base, decision: 'unknown', reason: `${askedText}; the role is not in the app, so its MaxSessionDuration (1 to 12 hours) is not known` }, denied: false, unknown: true };
   }
   const limit = chaining ? `role chaining allows at most ${ROLE_CHAINING_MAX_DURATION_SECONDS} s` : `the role's MaxSessionDuration is ${roleMax ?? MIN_SESSION_DURATION_SECONDS} s`;
-  return { layer: { ...base, decision: LayerDecision.ALLOW, reason: `${askedText}; ${limit}` }, denied: false, unknown: false };
+  return { layer: { ...base, decision: 'allow', reason: `${askedText}; ${limit}` }, denied: false, unknown: false };
 }
 
 /** What the app does not hold, for an undetermined request. */
@@ -469,7 +499,7 @@ function missingOf(evaluation: Evaluation, resolved: Resolved, action: string): 
 }
 
 /** Explains a request against the model. */
-export function explainRequest(model: AccessModel, input: ExplainInput): AccessExplanation {
+export function explainRequest(model: AccessModel, input: ExplainInput): Explanation {
   const resolved = resolve(model, input);
   const session = sessionPolicyOf(input);
   const org = model.organization;
@@ -480,8 +510,8 @@ export function explainRequest(model: AccessModel, input: ExplainInput): AccessE
   if (isAssume && (context.has('aws:TagKeys') || context.all().some(e => /^aws:RequestTag\//i.test(e.key)))) { actions.push(STS_TAG_SESSION); }
   if (isAssume && context.has('sts:SourceIdentity')) { actions.push(STS_SET_SOURCE_IDENTITY); }
 
-  const layers: ExplainedLayer[] = [];
-  const deniedBy: AccessLayer[] = [];
+  const layers: LayerExplanation[] = [];
+  const deniedBy: LayerName[] = [];
   const missing: string[] = [];
   let denied = false;
   let unknown = false;
@@ -489,39 +519,39 @@ export function explainRequest(model: AccessModel, input: ExplainInput): AccessE
     const evaluation = evaluateAction(model, resolved, action, input, context, session);
     denied ||= evaluation.decision === 'explicit-deny' || evaluation.decision === 'implicit-deny';
     unknown ||= evaluation.decision === 'unknown';
-    evaluation.deniedBy.forEach(l => { if (!deniedBy.includes(l as AccessLayer)) { deniedBy.push(l as AccessLayer); } });
+    evaluation.deniedBy.forEach(l => { if (!deniedBy.includes(l)) { deniedBy.push(l); } });
     layers.push(...evaluation.layers.map(outcome => explainLayer(outcome, evaluation, resolved, action, context)));
     if (evaluation.decision === 'unknown') { missing.push(...missingOf(evaluation, resolved, action)); }
   }
   if (isAssume) {
     const duration = durationLayer(resolved, input);
     layers.push(duration.layer);
-    if (duration.denied) { denied = true; deniedBy.push(AccessLayer.SESSION_DURATION); }
+    if (duration.denied) { denied = true; deniedBy.push('session-duration'); }
     if (duration.unknown) {
       unknown = true;
       missing.push(`the role's MaxSessionDuration must be at least ${input.durationSeconds} s: ${resolved.resourceUnknown ?? 'the role is not in the app'}`);
     }
   }
-  const decision = denied ? AccessDecision.DENIED : unknown ? AccessDecision.UNDETERMINED : AccessDecision.ALLOWED;
-  const fixes = decision === AccessDecision.DENIED
-    ? Array.from(new Set(layers.filter(l => deniedBy.includes(l.layer) && l.decision !== LayerDecision.ALLOW)
+  const decision: ExplainDecision = denied ? 'denied' : unknown ? 'undetermined' : 'allowed';
+  const fixes = decision === 'denied'
+    ? Array.from(new Set(layers.filter(l => deniedBy.includes(l.layer) && l.decision !== 'allow')
       .flatMap(l => (l.fix !== undefined ? [l.fix] : []))))
     : [];
   const verdict = `${decision}: ${resolved.caller.given} ${input.action} on ${input.resource}`;
-  const main = decision === AccessDecision.DENIED
-    ? layers.find(l => deniedBy.includes(l.layer) && l.decision !== LayerDecision.ALLOW)?.reason
-    : decision === AccessDecision.UNDETERMINED ? missing[0] : undefined;
+  const main = decision === 'denied'
+    ? layers.find(l => deniedBy.includes(l.layer) && l.decision !== 'allow')?.reason
+    : decision === 'undetermined' ? missing[0] : undefined;
   const requestContextOut: Record<string, string[]> = {};
   for (const known of context.all().filter(e => !e.unknownValue).sort((a, b) => compareText(a.key, b.key))) {
     requestContextOut[known.key] = [...known.values];
   }
   return {
     decision,
-    deniedBy: decision === AccessDecision.DENIED ? deniedBy : [],
+    deniedBy: decision === 'denied' ? deniedBy : [],
     layers,
     summary: main !== undefined ? `${verdict}: ${main}` : verdict,
     fixes,
-    missing: decision === AccessDecision.UNDETERMINED ? Array.from(new Set(missing)) : [],
+    missing: decision === 'undetermined' ? Array.from(new Set(missing)) : [],
     principal: resolved.caller.principalArn,
     action: input.action,
     resource: input.resource,

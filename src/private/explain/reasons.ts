@@ -2,8 +2,19 @@
  * The words of an explanation: which statement, which condition failed with
  * which key and values, and what would fix it.
  */
-import { StatementLocation } from '../../access-explanation';
 import { ConditionResult, ContextEntry, Policy, RequestContext, Statement, StatementResult, UNKNOWN, statementName } from '../evaluator';
+
+/** Where a statement is written (the public `StatementLocation`, as the private side builds it). */
+export interface Location {
+  readonly policy: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly stack?: string;
+  readonly logicalId?: string;
+  readonly sid?: string;
+  readonly index: number;
+  readonly effect: string;
+}
 
 /** Keys whose values are secrets: their expected values are counted, never shown. */
 const SECRET_KEYS = ['sts:externalid'];
@@ -75,7 +86,7 @@ export function statementText(policy: Policy, statement: Statement): string {
 }
 
 /** Where a statement is, for the reports. */
-export function locate(policy: Policy, statement: Statement): StatementLocation {
+export function locate(policy: Policy, statement: Statement): Location {
   const { source } = policy;
   let line: number | undefined;
   if (source.positionOf !== undefined && source.path !== undefined) {
