@@ -21,9 +21,16 @@
  *    per role, which stays flat when the cost grows linearly.
  * 2. The CLI audits 1,000 one-role templates in a folder, in-process (after a
  *    warm-up run): JSON, YAML and both; with 100 findings, and with a finding
- *    in every template (each finding needs its position, for which a JSON
- *    template is parsed a second time, as YAML). Printed: roles per second.
+ *    in every template (each finding needs its position, which a scanner
+ *    finds in a JSON template). Printed: roles per second.
+ * 3. The CLI audits 1,000 JSON templates of five roles each (5,000 roles, as
+ *    a cloud assembly holds them): the compiled CLI (`npx projen compile`
+ *    builds lib/) in a node process of its own, as a CI job runs it (wall
+ *    time, and the CPU time of that process: node's start and the loading of
+ *    the CLI included), and `auditPaths()` in this process after a warm-up.
+ *    Printed: roles per second of each.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -193,12 +200,125 @@ function printCli(repeat: number): void {
   }
 }
 
+/** The partition, as CDK writes it into ARNs. */
+const PARTITION = { Ref: 'AWS::Partition' };
+const rootOf = (account: string) => ({ 'Fn::Join': ['', ['arn:', PARTITION, `:iam::${account}:root`]] });
+const trustOf = (statement: object) => ({ Version: '2012-10-17', Statement: [statement] });
+
+/**
+ * A template of five roles as a cloud assembly holds them: a vendor's role
+ * (another account, an external ID, a managed policy), a Lambda role, a role
+ * for the organisation, a role for people of another account (MFA and a
+ * principal ARN), and a GitHub Actions role with its OIDC provider. One
+ * template in ten has an error (the organisation's role without its condition).
+ */
+function fiveRoleTemplate(i: number): object {
+  const other = String(200000000000 + i);
+  const org = i % 10 === 0 ? {} : { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } } };
+  return {
+    Resources: {
+      Vendor: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: trustOf({ Effect: 'Allow', Principal: { AWS: rootOf(other) }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a-long-random-external-id-${i}` } } }),
+          ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', PARTITION, ':iam::aws:policy/ReadOnlyAccess']] }],
+          RoleName: `vendor-${i}`,
+        },
+      },
+      Lambda: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: trustOf({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+          ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', PARTITION, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
+        },
+      },
+      Org: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trustOf({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', ...org }) } },
+      People: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: trustOf({
+            Effect: 'Allow',
+            Principal: { AWS: rootOf(other) },
+            Action: 'sts:AssumeRole',
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${other}:role/admins` } },
+          }),
+        },
+      },
+      Deploy: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: trustOf({
+            Effect: 'Allow',
+            Principal: { Federated: { Ref: 'GitHub' } },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:my-org/my-repo:*' } },
+          }),
+        },
+      },
+      GitHub: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] } },
+    },
+  };
+}
+
+/** The CLI as users run it: the compiled package (`npx projen compile` writes lib/). */
+const CLI_MAIN = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
+
+/**
+ * One run of the compiled CLI in a node process of its own, as CI runs it:
+ * wall milliseconds from before the process starts to after it ends, and the
+ * CPU milliseconds the process used (node's start and module loading included).
+ */
+function cliProcess(dir: string): { wallMs: number; cpuMs: number } {
+  const script = [
+    'process.on("exit", () => { const u = process.cpuUsage(); require("fs").writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000 })); });',
+    `process.argv = [process.argv[0], ${JSON.stringify(CLI_MAIN)}, "audit", ${JSON.stringify(dir)}, "--fail-on", "none"];`,
+    `require(${JSON.stringify(CLI_MAIN)});`,
+  ].join('\n');
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf-8', stdio: ['ignore', 'ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) { throw new Error(`the CLI failed: ${result.stderr}`); }
+  return { wallMs, ...JSON.parse(String(result.output[3])) as { cpuMs: number } };
+}
+
+/**
+ * 1,000 JSON templates of five roles each (5,000 roles): the compiled CLI in
+ * a process of its own (wall and CPU time), and the audit in this process
+ * after a warm-up (CPU time). Median of the runs.
+ */
+function printFiveRoleCli(repeat: number): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-five-'));
+  for (let i = 0; i < 1000; i++) { fs.writeFileSync(path.join(dir, `t${i}.template.json`), JSON.stringify(fiveRoleTemplate(i), null, 1)); }
+  const runs = Math.max(repeat, 5);
+  console.log('| CLI: 1,000 JSON templates of five roles each (5,000 roles) | ms | roles per second |');
+  console.log('|---|---:|---:|');
+  if (fs.existsSync(CLI_MAIN)) {
+    const processes = Array.from({ length: runs }, () => cliProcess(dir));
+    const wall = median(processes.map(p => p.wallMs));
+    const cpu = median(processes.map(p => p.cpuMs));
+    console.log(`| \`cdk-cross-account-roles audit\`, a process of its own: wall | ${wall.toFixed(0)} | ${(5000 / (wall / 1000)).toFixed(0)} |`);
+    console.log(`| the same: CPU (user + system) of the process | ${cpu.toFixed(0)} | ${(5000 / (cpu / 1000)).toFixed(0)} |`);
+  } else {
+    console.log(`| (the compiled CLI, ${path.relative(process.cwd(), CLI_MAIN)}, is not built: run \`npx projen compile\` first) | | |`);
+  }
+  auditPaths([dir]); // warm up
+  const inProcess = median(Array.from({ length: runs }, () => {
+    const start = process.cpuUsage();
+    auditPaths([dir]);
+    return cpuMs(start);
+  }));
+  console.log(`| auditPaths() in this process, warm: CPU | ${inProcess.toFixed(0)} | ${(5000 / (inProcess / 1000)).toFixed(0)} |`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 function main(): void {
   const command = benchmarkArgs<Variant>(child);
   if (command === undefined) { return; }
   const { args, repeat } = command;
   if (args.includes('--cli-only')) {
     printCli(repeat);
+    console.log('');
+    printFiveRoleCli(repeat);
     return;
   }
   const sizes = [50, 200, 500];
@@ -231,6 +351,8 @@ function main(): void {
   }
   console.log('');
   printCli(repeat);
+  console.log('');
+  printFiveRoleCli(repeat);
 }
 
 main();

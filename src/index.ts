@@ -8,5 +8,6 @@ export * from './trust-checks';
 export * from './cross-account-role-fanout';
 export * from './organization-trust-perimeter';
 export * from './cross-account-access-analyzer';
+export * from './cross-account-grants';
 export * from './access-explanation';
 export * from './access-explainer';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AccessMapWriter, AuditedTemplate } from './private/access-map/plugin';
-import { auditTemplate, preloadRegionFacts } from './private/audit';
+import { auditTemplateFully, preloadRegionFacts } from './private/audit';
 import { AppIndex } from './private/audit/app-index';
 import { RuleContext, TRUST_RULES } from './private/audit/rules';
 import { literalEnvironment } from './private/policy/stack-env';
@@ -43,9 +43,10 @@ export interface CrossAccountTrustChecksProps {
 /**
  * A policy validation plugin that audits the trust policy of every IAM role in
  * an app — plain `iam.Role` and `iam.CfnRole` included, and the roles in the
- * inline JSON `TemplateBody` of a StackSet — against the rules of
+ * inline `TemplateBody` of a StackSet, JSON or YAML — against the rules of
  * cross-account trust: no wildcard principal, no unguarded trust of another
- * account, real MFA, strong external IDs, pinned OIDC subjects, quotas.
+ * account (an account given as a parameter included), real MFA, strong
+ * external IDs, pinned OIDC subjects, quotas.
  *
  * ```ts
  * import { App, Validations } from 'aws-cdk-lib';
@@ -66,7 +67,9 @@ export interface CrossAccountTrustChecksProps {
  * as the CLI reads it), is not reported either.
  *
  * The plugin and the CLI (`npx cdk-cross-account-roles audit`) run the same
- * audit, so they report the same findings.
+ * audit, so they report the same findings. What it cannot audit (a StackSet
+ * whose template is at a `TemplateURL`) is listed in its report's `metadata`,
+ * as `notAudited:<construct path>`, not as a violation.
  *
  * It also writes the app's access map (`cross-account-access.json` and
  * `cross-account-access.md`) into the cloud assembly; see `accessMap`.
@@ -103,24 +106,31 @@ export class CrossAccountTrustChecks implements IPolicyValidationPlugin {
    * Audits every role of every template of the app: the stacks aws-cdk-lib
    * passes, and the nested stacks below them (aws-cdk-lib passes only
    * top-level templates; a nested stack's template is written next to its
-   * parent's), and the roles of the StackSets' inline JSON templates, reported
-   * against the StackSet, in an unknown account (each instance's own).
+   * parent's), and the roles of the StackSets' inline templates (JSON or
+   * YAML), reported against the StackSet, in an unknown account (each
+   * instance's own).
    * Writes the access map, unless `accessMap` is false.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const { app, rules } = this.indexOf(context.appConstruct);
     const violations: PolicyViolation[] = [];
+    const notes: Record<string, string> = {};
     const audited = new Map<string, AuditedTemplate>();
     for (const stackTemplate of context.stackTemplates) {
       const stack = app.stacks.get(stackTemplate.stackConstructPath);
-      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited));
+      violations.push(...violationsOf(stackTemplate.templatePath, stack, app, rules, audited, notes));
       for (const nested of stack !== undefined ? app.nestedStacksOf(stack) : []) {
-        violations.push(...violationsOf(path.join(path.dirname(stackTemplate.templatePath), nested.templateFile), nested, app, rules, audited));
+        const nestedPath = path.join(path.dirname(stackTemplate.templatePath), nested.templateFile);
+        violations.push(...violationsOf(nestedPath, nested, app, rules, audited, notes));
       }
     }
     // the map reuses the templates just audited: each is read and audited once per synthesis
     this.accessMap?.write(context.appConstruct, app.stacksUnder(context.appConstruct), rules, audited);
-    return { success: violations.every(v => v.severity !== 'error'), violations: violations.map(v => this.scopeAcknowledgement(v, app)) };
+    return {
+      success: violations.every(v => v.severity !== 'error'),
+      violations: violations.map(v => this.scopeAcknowledgement(v, app)),
+      ...Object.keys(notes).length > 0 ? { metadata: notes } : {},
+    };
   }
 
   /** The app's index and rule context: made by the first call of a synthesis, in one walk of the tree. */
@@ -192,11 +202,15 @@ function ruleContextOf(app: AppIndex): RuleContext {
  * findings acknowledged in the template's Metadata are left out.
  */
 function violationsOf(templatePath: string, stack: Stack | undefined, app: AppIndex, rules: RuleContext,
-  audited: Map<string, AuditedTemplate>): PolicyViolation[] {
+  audited: Map<string, AuditedTemplate>, notes: Record<string, string>): PolicyViolation[] {
   const template: unknown = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
   const { account, region } = stack !== undefined ? literalEnvironment(stack) : {};
-  const audits = auditTemplate(template, { account, region, rules });
+  const { roles: audits, notes: unaudited } = auditTemplateFully(template, { account, region, rules });
   audited.set(path.resolve(templatePath), { template, audits });
+  for (const note of unaudited) {
+    const where = (stack !== undefined ? app.resourcePath(stack, note.logicalId) : undefined) ?? `${templatePath}#${note.logicalId}`;
+    notes[`notAudited:${where}`] = note.message;
+  }
   return audits.flatMap(role => role.findings
     .filter(finding => finding.acknowledgedReason === undefined)
     .map(finding => ({

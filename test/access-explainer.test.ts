@@ -7,6 +7,7 @@ import {
   AccessExplainer,
   AccessLayer,
   AssumeRolePolicy,
+  CrossAccountGrants,
   CrossAccountRole,
   CrossAccountRolePair,
   ExternalIdTrust,
@@ -336,6 +337,55 @@ describe('AccessExplainer, on resource policies', () => {
     // THEN
     expect(result.decision).toBe(AccessDecision.ALLOWED);
     expect(result.layers.find(l => l.layer === AccessLayer.KEY_POLICY)!.decision).toBe(LayerDecision.ALLOW);
+  });
+});
+
+describe('AccessExplainer, on what CrossAccountGrants writes', () => {
+  /** A KMS-encrypted bucket of one account, shared with CrossAccountGrants to a reader role of another. */
+  function grantedBucket(): AccessExplainer {
+    const app = testApp();
+    const data = new Stack(app, 'Data', { env: { account: TRUSTING, region: REGION } });
+    const analytics = new Stack(app, 'Analytics', { env: { account: TRUSTED, region: REGION } });
+    const key = new kms.Key(data, 'Key');
+    const bucket = new s3.Bucket(data, 'Reports', { bucketName: 'acme-shared', encryptionKey: key });
+    CrossAccountGrants.bucketRead(bucket, new iam.Role(analytics, 'Reader', { roleName: 'reader', assumedBy: new iam.AccountRootPrincipal() }));
+    new iam.Role(analytics, 'Other', { roleName: 'other', assumedBy: new iam.AccountRootPrincipal() })
+      .addToPolicy(new iam.PolicyStatement({ actions: ['*'], resources: ['*'] }));
+    return AccessExplainer.fromAssembly(app.synth().directory);
+  }
+  const READER = `arn:aws:sts::${TRUSTED}:assumed-role/reader/job`;
+  const KEY = `arn:aws:kms:${REGION}:${TRUSTING}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const throughS3 = (bucketArn: string) => ({ 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucketArn });
+
+  test('allows the grantee to read the bucket, and refuses another role of its account whose own policy allows everything', () => {
+    // GIVEN
+    const explainer = grantedBucket();
+
+    // WHEN
+    const reader = explainer.explain({ principal: READER, action: 's3:GetObject', resource: 'arn:aws:s3:::acme-shared/2026/q1.csv' });
+    const other = explainer.explain({ principal: `arn:aws:sts::${TRUSTED}:assumed-role/other/job`, action: 's3:GetObject', resource: 'arn:aws:s3:::acme-shared/2026/q1.csv' });
+
+    // THEN
+    expect(reader.decision).toBe(AccessDecision.ALLOWED);
+    expect(other.decision).toBe(AccessDecision.DENIED);
+    expect(other.deniedBy).toEqual([AccessLayer.RESOURCE_POLICY]);
+  });
+
+  test('allows kms:Decrypt through S3 for the bucket\'s objects only, and never called directly', () => {
+    // GIVEN
+    const explainer = grantedBucket();
+    const decrypt = (context: Record<string, string>) => explainer.explain({ principal: READER, action: 'kms:Decrypt', resource: KEY, context });
+
+    // WHEN
+    const viaS3 = decrypt(throughS3('arn:aws:s3:::acme-shared/2026/q1.csv'));
+    const otherBucket = decrypt(throughS3('arn:aws:s3:::another-bucket/x.csv'));
+    const direct = decrypt({});
+
+    // THEN the key's ID is only known at deploy time: the app's one key of that account and region is taken to be it
+    expect(viaS3.decision).toBe(AccessDecision.ALLOWED);
+    expect(otherBucket.decision).toBe(AccessDecision.DENIED);
+    expect(direct.decision).toBe(AccessDecision.DENIED);
+    expect(direct.layers.find(l => l.layer === AccessLayer.KEY_POLICY)!.reason).toMatch(/`kms:(ViaService|EncryptionContext:aws:s3:arn)` was absent/);
   });
 });
 

@@ -2,14 +2,22 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildExampleApp } from '../examples/example-app';
 import {
   AssumeRoleMonitor,
   AssumeRolePolicy,
   CrossAccountAccessAnalyzer,
   CrossAccountAccessAnalyzerType,
+  CrossAccountGrants,
   CrossAccountRole,
   CrossAccountRoleFanout,
   CrossAccountRolePair,
@@ -135,6 +143,21 @@ const REPRESENTATIVE_APPS: Record<string, (app: App) => void> = {
     const role = new CrossAccountRole(stack, 'Role', { roleName: 'Watched', trustedAccounts: ['222222222222'] });
     new AssumeRoleMonitor(stack, 'Monitor', { roles: [role], topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }) });
   },
+  'CrossAccountGrants on every service': app => {
+    const owner = new Stack(app, 'Owner', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const consumer = new Stack(app, 'Consumer', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const reader = new iam.Role(consumer, 'Reader', { roleName: 'Reader', assumedBy: new iam.AccountRootPrincipal() });
+    const key = new kms.Key(owner, 'Key', { enableKeyRotation: true });
+    key.addAlias('alias/shared');
+    CrossAccountGrants.bucketReadWrite(new s3.Bucket(owner, 'Bucket', { bucketName: 'shared-111111111111', encryptionKey: key, enforceSSL: true }), reader, { organizationId: 'o-a1b2c3d4e5' });
+    CrossAccountGrants.keyEncryptDecrypt(key, reader);
+    CrossAccountGrants.queueSendMessages(new sqs.Queue(owner, 'Queue', { queueName: 'shared', encryptionMasterKey: key, enforceSSL: true }), reader);
+    CrossAccountGrants.topicPublish(new sns.Topic(owner, 'Topic', { topicName: 'shared', masterKey: key, enforceSSL: true }), reader);
+    CrossAccountGrants.secretRead(new secretsmanager.Secret(owner, 'Secret', { secretName: 'shared', encryptionKey: key }), reader);
+    CrossAccountGrants.repositoryPull(new ecr.Repository(owner, 'Repository', { repositoryName: 'shared' }), reader);
+    CrossAccountGrants.eventBusPutEvents(new events.EventBus(owner, 'Bus', { eventBusName: 'shared' }), reader);
+    CrossAccountGrants.bucketWrite(new s3.Bucket(owner, 'Logs', { bucketName: 'logs-111111111111', enforceSSL: true }), new iam.OrganizationPrincipal('o-a1b2c3d4e5'), { objectKeyPattern: 'AWSLogs/*' });
+  },
   'OrganizationTrustPerimeter and CrossAccountAccessAnalyzer': app => {
     const workload = new Stack(app, 'Workload', { env: { account: '111111111111', region: 'eu-west-1' } });
     new CrossAccountRole(workload, 'Vendor', { roleName: 'Vendor', trustedAccounts: ['444444444444'], externalIds: ['a-customer-id-from-the-vendor'] });
@@ -174,6 +197,24 @@ describe('cfn-lint, AWS\'s CloudFormation linter', () => {
     // WHEN / THEN
     expect(templates.length).toBeGreaterThanOrEqual(1);
     expect(lint(templates)).toEqual([]);
+  });
+
+  lintTest('finds nothing in CrossAccountGrants.functionInvoke\'s permission, only aws-cdk-lib\'s own warning on the function around it', () => {
+    // GIVEN a function of aws-cdk-lib (which writes DependsOn on its role next to the GetAtt of its ARN: W3005), invoked from another account
+    const templates = synthesized('function-invoke', app => {
+      const owner = new Stack(app, 'Owner', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const consumer = new Stack(app, 'Consumer', { env: { account: '222222222222', region: 'eu-west-1' } });
+      const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+      const fn = new lambda.Function(owner, 'Function', { functionName: 'shared', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+      CrossAccountGrants.functionInvoke(fn, new iam.Role(consumer, 'Caller', { roleName: 'Caller', assumedBy: new iam.AccountRootPrincipal() }), { organizationId: 'o-a1b2c3d4e5' });
+    });
+
+    // WHEN
+    const findings = lint(templates);
+
+    // THEN the AWS::Lambda::Permission and the caller's policy are clean
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/Owner\.template\.json: W3005 Warning: 'FunctionServiceRole[0-9A-F]+' dependency already enforced by a 'GetAtt' at 'Resources\/Function[0-9A-F]+\/Properties\/Role'/);
   });
 
   lintTest('finds what it should: a template with an error and a warning is reported, so the checks above can fail', () => {

@@ -85,10 +85,13 @@ describe('cdk-cross-account-roles audit', () => {
     // WHEN
     const { code, findings } = jsonFindings('audit', yaml);
 
-    // THEN the second statement of Open (line 15), and the JSON string Joined builds (its document, the !Join's list at line 22)
+    // THEN the second statement of Open (line 15), and the JSON string Joined builds (its document, the !Join's list at line 22);
+    // both also trust the account of the parameter Partner with no guard (Open in its first statement, line 11)
     expect(code).toBe(1);
     expect(findings).toEqual([
+      { rule: 'UnconditionedCrossAccountTrust', resource: 'Open', line: 11, column: 13, severity: 'warning' },
       { rule: 'WildcardPrincipal', resource: 'Open', line: 15, column: 13, severity: 'error' },
+      { rule: 'UnconditionedCrossAccountTrust', resource: 'Joined', line: 22, column: 9, severity: 'warning' },
       { rule: 'WildcardPrincipal', resource: 'Joined', line: 22, column: 9, severity: 'error' },
     ]);
   });

@@ -61,6 +61,19 @@ describe('grantAssumeRole to a principal of a trusted account', () => {
     expect(statementsOf(trusted, 'Roles', ci)).toEqual(expected);
   });
 
+  test('says nothing was written only when nothing was: not for an iam.Role, whose policy aws-cdk-lib places when the app is prepared', () => {
+    // GIVEN a role of the trusted account's stack (aws-cdk-lib fills its grants' dependencies in an aspect)
+    const { trusting, trusted, role } = setup();
+    const ci = new iam.Role(trusted, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+
+    // WHEN
+    role.grantAssumeRole(ci);
+
+    // THEN the statement is written, and no warning says otherwise
+    expect(statementsOf(trusted, 'Roles', ci)).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: LITERAL_ROLE_ARN }]);
+    Annotations.fromStack(trusting).hasNoWarning('/Trusting/Role', Match.anyValue());
+  });
+
   test('allows every action the trust requires: session tags and source identity', () => {
     // GIVEN
     const { trusted, role } = setup({ allowSessionTags: true, requireSourceIdentity: true });

@@ -1,4 +1,6 @@
-import { UNRESOLVED } from '../src/private/audit/rules';
+import { auditContext } from '../src/private/audit/engine';
+import { resolveForAudit } from '../src/private/audit/resolve';
+import { deployTimeAccountOrigin, deployTimeValue, isDeployTime, UNRESOLVED } from '../src/private/audit/rules';
 import { IntrinsicContext, resolveIntrinsics } from '../src/private/policy/intrinsics';
 import { QUOTA_CONTEXT, resolvedPolicyLength } from '../src/private/policy/policy-size';
 
@@ -108,9 +110,10 @@ describe('the intrinsic resolver', () => {
       expect(resolveIntrinsics(join, QUOTA_CONTEXT)).toBe(`arn:aws:iam::${ESTIMATE}:root`);
     });
 
-    test('is unknown when its list is an intrinsic or a part is not a string', () => {
+    test('joins a list an intrinsic resolves to, and is unknown when the list is unknown or a part is not a string', () => {
       // GIVEN / WHEN / THEN
-      expect(resolveIntrinsics({ 'Fn::Join': ['', { 'Fn::Split': [',', 'a,b'] }] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Join': ['', { 'Fn::Split': [',', 'a,b'] }] }, AUDIT)).toBe('ab');
+      expect(resolveIntrinsics({ 'Fn::Join': ['', { 'Fn::GetAZs': '' }] }, AUDIT)).toBe(UNRESOLVED);
       expect(resolveIntrinsics({ 'Fn::Join': ['', ['a', { b: 'c', d: 'e' }]] }, AUDIT)).toBe(UNRESOLVED);
     });
   });
@@ -172,10 +175,100 @@ describe('the intrinsic resolver', () => {
     });
   });
 
+  describe('Fn::Split', () => {
+    test('splits a known string, and leaves an unknown one unknown', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Split': [',', 'a,b'] }, AUDIT)).toEqual(['a', 'b']);
+      expect(resolveIntrinsics({ 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam']] }] }] }, AUDIT)).toBe('aws');
+      expect(resolveIntrinsics({ 'Fn::Split': [',', { Ref: 'Accounts' }] }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics({ 'Fn::Split': ['', 'ab'] }, AUDIT)).toBe(UNRESOLVED);
+    });
+  });
+
+  describe('values only known at deploy time that name their origin', () => {
+    /** The audit's context, with parameters that name themselves and an import that names its export. */
+    const NAMED: IntrinsicContext = {
+      ...AUDIT,
+      ref: name => AUDIT.ref!(name) ?? (name.startsWith('P') ? deployTimeValue(`parameter ${name}`) : undefined),
+      importValue: name => deployTimeValue(`import ${String(name)}`),
+      findInMap: (map, top, second) => map === 'Accounts' && top === 'dev' && second === 'Id' ? '333333333333' : undefined,
+      isUnknown: isDeployTime,
+    };
+
+    test('Fn::Split, Fn::Join and Fn::Select pass a deploy-time list through, so that it still names its parameter', () => {
+      // GIVEN / WHEN / THEN
+      expect(resolveIntrinsics({ 'Fn::Split': [',', { Ref: 'PAccounts' }] }, NAMED)).toBe(deployTimeValue('parameter PAccounts'));
+      expect(resolveIntrinsics({ 'Fn::Select': [0, { 'Fn::Split': [',', { Ref: 'PAccounts' }] }] }, NAMED)).toBe(deployTimeValue('parameter PAccounts'));
+      expect(resolveIntrinsics({ 'Fn::Join': [',', { Ref: 'PAccounts' }] }, NAMED)).toBe(deployTimeValue('parameter PAccounts'));
+      // a plain unknown stays plain: it names nothing
+      expect(resolveIntrinsics({ 'Fn::Select': [0, { 'Fn::Split': [',', { Ref: 'Other' }] }] }, NAMED)).toBe(UNRESOLVED);
+    });
+
+    test('Fn::Sub keeps a parameter inside its string', () => {
+      expect(resolveIntrinsics({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${PTools}:root' }, NAMED)).toBe(`arn:aws:iam::${deployTimeValue('parameter PTools')}:root`);
+    });
+
+    test('Fn::ImportValue and Fn::FindInMap ask the context', () => {
+      expect(resolveIntrinsics({ 'Fn::ImportValue': 'shared-account' }, NAMED)).toBe(deployTimeValue('import shared-account'));
+      expect(resolveIntrinsics({ 'Fn::FindInMap': ['Accounts', 'dev', 'Id'] }, NAMED)).toBe('333333333333');
+      expect(resolveIntrinsics({ 'Fn::FindInMap': ['Accounts', 'prod', 'Id'] }, NAMED)).toBe(UNRESOLVED);
+    });
+
+    test('the audit names a parameter, an import and a mapping keyed by a parameter; the stack\'s own account names nothing', () => {
+      // GIVEN a template with a parameter and a mapping, in an unknown account
+      const template = {
+        Parameters: { Env: { Type: 'String' }, Tools: { Type: 'String' } },
+        Mappings: { Accounts: { dev: { Id: '333333333333' } } },
+      };
+      const ctx = auditContext(undefined, undefined, {}, template);
+
+      // WHEN / THEN
+      expect(resolveForAudit({ Ref: 'Tools' }, ctx)).toBe(deployTimeValue('parameter Tools'));
+      expect(resolveForAudit({ 'Fn::ImportValue': 'shared' }, ctx)).toBe(deployTimeValue('import shared'));
+      expect(resolveForAudit({ 'Fn::FindInMap': ['Accounts', { Ref: 'Env' }, 'Id'] }, ctx)).toBe(deployTimeValue('mapping Accounts keyed by parameter Env'));
+      expect(resolveForAudit({ 'Fn::FindInMap': ['Accounts', 'dev', 'Id'] }, ctx)).toBe('333333333333');
+      expect(resolveForAudit({ Ref: 'AWS::AccountId' }, ctx)).toBe(UNRESOLVED);
+      expect(deployTimeAccountOrigin(String(resolveForAudit({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${Tools}:root' }, ctx)))).toBe('parameter Tools');
+      expect(deployTimeAccountOrigin(String(resolveForAudit({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, ctx)))).toBeUndefined();
+      expect(deployTimeAccountOrigin(String(resolveForAudit({ 'Fn::Sub': 'arn:aws:iam::111111111111:role/${Tools}' }, ctx)))).toBeUndefined();
+    });
+  });
+
   test('leaves any other intrinsic unknown', () => {
     // GIVEN / WHEN / THEN
     expect(resolveIntrinsics({ 'Fn::ImportValue': 'Export' }, AUDIT)).toBe(UNRESOLVED);
     expect(resolveIntrinsics({ 'Fn::Base64': 'a' }, QUOTA_CONTEXT)).toBe(ESTIMATE);
+  });
+
+  test('measures a policy as the JSON of its resolved form measures, on random documents with intrinsics, escapes and white space', () => {
+    // GIVEN a seeded generator of template values
+    let seed = 20;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const strings = ['sts:AssumeRole', 'a b', 'tab\there', 'quote"and\\slash', 'nbsp\u00a0x', 'ideographic\u3000space', 'line\u2028sep', '\u0001', 'é', '😀', '\ud800', ''];
+    const intrinsics = (): unknown => pick<unknown>([
+      { Ref: 'AWS::Partition' }, { Ref: 'AWS::NoValue' }, { Ref: 'Param' }, { 'Fn::GetAtt': ['Role', 'Arn'] },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/ *' }, { 'Fn::Join': [' ', ['a', { Ref: 'AWS::Region' }]] },
+      { 'Fn::If': ['Prod', { Ref: 'AWS::NoValue' }, 'x'] }, { 'Fn::Split': [',', 'a, b'] }, { 'Fn::Base64': 'x' },
+    ]);
+    const value = (depth: number): unknown => {
+      const kind = depth > 3 ? random() * 4 : random() * 7;
+      if (kind < 1) { return pick(strings); }
+      if (kind < 2) { return pick([0, -1.5, 1e21, 42, true, false, null]); }
+      if (kind < 3) { return intrinsics(); }
+      if (kind < 4) { return pick(strings) + pick(strings); }
+      if (kind < 5) { return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)); }
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`${pick(strings)}${i}`, value(depth + 1)]));
+    };
+    const reference = (policy: unknown) => JSON.stringify(resolveIntrinsics(policy, QUOTA_CONTEXT) ?? {}).replace(/\s/g, '').length;
+
+    // WHEN / THEN
+    for (let i = 0; i < 2000; i++) {
+      const policy = { Statement: [value(0)], Other: value(0) };
+      expect([i, resolvedPolicyLength(policy)]).toEqual([i, reference(policy)]);
+    }
+    expect(resolvedPolicyLength({ Ref: 'AWS::NoValue' })).toBe(2);
+    expect(resolvedPolicyLength('a b')).toBe(reference('a b'));
   });
 
   test('measures a policy with the quota context, whitespace not counted', () => {

@@ -104,7 +104,7 @@ describe('CrossAccountTrustChecks rules', () => {
       expect(reported).toEqual([{ rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Bare/Resource/Resource' }]);
     });
 
-    test('warns on another account given by Fn::Sub, in both forms, and leaves unresolvable ones alone', () => {
+    test('warns on another account given by Fn::Sub, in both forms, a parameter\'s account included', () => {
       // GIVEN / WHEN
       const reported = audit(s => {
         rawTrust(s, 'Sub', { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::${TRUSTED}:root` } }, Action: 'sts:AssumeRole' });
@@ -117,10 +117,11 @@ describe('CrossAccountTrustChecks rules', () => {
         new CfnParameter(s, 'Unknown');
       });
 
-      // THEN
+      // THEN (the parameter's account is another account, only known at deploy time)
       expect(reported).toEqual([
         { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Sub' },
         { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/SubMap' },
+        { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/SubUnknown' },
       ]);
     });
 
@@ -610,8 +611,11 @@ describe('trust documents in every form', () => {
       rawDocument(s, 'Sub', document);
     });
 
-    // THEN
-    expect(reported).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Sub' }]);
+    // THEN (and the parameter's account, trusted with no guard, is named in a warning)
+    expect(reported).toEqual([
+      { rule: 'WildcardPrincipal', severity: 'error', path: 'Trusting/Sub' },
+      { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/Sub' },
+    ]);
   });
 
   test('fails {"AWS": "*"} in a JSON string built by Fn::Join, and resolves the stack\'s account in it', () => {
@@ -683,10 +687,11 @@ describe('trust documents in every form', () => {
       new iam.Role(s, 'DeployTime', { assumedBy: new iam.AccountPrincipal(new CfnParameter(s, 'Partner').valueAsString) });
     });
 
-    // THEN
+    // THEN (a parameter is never malformed: it is judged as another account, unguarded here)
     expect(reported).toEqual([
       { rule: 'MalformedPrincipal', severity: 'error', path: 'Trusting/NoAccount' },
       { rule: 'MalformedPrincipal', severity: 'error', path: 'Trusting/NineDigits' },
+      { rule: 'UnconditionedCrossAccountTrust', severity: 'warning', path: 'Trusting/DeployTime/Resource' },
     ]);
   });
 
@@ -949,8 +954,23 @@ describe('CrossAccountTrustChecks on StackSet templates', () => {
     expect(auditApp(stackSet(own))).toEqual([]);
   });
 
-  test('skips a YAML or unparsable template body', () => {
-    expect(auditApp(stackSet('Resources:\n  Open:\n    Type: AWS::IAM::Role\n'))).toEqual([]);
+  test('reads a YAML template body, short-form tags included, and skips an unparsable one', () => {
+    // GIVEN
+    const yaml = [
+      'Resources:',
+      '  Open:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument:',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal: { AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" }',
+      '            Action: sts:AssumeRole',
+      '          - { Effect: Allow, Principal: "*", Action: sts:AssumeRole }',
+    ].join('\n');
+
+    // WHEN / THEN
+    expect(auditApp(stackSet(yaml))).toEqual([{ rule: 'WildcardPrincipal', severity: 'error', path: 'Deployment/Roles' }]);
     expect(auditApp(stackSet('{"Resources": '))).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk-cross-account-roles/cdk-cross-account-roles-go/cdkcrossaccountroles"
@@ -61,6 +63,64 @@ func BuildExampleApp(app awscdk.App) []cdkcrossaccountroles.CrossAccountRolePair
 		},
 	})
 
+	// Shared reports: the workload account's KMS-encrypted bucket, read by an analytics role of the
+	// tooling account without assuming a role. The bucket's and the key's policies name the tooling
+	// account, narrowed to that role and the organisation; the role's policy names the bucket, and
+	// the key only through S3 for this bucket's objects.
+	owner := awscdk.NewStack(app, jsii.String("SharedReports-Owner"), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(trustingAccount), Region: jsii.String("eu-west-1")},
+		Description: jsii.String("Shared reports: a KMS-encrypted bucket whose policy lets one role of the analytics account read it"),
+	})
+	// S3 delivers access logs under a bucket policy, not the log-delivery ACL (the flag new CDK projects turn on).
+	owner.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
+	reportsKey := awskms.NewKey(owner, jsii.String("ReportsKey"), &awskms.KeyProps{
+		EnableKeyRotation: jsii.Bool(true),
+		Description:       jsii.String("Encrypts the shared reports"),
+	})
+	// Only AWS services may create grants on the key (S3 needs none).
+	reportsKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("DenyGrantsNotForAwsResources"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{"BoolIfExists": map[string]interface{}{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
+	}), nil)
+	lifecycleRules := &[]*awss3.LifecycleRule{{
+		NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+	}}
+	accessLogs := awss3.NewBucket(owner, jsii.String("AccessLogs"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		LifecycleRules:    lifecycleRules,
+	})
+	reports := awss3.NewBucket(owner, jsii.String("Reports"), &awss3.BucketProps{
+		BucketName:             jsii.String("shared-reports-" + trustingAccount),
+		EncryptionKey:          reportsKey,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		Versioned:              jsii.Bool(true),
+		LifecycleRules:         lifecycleRules,
+		ServerAccessLogsBucket: accessLogs,
+		ServerAccessLogsPrefix: jsii.String("reports/"),
+	})
+	reader := awscdk.NewStack(app, jsii.String("SharedReports-Reader"), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(trustedAccount), Region: jsii.String("eu-west-1")},
+		Description: jsii.String("Shared reports: the analytics role that reads them, with its own side of the grant"),
+	})
+	analyst := awsiam.NewRole(reader, jsii.String("ReportsReader"), &awsiam.RoleProps{
+		RoleName:    jsii.String("SharedReportsReader"),
+		Description: jsii.String("Reads the shared reports of the workload account"),
+		AssumedBy:   awsiam.NewAccountRootPrincipal(),
+	})
+	cdkcrossaccountroles.CrossAccountGrants_BucketRead(reports, analyst, &cdkcrossaccountroles.CrossAccountGrantOptions{
+		OrganizationId: jsii.String(organizationID),
+	})
+
 	// The organisation's perimeter, in the management account: no role of a member account can be
 	// assumed from outside the organisation, but by the vendor above (found in the app, with its
 	// external ID) and AWS services; only the CDK deployment role may change a trust policy.
@@ -81,18 +141,37 @@ func BuildExampleApp(app awscdk.App) []cdkcrossaccountroles.CrossAccountRolePair
 		AnalyzerName: jsii.String("declared-cross-account-trusts"),
 	})
 
-	// cdk-nag findings that are deliberate, each with its reason.
-	acknowledgeNagFinding(audit.Role(), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
+	// Findings of the validation plugins (cdk-nag, the Control Tower controls) that are deliberate, each with its reason.
+	acknowledgeFinding(audit.Role(), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
 		"Auditors need read access to every service; AWS keeps ReadOnlyAccess current as services launch, which a hand-written policy would not")
-	acknowledgeNagFinding(vendor.Role(), "AwsSolutions-IAM5[Resource::*]",
+	acknowledgeFinding(vendor.Role(), "AwsSolutions-IAM5[Resource::*]",
 		"Cost Explorer actions (ce:GetCostAndUsage, ce:GetDimensionValues) support no resource-level permissions, so Resource must be *")
+	// (cdk-nag names a resource as the template spells it: the partition literal where the stack writes one.)
+	partition := "<AWS::Partition>"
+	if !*awscdk.Token_IsUnresolved(reader.Partition()) {
+		partition = *reader.Partition()
+	}
+	acknowledgeFinding(analyst, "AwsSolutions-IAM5[Resource::arn:"+partition+":s3:::shared-reports-"+trustingAccount+"/*]",
+		"The role reads the reports, which are every object of the shared bucket, named by the bucket's exact ARN")
+	acknowledgeFinding(analyst, "AwsSolutions-IAM5[Resource::arn:"+partition+":kms:eu-west-1:"+trustingAccount+":key/*]",
+		"The reports key's ARN is only known once its stack is deployed: the statement allows kms:Decrypt only through S3 (kms:ViaService) for this bucket's objects (kms:EncryptionContext:aws:s3:arn), and only the key policy of the reports key lets this role in")
+	for _, bucket := range []awss3.Bucket{reports, accessLogs} {
+		acknowledgeFinding(bucket, "cdk-validator-cfnguard::s3_event_notifications_enabled_check",
+			"Nothing consumes this bucket's object events (reports are read on demand, logs when needed), so the example configures no notification target")
+		acknowledgeFinding(bucket, "cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check",
+			"Objects are replaced as they are recomputed; versioning keeps past versions for 90 days, where Object Lock would keep every version undeletable")
+	}
+	acknowledgeFinding(accessLogs, "cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check",
+		"S3 delivers server access logs only to a bucket encrypted with S3 managed keys (SSE-S3); SSE-KMS is not supported for a log destination")
+	acknowledgeFinding(accessLogs, "cdk-validator-cfnguard::s3_bucket_logging_enabled_check",
+		"This bucket receives the reports bucket's access logs: logging its own access would need yet another log bucket")
 
 	return []cdkcrossaccountroles.CrossAccountRolePair{audit, vendor}
 }
 
-// acknowledgeNagFinding acknowledges one cdk-nag finding on a construct
+// acknowledgeFinding acknowledges one finding of a validation plugin on a construct
 // (see examples/example-app.ts for why it is written directly).
-func acknowledgeNagFinding(construct constructs.IConstruct, findingID string, reason string) {
+func acknowledgeFinding(construct constructs.IConstruct, findingID string, reason string) {
 	construct.Node().AddMetadata(awscdk.Validations_ACKNOWLEDGED_RULES_METADATA_KEY(), map[string]string{findingID: reason}, nil)
 }
 

@@ -3,11 +3,12 @@
  * cloud assemblies, the same engine as `CrossAccountTrustChecks`.
  */
 import { CliIo, Command, EXIT_CLEAN, EXIT_FINDINGS, UsageError, packageVersion, writeOutput } from './command';
-import { TemplateInput, collectTemplates } from './inputs';
-import { AuditReport, FORMATS, ReportedFinding } from './report';
+import { TemplateInput, templateInputs } from './inputs';
+import { AuditReport, FORMATS, ReportedFinding, ReportedNote } from './report';
 import { InputError } from './template-file';
-import { AcknowledgementProblem, TemplateResource, acknowledgementsOf, auditTemplate, resourcesOf } from '../private/audit';
+import { AcknowledgementProblem, TemplateResource, acknowledgementsOf, auditTemplateFully, resourcesOf } from '../private/audit';
 import { TRUST_RULES } from '../private/audit/rules';
+import { compareText } from '../private/policy/compare';
 
 /** The levels `--fail-on` takes, and the severities each fails on. */
 const FAIL_ON: Record<string, string[]> = { error: ['error'], warning: ['error', 'warning'], none: [] };
@@ -30,22 +31,33 @@ function checkAcknowledgements(input: TemplateInput): void {
       throw new InputError(input.file, `${logicalId}: ${problem.problem}`, line, column);
     }
   };
-  for (const [logicalId, resource] of Object.entries(resourcesOf(input.template))) {
-    if (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::CloudFormation::StackSet') {
+  const resources = resourcesOf(input.template);
+  for (const logicalId in resources) {
+    const resource = resources[logicalId];
+    // only resources with Metadata can hold an acknowledgement
+    if (resource.Metadata !== undefined && (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::CloudFormation::StackSet')) {
       check(logicalId, resource, ['Resources', logicalId]);
     }
   }
 }
 
-/** Audits templates that have been read: every role's findings, at the position of its trust statement. */
-export function auditInputs(inputs: TemplateInput[], options: AuditOptions = {}): AuditReport {
+/**
+ * Audits templates, as they are read (a list, or `templateInputs` reading
+ * them one by one): every role's findings, at the position of its trust statement.
+ */
+export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptions = {}): AuditReport {
   const ignored = new Set(options.ignore ?? []);
   const findings: ReportedFinding[] = [];
+  const notes: ReportedNote[] = [];
   let roles = 0;
+  let templates = 0;
   for (const input of inputs) {
+    templates++;
     checkAcknowledgements(input);
-    for (const role of auditTemplate(input.template, input.environment)) {
+    const audit = auditTemplateFully(input.template, input.environment);
+    for (const role of audit.roles) {
       roles++;
+      if (role.findings.length === 0) { continue; }
       for (const finding of role.findings.filter(f => !ignored.has(f.ruleId))) {
         const { line, column } = input.positionOf(['Resources', role.resourceLogicalId, ...finding.locations[0].split('/')]);
         findings.push({
@@ -64,16 +76,24 @@ export function auditInputs(inputs: TemplateInput[], options: AuditOptions = {})
         });
       }
     }
+    for (const note of audit.notes) {
+      const { line, column } = input.positionOf(['Resources', note.logicalId, ...note.location.split('/')]);
+      notes.push({ file: input.file, line, column, stackName: input.stackName, logicalId: note.logicalId, message: note.message });
+    }
   }
   // in file and position order, whatever order the paths and the assembly's manifest gave
-  const order = (f: ReportedFinding) => [f.file, String(f.line).padStart(9, '0'), String(f.column).padStart(9, '0'), f.ruleId].join('\0');
-  findings.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
-  return { version: packageVersion(), templates: inputs.length, roles, findings };
+  const order = (f: { file: string; line: number; column: number }, id: string) =>
+    [f.file, String(f.line).padStart(9, '0'), String(f.column).padStart(9, '0'), id].join('\0');
+  const byPosition = <T extends { file: string; line: number; column: number }>(id: (t: T) => string) =>
+    (a: T, b: T) => compareText(order(a, id(a)), order(b, id(b)));
+  findings.sort(byPosition(f => f.ruleId));
+  notes.sort(byPosition(n => n.logicalId));
+  return { version: packageVersion(), templates, roles, findings, notes };
 }
 
 /** Audits the templates behind paths (files, folders of templates, cloud assemblies). */
 export function auditPaths(paths: string[], options: AuditOptions = {}): AuditReport {
-  return auditInputs(collectTemplates(paths), options);
+  return auditInputs(templateInputs(paths), options);
 }
 
 /** Splits `--ignore A,B --ignore C` and checks every id is a rule. */

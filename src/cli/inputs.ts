@@ -55,12 +55,11 @@ function metadataTemplates(input: TemplateInput): string[] {
     .filter(p => p.endsWith('.template.json'));
 }
 
-/** The templates of a cloud assembly directory, nested assemblies (stages) and nested stacks included. */
-function assemblyTemplates(dir: string, seen: Set<string>): TemplateInput[] {
+/** The templates of a cloud assembly directory, nested assemblies (stages) and nested stacks included, read one by one. */
+function* assemblyTemplates(dir: string, seen: Set<string>): Generator<TemplateInput> {
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = readTemplateFile(manifestFile).template;
   const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
-  const templates: TemplateInput[] = [];
   for (const [name, artifact] of Object.entries(artifacts)) {
     if (!isObject(artifact) || !isObject(artifact.properties)) { continue; }
     if (artifact.type === 'aws:cloudformation:stack' && typeof artifact.properties.templateFile === 'string') {
@@ -76,22 +75,28 @@ function assemblyTemplates(dir: string, seen: Set<string>): TemplateInput[] {
         .map(p => path.join(dir, p))
         .filter(f => !seen.has(f) && fs.existsSync(f))
         .sort();
-      templates.push(stack);
+      yield stack;
       for (const nestedFile of Array.from(new Set(nested))) {
         seen.add(nestedFile);
-        templates.push(readTemplateFile(nestedFile, stack.environment, stackName));
+        yield readTemplateFile(nestedFile, stack.environment, stackName);
       }
     } else if (artifact.type === 'cdk:cloud-assembly' && typeof artifact.properties.directoryName === 'string') {
-      templates.push(...assemblyTemplates(path.join(dir, artifact.properties.directoryName), seen));
+      yield* assemblyTemplates(path.join(dir, artifact.properties.directoryName), seen);
     }
   }
-  return templates;
 }
 
-/** Every template behind the paths: files as they are, directories as cloud assemblies (or folders of templates). */
-export function collectTemplates(paths: string[]): TemplateInput[] {
+/**
+ * Every template behind the paths (files as they are, directories as cloud
+ * assemblies or folders of templates), read one at a time as they are asked
+ * for: the audit keeps none of them once it is judged, however many there are.
+ * A path that does not exist is an error before any template is read.
+ */
+export function* templateInputs(paths: string[]): Generator<TemplateInput> {
   const seen = new Set<string>();
-  const templates: TemplateInput[] = [];
+  for (const given of paths) {
+    if (!fs.existsSync(given)) { throw new InputError(given, 'no such file or directory'); }
+  }
   for (const given of paths) {
     let stat: fs.Stats;
     try {
@@ -100,16 +105,23 @@ export function collectTemplates(paths: string[]): TemplateInput[] {
       throw new InputError(given, 'no such file or directory');
     }
     if (stat.isDirectory() && fs.existsSync(path.join(given, 'manifest.json'))) {
-      templates.push(...assemblyTemplates(given, seen));
+      yield* assemblyTemplates(given, seen);
     } else if (stat.isDirectory()) {
       // a folder of templates: every .json / .yaml / .yml / .template file in it, sorted
       const files = fs.readdirSync(given).filter(f => TEMPLATE_FILE.test(f)).sort().map(f => path.join(given, f));
       if (files.length === 0) { throw new InputError(given, 'is neither a cloud assembly (no manifest.json) nor a folder of templates'); }
-      templates.push(...files.filter(f => !seen.has(f)).map(f => { seen.add(f); return readTemplateFile(f); }));
+      for (const f of files.filter(file => !seen.has(file))) {
+        seen.add(f);
+        yield readTemplateFile(f);
+      }
     } else if (!seen.has(given)) {
       seen.add(given);
-      templates.push(readTemplateFile(given));
+      yield readTemplateFile(given);
     }
   }
-  return templates;
+}
+
+/** Every template behind the paths, read (see `templateInputs`). */
+export function collectTemplates(paths: string[]): TemplateInput[] {
+  return Array.from(templateInputs(paths));
 }

@@ -7,16 +7,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, Command, EXIT_CLEAN, UsageError, writeOutput } from './command';
 import { collectTemplates } from './inputs';
-import { AccessMap, buildAccessMap, MapTemplate, renderJson } from '../private/access-map/model';
-import { renderHtml } from '../private/access-map/render-html';
-import { renderMarkdown } from '../private/access-map/render-md';
+import type { AccessMap, MapTemplate } from '../private/access-map/model';
 
-/** The renderings of the map, by `--format`. */
-const MAP_FORMATS: Record<string, (map: AccessMap) => string> = {
-  md: renderMarkdown,
-  json: renderJson,
-  html: renderHtml,
-};
+/** The formats of the map. */
+const MAP_FORMATS = ['md', 'json', 'html'];
+
+/**
+ * The map's model and its renderings, by `--format`: loaded when a map is
+ * made, so that `audit` does not load them (nor the aws-cdk-lib modules the
+ * model's app-side readers import).
+ */
+function mapModules(): { buildAccessMap: (templates: MapTemplate[]) => AccessMap; renderers: Record<string, (map: AccessMap) => string> } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const model = require('../private/access-map/model') as typeof import('../private/access-map/model');
+  const html = require('../private/access-map/render-html') as typeof import('../private/access-map/render-html');
+  const md = require('../private/access-map/render-md') as typeof import('../private/access-map/render-md');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { buildAccessMap: model.buildAccessMap, renderers: { md: md.renderMarkdown, json: model.renderJson, html: html.renderHtml } };
+}
 
 /** A path with forward slashes, as the map names templates on every platform. */
 const posix = (p: string): string => p.split(path.sep).join('/');
@@ -76,9 +84,10 @@ export const MAP_COMMAND: Command = {
   },
   run(values, positionals, io: CliIo): number {
     const format = String(values.format);
-    if (!(format in MAP_FORMATS)) { throw new UsageError(`--format must be one of ${Object.keys(MAP_FORMATS).join(', ')}, got '${format}'`); }
+    if (!MAP_FORMATS.includes(format)) { throw new UsageError(`--format must be one of ${MAP_FORMATS.join(', ')}, got '${format}'`); }
+    const { buildAccessMap, renderers } = mapModules();
     const map = buildAccessMap(mapTemplates(positionals.length > 0 ? positionals : ['cdk.out']));
-    writeOutput(io, values.output as string | undefined, MAP_FORMATS[format](map));
+    writeOutput(io, values.output as string | undefined, renderers[format](map));
     return EXIT_CLEAN;
   },
 };

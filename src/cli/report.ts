@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { TRUST_RULES } from '../private/audit/rules';
+import { markdownCode, markdownText, terminalText } from '../private/text/escape';
 
 /** A finding, where it is. */
 export interface ReportedFinding {
@@ -28,6 +29,17 @@ export interface ReportedFinding {
   readonly acknowledgedReason?: string;
 }
 
+/** A StackSet whose template the CLI could not audit (at its `TemplateURL`, or not readable): information, not a finding. */
+export interface ReportedNote {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly stackName?: string;
+  /** The StackSet's logical ID. */
+  readonly logicalId: string;
+  readonly message: string;
+}
+
 /** What the CLI audited and found. */
 export interface AuditReport {
   readonly version: string;
@@ -35,6 +47,8 @@ export interface AuditReport {
   readonly roles: number;
   /** The findings, acknowledged ones included, in file and position order. */
   readonly findings: ReportedFinding[];
+  /** What could not be audited, one note per StackSet, in file and position order. */
+  readonly notes: ReportedNote[];
 }
 
 /** The tool's home page, for SARIF. */
@@ -52,13 +66,18 @@ export function summary(report: AuditReport): string {
     + `${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''} in ${plural(report.roles, 'role')} of ${plural(report.templates, 'template')}`;
 }
 
-/** For people: one finding a paragraph, `file:line:column`, then the fix. */
+/**
+ * For people: one finding a paragraph, `file:line:column`, then the fix; one
+ * line for each StackSet whose template could not be audited. Control
+ * characters of template text are written out, never sent to the terminal.
+ */
 export function renderText(report: AuditReport): string {
   const lines = active(report).flatMap(f => [
     `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.logicalId}${f.stackName !== undefined ? ` (stack ${f.stackName})` : ''}: ${f.message}`,
     `  fix: ${f.fix}`,
   ]);
-  return [...lines, summary(report)].join('\n') + '\n';
+  const notes = report.notes.map(n => `${n.file}:${n.line}:${n.column}: info: ${n.logicalId}${n.stackName !== undefined ? ` (stack ${n.stackName})` : ''}: ${n.message}`);
+  return [...lines, ...notes, summary(report)].map(terminalText).join('\n') + '\n';
 }
 
 /** For scripts: the report as it is. */
@@ -66,18 +85,22 @@ export function renderJson(report: AuditReport): string {
   return JSON.stringify({ ...report, summary: summary(report) }, null, 2) + '\n';
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-/** For a pull request comment or a job summary: a table. */
+/**
+ * For a pull request comment or a job summary: a table. Template text (file
+ * names, logical IDs, the principals in the messages) is data: escaped, so
+ * that a hostile template cannot put markup into the pull request.
+ */
 export function renderMarkdown(report: AuditReport): string {
   const findings = active(report);
   const rows = findings.map(f =>
-    `| ${f.severity} | \`${f.ruleId}\` | \`${cell(f.file)}:${f.line}\` | \`${cell(f.logicalId)}\` | ${cell(f.message)} | ${cell(f.fix)} |`);
+    `| ${f.severity} | ${markdownCode(f.ruleId)} | ${markdownCode(`${f.file}:${f.line}`)} | ${markdownCode(f.logicalId)} | ${markdownText(f.message)} | ${markdownText(f.fix)} |`);
+  const notes = report.notes.map(n => `- ${markdownCode(`${n.file}:${n.line}`)} ${markdownCode(n.logicalId)}: ${markdownText(n.message)}`);
   return [
     '## Cross-account trust audit',
     '',
     summary(report),
     ...findings.length > 0 ? ['', '| severity | rule | where | resource | finding | fix |', '|---|---|---|---|---|---|', ...rows] : [],
+    ...notes.length > 0 ? ['', 'Not audited:', '', ...notes] : [],
   ].join('\n') + '\n';
 }
 
@@ -123,11 +146,18 @@ export function renderSarif(report: AuditReport): string {
     partialFingerprints: { 'cdkCrossAccountRoles/v1': [f.ruleId, f.stackName ?? '', f.logicalId, f.roleLogicalId].join('|') },
     ...f.acknowledgedReason !== undefined ? { suppressions: [{ kind: 'inSource', justification: f.acknowledgedReason }] } : {},
   }));
+  // what could not be audited is a notification of the run, not a result: it is no finding
+  const notifications = report.notes.map(n => ({
+    level: 'note',
+    message: { text: `${n.logicalId}: ${n.message}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(n.file) }, region: { startLine: n.line, startColumn: n.column } } }],
+  }));
   return JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'cdk-cross-account-roles', informationUri: INFORMATION_URI, version: report.version, rules } },
+      ...notifications.length > 0 ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }] } : {},
       results,
     }],
   }, null, 2) + '\n';

@@ -138,3 +138,114 @@ export const SIGNIN_HOSTS: Record<string, string> = {
   'aws-cn': 'signin.amazonaws.cn',
   'aws-us-gov': 'signin.amazonaws-us-gov.com',
 };
+
+// ---------------------------------------------------------------------------
+// The resource road (CrossAccountGrants): a resource's own policy names the
+// other account, and that account's identity policy allows the action.
+// ---------------------------------------------------------------------------
+
+/** `kms:ViaService`: the AWS service that called KMS for the principal, `<service>.<region>.amazonaws.com`. */
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+export const KEY_KMS_VIA_SERVICE = 'kms:ViaService';
+/** `kms:EncryptionContext:<key>`: a pair of the encryption context the service passes to KMS. */
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
+export const KEY_KMS_ENCRYPTION_CONTEXT_PREFIX = 'kms:EncryptionContext:';
+/** `kms:ResourceAliases`: the aliases of the key (multivalued: `ForAnyValue:`). */
+// https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+export const KEY_KMS_RESOURCE_ALIASES = 'kms:ResourceAliases';
+/** The prefix of the aliases of AWS managed keys (`alias/aws/s3`, ...), whose key policies no one can change. */
+// https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+export const AWS_MANAGED_KEY_ALIAS_PREFIX = 'alias/aws/';
+
+/**
+ * The encryption context S3 passes to KMS: the object's ARN under `aws:s3:arn`,
+ * or the bucket's ARN when the bucket uses an S3 Bucket Key.
+ */
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+export const S3_ENCRYPTION_CONTEXT_KEY = 'aws:s3:arn';
+/** The encryption context Secrets Manager passes to KMS: the secret's ARN under `SecretARN` (and `SecretVersionId`). */
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-encryption-context
+export const SECRETS_MANAGER_ENCRYPTION_CONTEXT_KEY = 'SecretARN';
+
+/** `s3:x-amz-acl`: the canned ACL of a PutObject request. */
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/ensure-object-ownership.html
+export const KEY_S3_ACL = 's3:x-amz-acl';
+/** The canned ACL that gives the bucket owner full control of an object another account writes. */
+export const S3_BUCKET_OWNER_FULL_CONTROL = 'bucket-owner-full-control';
+/** Object Ownership settings under which the writer, not the bucket owner, may own an object. */
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+export const S3_WRITER_OWNED_SETTINGS = ['ObjectWriter', 'BucketOwnerPreferred'];
+/** The Object Ownership setting that disables ACLs: the bucket owner owns every object (the default of new buckets). */
+export const S3_BUCKET_OWNER_ENFORCED = 'BucketOwnerEnforced';
+
+/**
+ * What each grant allows: what aws-cdk-lib's grant of the same name allows,
+ * each action named (no `s3:GetBucket*`, which also reads the bucket's policy
+ * and ACL, nor `kms:GenerateDataKey*`), as least privilege for another
+ * account asks and cdk-nag's AwsSolutions-IAM5 checks.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+export const S3_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+/** Writing an object: the only write action that takes a canned ACL (`s3:x-amz-acl`). */
+export const S3_PUT_OBJECT_ACTIONS = ['s3:PutObject'];
+/** The rest of aws-cdk-lib's write actions, on objects: they take no ACL, so they get no ACL condition. */
+export const S3_OTHER_WRITE_ACTIONS = [
+  's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+  's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion',
+];
+/** KMS through S3: reading an object decrypts its data key; writing generates one (and a multipart upload decrypts it). */
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+export const S3_KMS_READ_ACTIONS = ['kms:Decrypt'];
+export const S3_KMS_WRITE_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+export const SQS_SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+export const SQS_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+/** KMS through SQS: a producer needs GenerateDataKey and Decrypt, a consumer Decrypt. */
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+export const SQS_KMS_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+export const SQS_KMS_CONSUME_ACTIONS = ['kms:Decrypt'];
+
+export const SNS_PUBLISH_ACTIONS = ['sns:Publish'];
+/** KMS through SNS: a publisher needs GenerateDataKey and Decrypt. */
+// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#send-to-encrypted-topic
+export const SNS_KMS_PUBLISH_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+/** KMS through Secrets Manager: GetSecretValue decrypts the secret's data key. */
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+export const SECRET_KMS_READ_ACTIONS = ['kms:Decrypt'];
+
+/** Pulling an image. ECR decrypts a KMS-encrypted repository with the grant it holds on the key: the puller needs no KMS permission. */
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
+export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+/** `docker login` to a registry: an action on no resource, so its Resource can only be `*`. */
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+export const ECR_AUTHORIZATION_ACTION = 'ecr:GetAuthorizationToken';
+
+export const LAMBDA_INVOKE_ACTION = 'lambda:InvokeFunction';
+
+/** Putting events on a bus. A bus encrypted with a customer managed key is encrypted by EventBridge's service principal, not the caller. */
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
+export const EVENTS_PUT_ACTIONS = ['events:PutEvents'];
+
+/** Direct use of a key, as aws-cdk-lib's key.grantDecrypt and key.grantEncryptDecrypt allow it, each action named. */
+export const KMS_DECRYPT_ACTIONS = ['kms:Decrypt'];
+export const KMS_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+
+/** Resource policy quotas, as each service documents them (only EventBridge's can be raised). */
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html ("Bucket policies are limited to 20 KB in size")
+export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
+// https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-limit (32 KB, 32,768 bytes)
+export const KEY_POLICY_MAX_BYTES = 32 * 1024;
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html (8,192 bytes)
+export const QUEUE_POLICY_MAX_BYTES = 8192;
+// https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html#sns-policy-quotas (30 KB)
+export const TOPIC_POLICY_MAX_BYTES = 30 * 1024;
+// https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html (ResourcePolicy: at most 20,480 characters)
+export const SECRET_POLICY_MAX_LENGTH = 20480;
+// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html (policyText: at most 10,240 characters)
+export const REPOSITORY_POLICY_MAX_LENGTH = 10240;
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html ("Function resource-based policy: 20 KB")
+export const FUNCTION_POLICY_MAX_BYTES = 20 * 1024;
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html ("Event bus policy size: 10,240 characters", adjustable)
+export const EVENT_BUS_POLICY_MAX_LENGTH = 10240;

@@ -48,13 +48,12 @@
  * 5. Templated keys. The simulator does not know `kms:EncryptionContext:<key>`
  *    (a key whose name holds the context's key): it lists it among the
  *    ignored keys and, in Strict mode, reads it as absent, so a condition on
- *    a right encryption context reads as false. The harness judges those
- *    conditions itself, with IAM's string operators (`judgeTemplated`, a
- *    few lines independent of the evaluator), and hands the simulator each
- *    statement with such a condition replaced by its truth: left out when it
- *    holds, a condition that never holds (`Null aws:PrincipalAccount true`:
- *    every drawn caller has an account) when it does not. The evaluator gets
- *    the statement as drawn and the key in its context.
+ *    a right encryption context reads as false. The simulation harness
+ *    (`evaluateRequest` of test/helpers/simulate.ts) judges those conditions
+ *    itself, with IAM's string operators, a few lines independent of the
+ *    evaluator, and hands the simulator each statement without them (left
+ *    out whole when one does not hold). The evaluator gets the statement as
+ *    drawn, and the key in its context.
  *    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
  */
 import { DrawnRequest } from './random-requests';
@@ -71,65 +70,10 @@ const AS_EVALUATOR: Record<SimulatorDecision, Decision> = {
 /** How often each workaround of the simulator applied. */
 export const workarounds = { epochDates: 0, singleAddresses: 0, sessionGrants: 0, literalVariables: 0, templatedKeys: 0 };
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** The templated condition keys the simulator does not know (workaround 5). */
 const TEMPLATED = /^kms:EncryptionContext:/i;
-
-/** Whether a string pattern with `*` and `?` matches a value (IAM's `StringLike`). */
-function like(pattern: string, value: string): boolean {
-  const source = pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, 's').test(value);
-}
-
-/**
- * The harness's own judgement of a condition on a templated key, with IAM's
- * string operators: the key's value is one of the values (StringEquals), none
- * of them (StringNotEquals, which also holds when the key is absent), matches
- * one of the patterns (StringLike); `...IfExists` holds when the key is
- * absent; `Null` tests whether it is.
- */
-function judgeTemplated(operator: string, values: string[], given: string | undefined): boolean {
-  if (operator === 'Null') { return values.some(v => v === String(given === undefined)); }
-  const ifExists = operator.endsWith('IfExists');
-  const base = ifExists ? operator.slice(0, -'IfExists'.length) : operator;
-  if (given === undefined) { return ifExists || base === 'StringNotEquals'; }
-  if (base === 'StringEquals') { return values.includes(given); }
-  if (base === 'StringNotEquals') { return !values.includes(given); }
-  if (base === 'StringLike') { return values.some(v => like(v, given)); }
-  throw new Error(`the harness does not judge ${operator} on a templated key; add it to judgeTemplated`);
-}
-
-/** Each condition on a templated key replaced by its truth, judged by the harness (workaround 5). */
-function judgedTemplatedKeys<T>(document: T, context: Record<string, string | string[]>): T {
-  if (!isObject(document) || !Array.isArray(document.Statement)) { return document; }
-  const valueOf = (key: string) => {
-    const found = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase());
-    return found === undefined ? undefined : String(found[1]);
-  };
-  let judged = false;
-  const statements = document.Statement.map(statement => {
-    if (!isObject(statement) || !isObject(statement.Condition)) { return statement; }
-    let holds = true;
-    const condition: Record<string, Record<string, unknown>> = {};
-    for (const [operator, keys] of Object.entries(statement.Condition)) {
-      if (!isObject(keys)) { condition[operator] = keys as Record<string, unknown>; continue; }
-      for (const [key, values] of Object.entries(keys)) {
-        if (TEMPLATED.test(key)) {
-          judged = true;
-          holds &&= judgeTemplated(operator, (Array.isArray(values) ? values : [values]).map(String), valueOf(key));
-        } else {
-          condition[operator] = { ...condition[operator], [key]: values };
-        }
-      }
-    }
-    if (!holds) { condition.Null = { ...condition.Null, 'aws:PrincipalAccount': 'true' }; }
-    return { ...statement, Condition: condition };
-  });
-  if (!judged) { return document; }
-  workarounds.templatedKeys++;
-  return { ...document, Statement: statements } as T;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Writes every `${` of a value as `${$}{` (workaround 4). */
 function literalDollars(value: unknown): unknown {
@@ -175,8 +119,8 @@ function forSimulator<T>(given: T): T {
   return { ...document, Statement: statements } as unknown as T;
 }
 
-const levelsForSimulator = (given: DrawnRequest['serviceControlPolicies'], context: Record<string, string | string[]>) =>
-  given?.map(level => ({ ...level, policies: level.policies.map(p => ({ ...p, policy: forSimulator(judgedTemplatedKeys(p.policy, context)) })) }));
+const levelsForSimulator = (given: DrawnRequest['serviceControlPolicies']) =>
+  given?.map(level => ({ ...level, policies: level.policies.map(p => ({ ...p, policy: forSimulator(p.policy) })) }));
 
 /** One comparison. */
 export interface Comparison {
@@ -200,7 +144,7 @@ const levels = (given: DrawnRequest['serviceControlPolicies']): ControlLevel[] |
 
 /** Runs one configuration through both. */
 export async function compare(request: DrawnRequest): Promise<Comparison> {
-  const simulated = <T>(document: T): T => forSimulator(judgedTemplatedKeys(document, request.context));
+  const simulated = <T>(document: T): T => forSimulator(document);
   const input = {
     principalArn: request.principalArn,
     action: request.action,
@@ -212,10 +156,11 @@ export async function compare(request: DrawnRequest): Promise<Comparison> {
     resourcePolicy: simulated(request.resourcePolicy),
     context: request.context,
     ignoreInapplicableContextKeys: true,
-    serviceControlPolicies: levelsForSimulator(request.serviceControlPolicies, request.context),
-    resourceControlPolicies: levelsForSimulator(request.resourceControlPolicies, request.context),
+    serviceControlPolicies: levelsForSimulator(request.serviceControlPolicies),
+    resourceControlPolicies: levelsForSimulator(request.resourceControlPolicies),
   };
   const outcome = await evaluateRequest(input);
+  if (outcome.judgedEncryptionContext.length > 0) { workarounds.templatedKeys++; }
   let simulator = AS_EVALUATOR[outcome.decision];
   const analysis = outcome.raw.resultType === 'single' ? outcome.raw.result.analysis : undefined;
   if (simulator === 'implicit-deny' && analysis?.sameAccount && request.sessionPolicy !== undefined
@@ -225,9 +170,13 @@ export async function compare(request: DrawnRequest): Promise<Comparison> {
     workarounds.sessionGrants++;
     simulator = AS_EVALUATOR[(await evaluateRequest({ ...input, sessionPolicy: undefined })).decision];
   }
-  // keys the simulator's data says the action does not have are not in the request; templated keys are (workaround 5)
-  const ignored = new Set(outcome.ignoredContextKeys.filter(k => !TEMPLATED.test(k)).map(k => k.toLowerCase()));
-  const given = Object.fromEntries(Object.entries(outcome.simulation.request.contextVariables).filter(([key]) => !ignored.has(key.toLowerCase())));
+  // keys the simulator's data says the action does not have are not in the request; templated keys are (workaround 5:
+  // the harness keeps them from the simulator, which does not know them)
+  const ignored = new Set(outcome.ignoredContextKeys.map(k => k.toLowerCase()));
+  const given = {
+    ...Object.fromEntries(Object.entries(outcome.simulation.request.contextVariables).filter(([key]) => !ignored.has(key.toLowerCase()))),
+    ...Object.fromEntries(Object.entries(request.context).filter(([key]) => TEMPLATED.test(key))),
+  };
   const entries: ContextEntry[] = Object.entries(given).map(([key, value]) => ({
     key,
     values: Array.isArray(value) ? value : [value],

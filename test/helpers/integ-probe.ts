@@ -2,8 +2,9 @@
  * The caller of the integration tests (test/integ.*.ts): a Lambda function
  * whose role plays the trusted account's principal. Invoked by an
  * `invokeFunction` assertion, it calls `sts:AssumeRole` as the request says,
- * and, with the session it got, optionally `iam:GetRole`, and returns what
- * happened: `allowed`, or the error's name (`AccessDenied`). A denied call is
+ * then, with the session it got (or its own role), optionally `iam:GetRole`
+ * and `s3:GetObject`, and returns what happened: `allowed`, or the error's
+ * name (`AccessDenied`). A denied call is
  * an outcome to assert, not a failed deployment, which is why the calls are
  * made here rather than by `awsApiCall` (whose custom resource fails on any
  * error).
@@ -15,18 +16,21 @@ import { Construct, IConstruct } from 'constructs';
 
 /** What the probe is asked to do. */
 export interface ProbeRequest {
-  /** The role to assume. */
-  readonly roleArn: string;
-  readonly roleSessionName: string;
+  /** The role to assume; without it, the probe acts with its own role. */
+  readonly roleArn?: string;
+  readonly roleSessionName?: string;
   readonly externalId?: string;
-  /** With the session, call `iam:GetRole` on this role name. */
+  /** Then call `iam:GetRole` on this role name. */
   readonly getRole?: string;
+  /** Then call `s3:GetObject` on this object. */
+  readonly getObject?: { readonly bucket: string; readonly key: string };
 }
 
 /** What the probe saw: each call's outcome, `allowed` or the error's name. */
 export interface ProbeOutcome {
-  readonly assumeRole: string;
+  readonly assumeRole?: string;
   readonly getRole?: string;
+  readonly getObject?: string;
 }
 
 // The Node.js runtimes of Lambda carry the AWS SDK for JavaScript v3.
@@ -34,28 +38,31 @@ export interface ProbeOutcome {
 const HANDLER = `
 const { STSClient, AssumeRoleCommand } = require('@aws-sdk/client-sts');
 const { IAMClient, GetRoleCommand } = require('@aws-sdk/client-iam');
+const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+const outcome = async (call) => {
+  try { await call(); return 'allowed'; } catch (error) { console.log(error); return error.name; }
+};
 exports.handler = async (request) => {
+  const result = {};
   let credentials;
-  try {
-    const assumed = await new STSClient({}).send(new AssumeRoleCommand({
-      RoleArn: request.roleArn, RoleSessionName: request.roleSessionName, ExternalId: request.externalId,
-    }));
-    credentials = assumed.Credentials;
-  } catch (error) {
-    console.log(error);
-    return { assumeRole: error.name };
+  if (request.roleArn !== undefined) {
+    result.assumeRole = await outcome(async () => {
+      const assumed = await new STSClient({}).send(new AssumeRoleCommand({
+        RoleArn: request.roleArn, RoleSessionName: request.roleSessionName, ExternalId: request.externalId,
+      }));
+      credentials = {
+        accessKeyId: assumed.Credentials.AccessKeyId, secretAccessKey: assumed.Credentials.SecretAccessKey, sessionToken: assumed.Credentials.SessionToken,
+      };
+    });
+    if (result.assumeRole !== 'allowed') { return result; }
   }
-  if (request.getRole === undefined) { return { assumeRole: 'allowed' }; }
-  const iam = new IAMClient({ credentials: {
-    accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken,
-  } });
-  try {
-    await iam.send(new GetRoleCommand({ RoleName: request.getRole }));
-    return { assumeRole: 'allowed', getRole: 'allowed' };
-  } catch (error) {
-    console.log(error);
-    return { assumeRole: 'allowed', getRole: error.name };
+  if (request.getRole !== undefined) {
+    result.getRole = await outcome(() => new IAMClient({ credentials }).send(new GetRoleCommand({ RoleName: request.getRole })));
   }
+  if (request.getObject !== undefined) {
+    result.getObject = await outcome(() => new S3Client({ credentials }).send(new GetObjectCommand({ Bucket: request.getObject.bucket, Key: request.getObject.key })));
+  }
+  return result;
 };
 `;
 

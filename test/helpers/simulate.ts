@@ -34,6 +34,20 @@ export interface ResolveContext {
   readonly imports?: Readonly<Record<string, unknown>>;
   /** The template, for `Fn::GetAtt` and `Ref` to resources. Set automatically by the template helpers. */
   readonly template?: unknown;
+  /**
+   * What CloudFormation gives for the template's other resources once they are
+   * deployed (a bucket's name for `Ref`, its ARN for `Fn::GetAtt ... Arn`), by
+   * logical id: a resource policy refers to its resource this way.
+   */
+  readonly resources?: Readonly<Record<string, DeployedResource>>;
+}
+
+/** The values CloudFormation returns for a deployed resource. */
+export interface DeployedResource {
+  /** What `Ref` returns. */
+  readonly ref?: string;
+  /** What `Fn::GetAtt` returns, by attribute. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -152,8 +166,12 @@ function resolveRef(name: unknown, ctx: ResolveContext): unknown {
       }
       return resourceName;
     }
+    const deployed = ctx.resources?.[name]?.ref;
+    if (resource && deployed !== undefined) {
+      return deployed;
+    }
     if (resource) {
-      throw new Error(`Cannot resolve Ref ${name}: Ref to a ${resource.Type} is not supported`);
+      throw new Error(`Cannot resolve Ref ${name}: Ref to a ${resource.Type} needs its value in ResolveContext.resources`);
     }
   }
   throw new Error(`Cannot resolve Ref ${name}: no value for parameter '${name}' in ResolveContext.parameters`
@@ -172,6 +190,13 @@ function resolveGetAtt(args: unknown, ctx: ResolveContext): string {
   }
   if (typeof logicalId !== 'string' || typeof attribute !== 'string') {
     throw new Error(`Malformed Fn::GetAtt: ${show(args)}`);
+  }
+  const deployed = ctx.resources?.[logicalId]?.attributes?.[attribute];
+  if (deployed !== undefined) {
+    if (!resourceInContext(logicalId, ctx, `Fn::GetAtt ${logicalId}.${attribute}`)) {
+      throw new Error(`Cannot resolve Fn::GetAtt ${logicalId}.${attribute}: no such resource in the template`);
+    }
+    return deployed;
   }
   if (attribute !== 'Arn') {
     throw new Error(`Unsupported Fn::GetAtt ${logicalId}.${attribute}: only .Arn of IAM roles, users and groups is supported`);
@@ -333,6 +358,77 @@ export function roleArnOf(template: unknown, a: ResourceSelector | ResolveContex
   const [selector, ctx] = splitSelectorArgs(a, b);
   const [id, role] = selectOne(template, 'AWS::IAM::Role', selector);
   return identityArnOf(id, role, withTemplate(template, ctx));
+}
+
+/** Where each resource type keeps its policy (a property of its own, or of a policy resource naming it). */
+const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
+  'AWS::S3::BucketPolicy': 'PolicyDocument',
+  'AWS::SQS::QueuePolicy': 'PolicyDocument',
+  'AWS::SNS::TopicPolicy': 'PolicyDocument',
+  'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
+  'AWS::KMS::Key': 'KeyPolicy',
+  'AWS::ECR::Repository': 'RepositoryPolicyText',
+};
+
+/**
+ * The resolved resource policy of the only (or the selected) resource of a
+ * type: a bucket, queue, topic or secret policy resource, a key's
+ * `KeyPolicy`, a repository's `RepositoryPolicyText`. An event bus's policy is
+ * the statements of its `AWS::Events::EventBusPolicy` resources, and a Lambda
+ * function's the statements Lambda makes of its `AWS::Lambda::Permission`
+ * resources (see `functionPolicyOf` and `eventBusPolicyOf`).
+ */
+export function resourcePolicyOf(template: unknown, type: string, ctx: ResolveContext): unknown;
+export function resourcePolicyOf(template: unknown, type: string, selector: ResourceSelector | undefined, ctx: ResolveContext): unknown;
+export function resourcePolicyOf(template: unknown, type: string, a: ResourceSelector | ResolveContext | undefined, b?: ResolveContext): unknown {
+  const [selector, ctx] = splitSelectorArgs(a, b);
+  const property = RESOURCE_POLICY_PROPERTIES[type];
+  if (property === undefined) throw new Error(`No resource policy property known for ${type}`);
+  const [id, resource] = selectOne(template, type, selector);
+  const doc = resource.Properties?.[property];
+  if (doc === undefined) throw new Error(`${id} has no ${property}`);
+  return resolveCfn(doc, withTemplate(template, ctx));
+}
+
+/** The resolved policy of an event bus: the statement of each `AWS::Events::EventBusPolicy` of the template. */
+export function eventBusPolicyOf(template: unknown, ctx: ResolveContext): unknown {
+  const c = withTemplate(template, ctx);
+  const statements = Object.entries(resourcesOf(template))
+    .filter(([, r]) => r.Type === 'AWS::Events::EventBusPolicy')
+    .map(([id, r]) => {
+      if (r.Properties?.Statement === undefined) throw new Error(`${id} has no Statement (only the Statement form is supported)`);
+      return resolveCfn(r.Properties.Statement, c);
+    });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * The resolved policy of a Lambda function, as Lambda writes its
+ * `AWS::Lambda::Permission` resources into it: the principal (an account
+ * becomes its root), the action, the function, and `PrincipalOrgID` as an
+ * `aws:PrincipalOrgID` condition.
+ * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+ */
+export function functionPolicyOf(template: unknown, ctx: ResolveContext): unknown {
+  const c = withTemplate(template, ctx);
+  const statements = Object.entries(resourcesOf(template))
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Permission')
+    .map(([id, r]) => {
+      const props = r.Properties ?? {};
+      const unsupported = Object.keys(props).filter(k => !['Action', 'FunctionName', 'Principal', 'PrincipalOrgID'].includes(k));
+      if (unsupported.length > 0) throw new Error(`${id} has properties this helper does not render: ${unsupported.join(', ')}`);
+      const principal = resolveString(props.Principal, c, `${id}.Principal`);
+      const orgId = props.PrincipalOrgID === undefined ? undefined : resolveString(props.PrincipalOrgID, c, `${id}.PrincipalOrgID`);
+      return {
+        Sid: id,
+        Effect: 'Allow',
+        Principal: /^\d{12}$/.test(principal) ? { AWS: `arn:${ctx.partition ?? 'aws'}:iam::${principal}:root` } : principal === '*' ? { AWS: '*' } : { AWS: principal },
+        Action: resolveString(props.Action, c, `${id}.Action`),
+        Resource: resolveString(props.FunctionName, c, `${id}.FunctionName`),
+        ...(orgId !== undefined ? { Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } } } : {}),
+      };
+    });
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 /** An IAM identity in a template, by logical id and/or literal name. */
@@ -602,6 +698,8 @@ export interface SimulationOutcome {
   readonly raw: SuccessfulRunSimulationResults;
   /** Context keys iam-simulate dropped as inapplicable (empty unless ignoreInapplicableContextKeys). */
   readonly ignoredContextKeys: string[];
+  /** The `kms:EncryptionContext:<key>` conditions the harness judged itself (iam-simulate does not know those keys). */
+  readonly judgedEncryptionContext: JudgedCondition[];
 }
 
 interface ParsedArn {
@@ -702,9 +800,9 @@ function checkedResult(
   return { raw: result, ignoredContextKeys: ignored };
 }
 
-/** One level of an organization's control policies, as iam-simulate takes it. */
-function orgLevel(level: OrgPolicies): Simulation['serviceControlPolicies'][number] {
-  return { orgIdentifier: level.orgIdentifier, policies: [...level.policies] };
+/** One level of an organization's control policies, as iam-simulate takes it, encryption-context conditions judged. */
+function orgLevel(level: OrgPolicies, judge: (name: string, policy: unknown) => unknown): Simulation['serviceControlPolicies'][number] {
+  return { orgIdentifier: level.orgIdentifier, policies: level.policies.map(p => ({ name: p.name, policy: judge(p.name, p.policy) })) };
 }
 
 /** Evaluate any request with iam-simulate, returning the decision plus the raw result. */
@@ -724,25 +822,149 @@ export async function evaluateRequest(input: SimulateRequestInput): Promise<Simu
   if (resourceAccount === undefined) {
     throw new Error(`The resource ${input.resourceArn} has no account in its ARN; pass resourceAccount`);
   }
+  // The kms:EncryptionContext:<key> conditions are judged here (see judgeEncryptionContext), the rest by iam-simulate.
+  const given = input.context ?? {};
+  const encryptionContext = Object.fromEntries(Object.entries(given).filter(([key]) => ENCRYPTION_CONTEXT_KEY.test(key))
+    .map(([key, value]) => [key, contextValueString(key, value)]));
+  const rest = Object.fromEntries(Object.entries(given).filter(([key]) => !ENCRYPTION_CONTEXT_KEY.test(key)));
+  const judged: JudgedCondition[] = [];
+  const judge = (name: string, policy: unknown) => judgeEncryptionContext(name, policy, encryptionContext, judged);
   const simulation: Simulation = {
     request: {
       principal: input.principalArn,
       action: input.action,
       resource: { resource: input.resourceArn, accountId: resourceAccount },
-      contextVariables: buildContext(input.principalArn, resourceAccount, input.context ?? {}),
+      contextVariables: buildContext(input.principalArn, resourceAccount, rest),
     },
-    identityPolicies: input.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: (input.serviceControlPolicies ?? []).map(orgLevel),
-    resourceControlPolicies: (input.resourceControlPolicies ?? []).map(orgLevel),
-    ...(input.resourcePolicy !== undefined ? { resourcePolicy: input.resourcePolicy } : {}),
-    ...(input.sessionPolicy !== undefined ? { sessionPolicy: input.sessionPolicy } : {}),
+    identityPolicies: input.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy: judge(`identity-${i}`, policy) })),
+    serviceControlPolicies: (input.serviceControlPolicies ?? []).map(level => orgLevel(level, judge)),
+    resourceControlPolicies: (input.resourceControlPolicies ?? []).map(level => orgLevel(level, judge)),
+    ...(input.resourcePolicy !== undefined ? { resourcePolicy: judge('resource', input.resourcePolicy) } : {}),
+    ...(input.sessionPolicy !== undefined ? { sessionPolicy: judge('session', input.sessionPolicy) } : {}),
     ...(input.permissionsBoundary !== undefined
-      ? { permissionBoundaryPolicies: [{ name: 'permissions-boundary', policy: input.permissionsBoundary }] }
+      ? { permissionBoundaryPolicies: [{ name: 'permissions-boundary', policy: judge('permissions-boundary', input.permissionsBoundary) }] }
       : {}),
   };
   const { raw, ignoredContextKeys } = checkedResult(
     await runSimulation(simulation, { simulationMode: 'Strict' }), simulation, input.ignoreInapplicableContextKeys ?? false);
-  return { decision: raw.overallResult, simulation, raw, ignoredContextKeys };
+  return { decision: raw.overallResult, simulation, raw, ignoredContextKeys, judgedEncryptionContext: judged };
+}
+
+// ---------------------------------------------------------------------------
+// Encryption context: judged by the harness
+// ---------------------------------------------------------------------------
+//
+// iam-simulate does not know the templated KMS condition keys
+// `kms:EncryptionContext:<key>`: it lists a request's values for them in
+// ignoredContextKeys and, in Strict mode, evaluates a condition on them as if
+// the key were absent, so a correct encryption-context condition reads as a
+// denial. (Discovery mode instead ignores such a condition and allows, which
+// proves nothing: the harness never uses it.) So the harness judges those
+// conditions itself, with IAM's string and ARN operators, against the
+// request's encryption context, and hands iam-simulate every statement without
+// them: a statement whose encryption-context conditions all hold keeps its
+// other conditions (kms:ViaService, aws:PrincipalArn ...) for iam-simulate to
+// judge; a statement whose encryption-context conditions do not hold cannot
+// apply to the request, whatever its effect, and is left out.
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+
+const ENCRYPTION_CONTEXT_KEY = /^kms:encryptioncontext:.+$/i;
+
+/** One encryption-context condition the harness judged. */
+export interface JudgedCondition {
+  readonly policy: string;
+  readonly operator: string;
+  readonly key: string;
+  readonly holds: boolean;
+}
+
+/** The operators the harness judges; others throw (it never guesses). */
+const OPERATORS: Readonly<Record<string, { readonly negated: boolean; readonly match: (pattern: string, value: string) => boolean }>> = {
+  StringEquals: { negated: false, match: (p, v) => p === v },
+  StringNotEquals: { negated: true, match: (p, v) => p === v },
+  StringEqualsIgnoreCase: { negated: false, match: (p, v) => p.toLowerCase() === v.toLowerCase() },
+  StringNotEqualsIgnoreCase: { negated: true, match: (p, v) => p.toLowerCase() === v.toLowerCase() },
+  StringLike: { negated: false, match: (p, v) => globMatches(p, v) },
+  StringNotLike: { negated: true, match: (p, v) => globMatches(p, v) },
+  // ARN operators: case-sensitive, each of the six colon-separated parts may hold * and ?; a value that is not
+  // an ARN never matches.
+  ArnEquals: { negated: false, match: (p, v) => arnMatches(p, v) },
+  ArnLike: { negated: false, match: (p, v) => arnMatches(p, v) },
+  ArnNotEquals: { negated: true, match: (p, v) => arnMatches(p, v) },
+  ArnNotLike: { negated: true, match: (p, v) => arnMatches(p, v) },
+};
+
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
+
+function arnMatches(pattern: string, value: string): boolean {
+  const p = pattern.split(':');
+  const v = value.split(':');
+  if (p.length < 6 || v.length < 6 || p[0] !== 'arn' || v[0] !== 'arn') return false;
+  const parts = (a: string[]) => [...a.slice(0, 5), a.slice(5).join(':')];
+  const [pp, vv] = [parts(p), parts(v)];
+  return pp.every((part, i) => globMatches(part, vv[i]));
+}
+
+/** Whether one condition on an encryption-context key holds for the request's value (undefined: absent). */
+function conditionHolds(operator: string, expected: unknown, actual: string | string[] | undefined): boolean {
+  let base = operator;
+  let setOperator: 'ForAnyValue' | 'ForAllValues' | undefined;
+  const set = /^(ForAnyValue|ForAllValues):(.+)$/.exec(base);
+  if (set) { setOperator = set[1] as 'ForAnyValue' | 'ForAllValues'; base = set[2]; }
+  const ifExists = base.endsWith('IfExists');
+  if (ifExists) base = base.slice(0, -'IfExists'.length);
+  if (base === 'Null' && setOperator === undefined && !ifExists) {
+    // Null true: the key is absent; false: it is present
+    const absent = actual === undefined || (Array.isArray(actual) && actual.length === 0);
+    return (Array.isArray(expected) ? expected : [expected]).some(v => String(v).toLowerCase() === String(absent));
+  }
+  const op = OPERATORS[base];
+  if (op === undefined) throw new Error(`The harness does not judge the operator ${operator} on an encryption-context key`);
+  const patterns = Array.isArray(expected) ? expected : [expected];
+  if (patterns.some(p => typeof p !== 'string' || p.includes('${'))) {
+    throw new Error(`The harness only judges literal string values on encryption-context keys, got ${show(expected)}`);
+  }
+  const values = actual === undefined ? [] : Array.isArray(actual) ? actual : [actual];
+  const one = (value: string) => {
+    const matched = (patterns as string[]).some(pattern => op.match(pattern, value));
+    return op.negated ? !matched : matched;
+  };
+  if (setOperator === 'ForAllValues') return values.every(one);
+  if (setOperator === 'ForAnyValue') return values.some(one);
+  if (values.length === 0) return ifExists || op.negated;
+  return values.every(one);
+}
+
+/** A policy with its encryption-context conditions judged: see above. */
+function judgeEncryptionContext(name: string, policy: unknown, context: Record<string, string | string[]>, judged: JudgedCondition[]): unknown {
+  if (!isObject(policy) || policy.Statement === undefined) return policy;
+  const lowerContext = new Map(Object.entries(context).map(([key, value]) => [key.toLowerCase(), value]));
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  const kept = statements.flatMap((statement: unknown) => {
+    if (!isObject(statement) || !isObject(statement.Condition)) return [statement];
+    let applies = true;
+    const condition: JsonObject = {};
+    for (const [operator, block] of Object.entries(statement.Condition)) {
+      if (!isObject(block)) throw new Error(`Malformed condition block ${operator}: ${show(block)}`);
+      const others: JsonObject = {};
+      for (const [key, expected] of Object.entries(block)) {
+        if (!ENCRYPTION_CONTEXT_KEY.test(key)) { others[key] = expected; continue; }
+        // The condition key's name is not case sensitive; the prefix and the context key are compared as written.
+        const holds = conditionHolds(operator, expected, lowerContext.get(key.toLowerCase()));
+        judged.push({ policy: name, operator, key, holds });
+        applies = applies && holds;
+      }
+      if (Object.keys(others).length > 0) condition[operator] = others;
+    }
+    if (!applies) return [];
+    const { Condition: _condition, ...rest } = statement;
+    return [Object.keys(condition).length > 0 ? { ...rest, Condition: condition } : rest];
+  });
+  return { ...policy, Statement: kept };
 }
 
 /** Evaluate any request with iam-simulate (e.g. a role session doing `s3:GetObject`). */

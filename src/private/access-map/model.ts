@@ -6,12 +6,12 @@
  */
 import * as fs from 'fs';
 import { MapAssumer, assumersOf, mapModel, modelRole } from './assumers';
-import { auditContext, auditTemplate, RoleAudit, stackSetResources } from '../audit/engine';
+import { auditTemplate, RoleAudit } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
 import { list } from '../audit/roles';
 import { RuleContext } from '../audit/rules';
-import { UNRESOLVED } from '../audit/rules/types';
-import { isObject, JsonObject, propertiesOf, resourcesOf, TemplateResource } from '../audit/template';
+import { isDeployTime, UNRESOLVED } from '../audit/rules/types';
+import { isObject, JsonObject, TemplateResource } from '../audit/template';
 import { AccessModel } from '../explain/model';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../organization/declared-trusts';
 import { compareText } from '../policy/compare';
@@ -153,7 +153,7 @@ function permissionsOf(properties: JsonObject, attached: Array<[string, Template
       continue;
     }
     const resolved = resolveForAudit(arn, ctx);
-    const name = typeof resolved === 'string' && resolved !== UNRESOLVED ? resolved.slice(resolved.lastIndexOf('/') + 1) : UNRESOLVED;
+    const name = typeof resolved === 'string' && !isDeployTime(resolved) ? resolved.slice(resolved.lastIndexOf('/') + 1) : UNRESOLVED;
     names.add(name);
     admin ||= name === 'AdministratorAccess';
   }
@@ -191,7 +191,7 @@ function isWatched(role: DeclaredRole, watched: string[]): boolean {
   const name = role.roleName ?? role.logicalId;
   return watched.some(arn => {
     const match = /^arn:[^:]*:iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-    return match !== null && match[2] === name && (role.account === undefined || match[1] === role.account || match[1] === UNRESOLVED);
+    return match !== null && match[2] === name && (role.account === undefined || match[1] === role.account || isDeployTime(match[1]));
   });
 }
 
@@ -222,27 +222,17 @@ class TemplateIndex {
   }
 }
 
-/** What the map knows of a template, to resolve the intrinsics of its permissions and monitors. */
-function contextOf(t: MapTemplate, resources: Record<string, TemplateResource>, account: string | undefined): AuditContext {
-  return auditContext(t.region, account, resources);
-}
-
 /** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
 function rolesOf(t: MapTemplate & { readonly template: unknown }, rules: RuleContext, model: AccessModel): MapRole[] {
   const template = t.template;
-  const resources = resourcesOf(template);
   const audits = t.audits ?? auditTemplate(template, { account: t.account, region: t.region, rules });
-  let own: TemplateIndex | undefined;
-  const stackSets = new Map<string, TemplateIndex>();
+  // one index per template (the stack's, or a StackSet's body): the audit read each in one context
+  const indexes = new Map<AuditContext, TemplateIndex>();
   const indexOf = (audit: RoleAudit): TemplateIndex => {
-    if (!audit.inStackSet) {
-      own ??= new TemplateIndex(contextOf(t, resources, t.account));
-      return own;
-    }
-    let index = stackSets.get(audit.resourceLogicalId);
+    let index = indexes.get(audit.context);
     if (index === undefined) {
-      index = new TemplateIndex(contextOf(t, stackSetResources(propertiesOf(resources[audit.resourceLogicalId]).TemplateBody) ?? {}, undefined));
-      stackSets.set(audit.resourceLogicalId, index);
+      index = new TemplateIndex(audit.context);
+      indexes.set(audit.context, index);
     }
     return index;
   };

@@ -6,6 +6,7 @@
  */
 import { accessGraph, duration, findingsText, GraphNode, guardsOfRole, permissionsText, rolesByAccount, trustedBy } from './graph';
 import { AccessMap } from './model';
+import { htmlText } from '../text/escape';
 
 const COLUMN_WIDTH = 340;
 const EDGE_SPACE = 300;
@@ -19,10 +20,8 @@ const MAX_LABEL = 46;
 /** Average glyph width of the 12px sans-serif text, to size label backgrounds. */
 const CHAR_WIDTH = 6.8;
 
-/** Text for HTML and SVG. */
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+/** Template text for HTML and SVG. */
+const escape = htmlText;
 
 /** A label that fits its box: long ones end in '…' (the whole text is the node's tooltip). */
 function fit(text: string): string {

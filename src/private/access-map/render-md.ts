@@ -4,15 +4,11 @@
  */
 import { AccessGraph, accessGraph, duration, findingsText, guardsOfRole, permissionsText, rolesByAccount, trustedBy, GraphNode } from './graph';
 import { AccessMap } from './model';
+import { markdownText, mermaidText } from '../text/escape';
 
-/** Text inside a quoted Mermaid label: quotes as entities, no line breaks. */
-function mermaidText(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ');
-}
-
-/** Text inside a Markdown table cell. */
+/** Template text inside a Markdown table cell: escaped (see `markdownText`), several joined by line breaks. */
 function cell(parts: string[], none: string = '—'): string {
-  return parts.length === 0 ? none : parts.map(p => p.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')).join('<br>');
+  return parts.length === 0 ? none : parts.map(markdownText).join('<br>');
 }
 
 /** A Mermaid id for an account subgraph. */
@@ -65,7 +61,7 @@ export function renderMarkdown(map: AccessMap): string {
     out.push(`${graph.serviceOnlyRoles} role(s) trusted only by AWS services are listed in the tables, not drawn.`, '');
   }
   for (const [account, roles] of accounts) {
-    out.push(`## Account ${account}`, '');
+    out.push(`## Account ${markdownText(account)}`, '');
     out.push('| Role | Trusted by | Guards | Max session | Permissions | Monitored | Findings |');
     out.push('|---|---|---|---|---|---|---|');
     for (const role of roles) {

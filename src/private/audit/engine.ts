@@ -3,11 +3,13 @@
  * roles. The validation plugin (`CrossAccountTrustChecks`) and the CLI
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
-import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditContext } from './resolve';
+import type { RegionInfo } from 'aws-cdk-lib/region-info';
+import { AuditContext, intrinsicContext } from './resolve';
 import { auditedRoles } from './roles';
-import { AuditedRole, RuleContext, TRUST_RULES } from './rules';
+import { AuditedRole, isDeployTime, RuleContext, TRUST_RULES, TrustRule } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
+import { resolveIntrinsics } from '../policy/intrinsics';
+import { parseTemplateText, TemplateSyntaxError } from '../template/text';
 
 /** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */
 export const DEFAULT_PARTITION = 'aws';
@@ -53,6 +55,8 @@ export interface RoleAudit {
   readonly locationPrefix: string;
   /** The role's `Properties`, as written. */
   readonly properties: JsonObject;
+  /** What its template (or its StackSet's template) lets the audit resolve. */
+  readonly context: AuditContext;
   /** The role as the rules see it, on each branch of the `Fn::If`s of its trust policy. */
   readonly branches: AuditedRole[];
   /** The findings, acknowledged ones included (see `acknowledgedReason`). */
@@ -80,10 +84,11 @@ export interface AcknowledgementProblem {
  *
  * An entry without an id or a reason acknowledges nothing, and is listed in `problems`.
  */
-export function acknowledgementsOf(logicalId: string, resource: TemplateResource, problems: AcknowledgementProblem[] = []): Map<string, string> {
-  const acknowledged = new Map<string, string>();
+export function acknowledgementsOf(logicalId: string, resource: TemplateResource,
+  problems: AcknowledgementProblem[] = []): ReadonlyMap<string, string> {
   const ours = isObject(resource.Metadata) ? resource.Metadata[ACKNOWLEDGEMENT_METADATA_KEY] : undefined;
-  if (ours === undefined) { return acknowledged; }
+  if (ours === undefined) { return NO_ACKNOWLEDGEMENTS; }
+  const acknowledged = new Map<string, string>();
   const entries = isObject(ours) ? ours.acknowledge : undefined;
   if (!Array.isArray(entries)) {
     problems.push({ logicalId, index: -1, problem: `Metadata.${ACKNOWLEDGEMENT_METADATA_KEY} must be an object with an 'acknowledge' list of { id, reason }` });
@@ -103,10 +108,29 @@ export function acknowledgementsOf(logicalId: string, resource: TemplateResource
   return acknowledged;
 }
 
+/** What the rules know of an app that is not at hand (the CLI's). */
+const NO_RULE_CONTEXT: RuleContext = {};
+
+/** The acknowledgements of a resource without any (most resources): one map, never changed. */
+const NO_ACKNOWLEDGEMENTS: ReadonlyMap<string, string> = new Map();
+
+/** Whether a rule may find anything on a role (on a branch of it): some statement has a feature it applies to. */
+function applies(rule: TrustRule, branches: AuditedRole[]): boolean {
+  if (rule.appliesTo === undefined) { return true; }
+  for (const role of branches) {
+    for (const feature of rule.appliesTo) {
+      if (role.features[feature]) { return true; }
+    }
+  }
+  return false;
+}
+
 /** The findings of one role, one per rule, the rule's findings on every branch together. */
-function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: Map<string, string>, context: RuleContext = {}): AuditFinding[] {
+function judge(branches: AuditedRole[], prefix: string, what: string, acknowledged: ReadonlyMap<string, string>,
+  context: RuleContext = NO_RULE_CONTEXT): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const rule of TRUST_RULES) {
+    if (!applies(rule, branches)) { continue; }
     // a finding on either branch of an Fn::If counts, once
     const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(role => rule.check(role, context));
     if (all.length === 0) { continue; }
@@ -125,16 +149,69 @@ function judge(branches: AuditedRole[], prefix: string, what: string, acknowledg
   return findings;
 }
 
-/** The resources of a StackSet's inline JSON template; undefined for YAML, a token or anything unparsable. */
-export function stackSetResources(templateBody: unknown): Record<string, TemplateResource> | undefined {
-  if (typeof templateBody !== 'string') { return undefined; }
+/** Why a StackSet's template is not audited: it is elsewhere, or it cannot be read. */
+export interface AuditNote {
+  /** The StackSet's logical ID. */
+  readonly logicalId: string;
+  /** Where in the resource (`Properties/TemplateURL`, `Properties/TemplateBody`). */
+  readonly location: string;
+  readonly message: string;
+}
+
+/**
+ * aws-cdk-lib's facts of a region (its partition and domain suffix), loaded
+ * when a region is first known: the CLI on plain templates never needs them.
+ */
+function regionInfoOf(region: string): RegionInfo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info')).RegionInfo.get(region);
+}
+
+/** What a template yields: its roles, read and judged, and what could not be audited. */
+export interface TemplateAudit {
+  readonly roles: RoleAudit[];
+  readonly notes: AuditNote[];
+}
+
+/** A StackSet's inline template, read; or why it could not be. */
+export interface StackSetBody {
+  /** The template JSON of the body. */
+  readonly template?: unknown;
+  /** Why there is no template to audit (a `TemplateURL`, a body that does not parse). */
+  readonly note?: AuditNote;
+}
+
+/**
+ * A StackSet's inline template, JSON or YAML (CloudFormation's short-form
+ * tags included), in any form: a string, or an intrinsic (`Fn::Sub`,
+ * `Fn::Join`) that builds one, resolved in the StackSet's own template (a
+ * deploy-time value stands in the text as one, so that a parameter of the
+ * StackSet's stack is still named). A `TemplateURL` cannot be read from here.
+ */
+export function stackSetBody(logicalId: string, properties: JsonObject, ctx: AuditContext): StackSetBody {
+  const raw = properties.TemplateBody;
+  if (raw === undefined) {
+    return properties.TemplateURL === undefined ? {} : {
+      note: {
+        logicalId,
+        location: 'Properties/TemplateURL',
+        message: `the StackSet's template is at its TemplateURL (${describe(resolveIntrinsics(properties.TemplateURL, intrinsicContext(ctx, () => true)))}), which the audit cannot read: audit that template file itself`,
+      },
+    };
+  }
+  const text = typeof raw === 'string' ? raw : resolveIntrinsics(raw, intrinsicContext(ctx, () => true));
+  const unread = (why: string): StackSetBody => ({ note: { logicalId, location: 'Properties/TemplateBody', message: `the StackSet's TemplateBody is not audited: ${why}` } });
+  if (typeof text !== 'string' || isDeployTime(text)) { return unread('it is only known at deploy time'); }
   try {
-    const template: unknown = JSON.parse(templateBody);
-    return isObject(template) && isObject(template.Resources) ? resourcesOf(template) : undefined;
-  } catch {
-    return undefined;
+    return { template: parseTemplateText(text).template };
+  } catch (e) {
+    const at = e instanceof TemplateSyntaxError && e.line !== undefined ? ` (line ${e.line} of the body)` : '';
+    return unread(`it is not valid JSON or YAML${at}: ${(e as Error).message}`);
   }
 }
+
+/** A value for a message: a string as it is, anything else as JSON. */
+const describe = (value: unknown) => typeof value === 'string' ? value : JSON.stringify(value);
 
 /**
  * Loads aws-cdk-lib's region facts now: `RegionInfo` is a lazy export that
@@ -142,7 +219,7 @@ export function stackSetResources(templateBody: unknown): Record<string, Templat
  * the first synthesis's `validate()`. The plugin calls this when it is created.
  */
 export function preloadRegionFacts(): void {
-  RegionInfo.get(DEFAULT_REGION_FOR_PRELOAD);
+  regionInfoOf(DEFAULT_REGION_FOR_PRELOAD);
 }
 
 /** Any region: asking for one loads the facts of all. */
@@ -151,10 +228,13 @@ const DEFAULT_REGION_FOR_PRELOAD = 'us-east-1';
 /**
  * What resolving a template's intrinsics needs: its resources, and the
  * account and region it deploys to (the partition and URL suffix follow from
- * a known region, and default to `aws` / `amazonaws.com`).
+ * a known region, and default to `aws` / `amazonaws.com`), and, when the
+ * template is at hand, its parameters and mappings.
  */
-export function auditContext(region: string | undefined, account: string | undefined, resources: Record<string, TemplateResource>): AuditContext {
-  const regionInfo = region !== undefined ? RegionInfo.get(region) : undefined;
+export function auditContext(region: string | undefined, account: string | undefined, resources: Record<string, TemplateResource>,
+  template?: unknown): AuditContext {
+  const regionInfo = region !== undefined ? regionInfoOf(region) : undefined;
+  const section = (name: string) => isObject(template) && isObject(template[name]) ? template[name] as JsonObject : undefined;
   return {
     account,
     region,
@@ -162,52 +242,60 @@ export function auditContext(region: string | undefined, account: string | undef
     partition: regionInfo?.partition ?? DEFAULT_PARTITION,
     urlSuffix: regionInfo?.domainSuffix ?? DEFAULT_URL_SUFFIX,
     resources,
+    parameters: section('Parameters'),
+    mappings: section('Mappings'),
+  };
+}
+
+/** The audit of one role of a template (or of a StackSet's template, below `prefix`). */
+function roleAudit(resourceLogicalId: string, roleLogicalId: string, role: TemplateResource, ctx: AuditContext, stackSet: boolean,
+  acknowledged: ReadonlyMap<string, string>, rules: RuleContext | undefined): RoleAudit {
+  const properties = propertiesOf(role);
+  const branches = auditedRoles(roleLogicalId, properties, ctx);
+  const prefix = stackSet ? `Properties/TemplateBody/Resources/${roleLogicalId}/` : '';
+  return {
+    resourceLogicalId,
+    roleLogicalId,
+    inStackSet: stackSet,
+    locationPrefix: prefix,
+    properties,
+    context: ctx,
+    branches,
+    findings: judge(branches, prefix, stackSet ? ` (role ${roleLogicalId} of the StackSet's template)` : '', acknowledged, rules),
   };
 }
 
 /**
  * Audits every role of a template: its `AWS::IAM::Role`s, and the roles of
- * the inline JSON `TemplateBody` of its StackSets (each deployed in an account
- * of its own, so in an unknown account, in the StackSet's partition).
+ * the inline template of its StackSets (JSON or YAML; each deployed in an
+ * account of its own, so in an unknown account, in the StackSet's
+ * partition); and notes each StackSet whose template it cannot read.
  */
-export function auditTemplate(template: unknown, env: TemplateEnvironment = {}): RoleAudit[] {
-  const context = (resources: Record<string, TemplateResource>, account: string | undefined): AuditContext =>
-    auditContext(env.region, account, resources);
+export function auditTemplateFully(template: unknown, env: TemplateEnvironment = {}): TemplateAudit {
   const resources = resourcesOf(template);
-  const audits: RoleAudit[] = [];
+  const ctx = auditContext(env.region, env.account, resources, template);
+  const roles: RoleAudit[] = [];
+  const notes: AuditNote[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role') {
-      const properties = propertiesOf(resource);
-      const branches = auditedRoles(logicalId, properties, context(resources, env.account));
-      audits.push({
-        resourceLogicalId: logicalId,
-        roleLogicalId: logicalId,
-        inStackSet: false,
-        locationPrefix: '',
-        properties,
-        branches,
-        findings: judge(branches, '', '', acknowledgementsOf(logicalId, resource), env.rules),
-      });
+      roles.push(roleAudit(logicalId, logicalId, resource, ctx, false, acknowledgementsOf(logicalId, resource), env.rules));
     } else if (resource.Type === 'AWS::CloudFormation::StackSet') {
-      const body = stackSetResources(propertiesOf(resource).TemplateBody) ?? {};
+      const body = stackSetBody(logicalId, propertiesOf(resource), ctx);
+      if (body.note !== undefined) { notes.push(body.note); }
+      const bodyResources = resourcesOf(body.template);
+      const bodyCtx = auditContext(env.region, undefined, bodyResources, body.template);
       const stackSetAcknowledged = acknowledgementsOf(logicalId, resource);
-      for (const [roleId, role] of Object.entries(body)) {
+      for (const [roleId, role] of Object.entries(bodyResources)) {
         if (role.Type !== 'AWS::IAM::Role') { continue; }
-        const properties = propertiesOf(role);
-        const branches = auditedRoles(roleId, properties, context(body, undefined));
-        const prefix = `Properties/TemplateBody/Resources/${roleId}/`;
-        audits.push({
-          resourceLogicalId: logicalId,
-          roleLogicalId: roleId,
-          inStackSet: true,
-          locationPrefix: prefix,
-          properties,
-          branches,
-          findings: judge(branches, prefix, ` (role ${roleId} of the StackSet's template)`,
-            new Map([...stackSetAcknowledged, ...acknowledgementsOf(roleId, role)]), env.rules),
-        });
+        const acknowledged = new Map([...stackSetAcknowledged, ...acknowledgementsOf(roleId, role)]);
+        roles.push(roleAudit(logicalId, roleId, role, bodyCtx, true, acknowledged, env.rules));
       }
     }
   }
-  return audits;
+  return { roles, notes };
+}
+
+/** The roles of a template, read and judged (see `auditTemplateFully`). */
+export function auditTemplate(template: unknown, env: TemplateEnvironment = {}): RoleAudit[] {
+  return auditTemplateFully(template, env).roles;
 }

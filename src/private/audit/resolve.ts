@@ -1,10 +1,12 @@
 /**
  * What the audit knows of a template to resolve its intrinsics, for the
  * library's one resolver (`resolveIntrinsics` of src/private/policy/intrinsics.ts):
- * pseudo parameters, the stack's account and region, and the ARNs of the
- * template's OIDC and SAML providers and roles.
+ * pseudo parameters, the stack's account and region, the ARNs of the
+ * template's OIDC and SAML providers and roles, its mappings; and, for a
+ * value only known at deploy time, where it comes from (a parameter, an
+ * import, a mapping keyed by a parameter), so that a finding can name it.
  */
-import { UNRESOLVED } from './rules';
+import { deployTimeOrigins, deployTimeValue, isDeployTime, UNRESOLVED } from './rules';
 import { TemplateResource, isObject } from './template';
 import { IntrinsicContext, resolveIntrinsics } from '../policy/intrinsics';
 /** What the audit knows of a template's stack, to resolve intrinsics. */
@@ -21,6 +23,10 @@ export interface AuditContext {
   readonly urlSuffix: string;
   /** The template's resources. */
   readonly resources: Record<string, TemplateResource>;
+  /** The template's `Parameters` (by name), when known. */
+  readonly parameters?: Record<string, unknown>;
+  /** The template's `Mappings` (by name), when known. */
+  readonly mappings?: Record<string, unknown>;
   /** The branch each template condition takes, for `Fn::If`. */
   readonly conditions?: Record<string, boolean>;
 }
@@ -55,13 +61,40 @@ function oidcProviderArn(ctx: AuditContext, logicalId: string): string | undefin
   return `arn:${ctx.partition}:iam::${ctx.account ?? UNRESOLVED}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
 }
 
-/** The value of `Ref` to a pseudo parameter or a resource of the template; undefined when unknown. */
+const has = (record: Record<string, unknown> | undefined, key: string): boolean =>
+  record !== undefined && Object.prototype.hasOwnProperty.call(record, key);
+
+/**
+ * The value of `Ref` to a pseudo parameter, a parameter or a resource of the
+ * template; undefined when unknown. A parameter is a deploy-time value that
+ * names it.
+ */
 function refValue(ctx: AuditContext, name: string): string | undefined {
   if (name === 'AWS::Partition') { return ctx.partition; }
   if (name === 'AWS::URLSuffix') { return ctx.urlSuffix; }
   if (name === 'AWS::AccountId') { return ctx.account; }
   if (name === 'AWS::Region') { return ctx.region; }
+  if (has(ctx.parameters, name)) { return deployTimeValue(`parameter ${name}`); }
   return oidcProviderArn(ctx, name) ?? samlProviderArn(ctx, name);
+}
+
+/** `Fn::ImportValue`: a deploy-time value that names the export (when its name is literal). */
+function importValue(name: unknown): string {
+  return typeof name === 'string' && !name.includes(UNRESOLVED) ? deployTimeValue(`import ${name}`) : deployTimeValue('an import');
+}
+
+/**
+ * `Fn::FindInMap`: the mapping's value for literal keys; for a key that is a
+ * parameter, a deploy-time value that names the mapping and the parameter;
+ * undefined otherwise (a key only known as a pseudo parameter, a missing entry).
+ */
+function findInMap(ctx: AuditContext, map: unknown, top: unknown, second: unknown): unknown {
+  if (typeof map !== 'string') { return undefined; }
+  const keyOrigin = [top, second].map(k => (typeof k === 'string' && isDeployTime(k) ? deployTimeOrigins(k)[0] : undefined)).find(o => o !== undefined);
+  if (keyOrigin !== undefined) { return deployTimeValue(`mapping ${map} keyed by ${keyOrigin}`); }
+  const entries = has(ctx.mappings, map) ? ctx.mappings![map] : undefined;
+  const row = typeof top === 'string' && isObject(entries) && has(entries, top) ? entries[top] : undefined;
+  return typeof second === 'string' && isObject(row) && has(row, second) ? row[second] : undefined;
 }
 
 /** The value of `Fn::GetAtt` of a resource of the template; undefined when unknown. */
@@ -86,24 +119,37 @@ export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: str
   return {
     ref: name => refValue(ctx, name),
     getAtt: (logicalId, attribute) => getAttValue(ctx, logicalId, attribute),
+    importValue,
+    findInMap: (map, top, second) => findInMap(ctx, map, top, second),
+    isUnknown: isDeployTime,
     conditions: ctx.conditions,
     unknown: UNRESOLVED,
     keepUnknownInSub,
   };
 }
 
+/** The resolver's context of each audit context, made once (every role of a template is resolved in one). */
+const defaultContexts = new WeakMap<AuditContext, IntrinsicContext>();
+
 /** Resolves what the audit can resolve (see `intrinsicContext`); anything else is UNRESOLVED. */
 export function resolveForAudit(value: unknown, ctx: AuditContext): unknown {
-  return resolveIntrinsics(value, intrinsicContext(ctx));
+  let context = defaultContexts.get(ctx);
+  if (context === undefined) {
+    context = intrinsicContext(ctx);
+    defaultContexts.set(ctx, context);
+  }
+  return resolveIntrinsics(value, context);
 }
 
 /** The names of the template conditions that `Fn::If`s of a value depend on. */
 export function ifConditions(value: unknown, names: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) { value.forEach(v => ifConditions(v, names)); }
-  if (isObject(value)) {
-    for (const [key, arg] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const item of value) { ifConditions(item, names); }
+  } else if (isObject(value)) {
+    for (const key in value) {
+      const arg = value[key];
       if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') { names.add(arg[0]); }
-      ifConditions(arg, names);
+      if (typeof arg === 'object' && arg !== null) { ifConditions(arg, names); }
     }
   }
   return names;

@@ -4,13 +4,17 @@
  */
 import { MIN_SESSION_DURATION_SECONDS } from '../constants';
 import { AuditContext, branchCombinations, ifConditions } from './resolve';
-import { AuditedRole, TrustStatement, UNRESOLVED } from './rules';
+import { AuditedRole, featuresOf, TrustStatement, UNRESOLVED } from './rules';
 import { JsonObject, isObject } from './template';
 import { readTrustDocument } from './trust-document';
-import { resolvedPolicyLength } from '../policy/policy-size';
+import { resolvedPolicyLength } from '../policy/policy-length';
 
-/** A value that may be one or many, as a list of strings (none when undefined). */
-export const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(String);
+/** A value that may be one or many, as a list of strings (none when undefined; a list of strings as it is). */
+export function list(value: unknown): string[] {
+  if (value === undefined) { return []; }
+  if (!Array.isArray(value)) { return [String(value)]; }
+  return value.every(v => typeof v === 'string') ? value as string[] : value.map(String);
+}
 
 /** One statement of a resolved trust policy, normalized for the rules. */
 function normalizeStatement(raw: JsonObject): TrustStatement {
@@ -19,9 +23,13 @@ function normalizeStatement(raw: JsonObject): TrustStatement {
   const conditions: Record<string, Record<string, string[]>> = {};
   // a Condition block (or an operator's keys) only known at deploy time: the statement cannot be judged
   let conditionsKnown = raw.Condition === undefined || isObject(raw.Condition);
-  for (const [operator, keys] of Object.entries(isObject(raw.Condition) ? raw.Condition : {})) {
+  const block = isObject(raw.Condition) ? raw.Condition : {};
+  for (const operator in block) {
+    const keys = block[operator];
     if (!isObject(keys)) { conditionsKnown = false; continue; }
-    conditions[operator] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, list(v)]));
+    const values: Record<string, string[]> = {};
+    for (const key in keys) { values[key] = list(keys[key]); }
+    conditions[operator] = values;
   }
   return {
     effect: conditionsKnown ? String(raw.Effect) : UNRESOLVED,
@@ -42,12 +50,14 @@ function auditedRole(logicalId: string, properties: JsonObject, ctx: AuditContex
   const { document, error } = readTrustDocument(raw, ctx);
   // a document written as a string is measured as parsed; an object one as written (intrinsics estimated)
   const fromString = typeof raw === 'string' || (isObject(raw) && Object.keys(raw).length === 1 && ('Fn::Sub' in raw || 'Fn::Join' in raw));
-  const statements = document === undefined ? [] : Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  const raws = document === undefined ? [] : Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  const statements = raws.filter(isObject).map(normalizeStatement);
   return {
     logicalId,
     account: ctx.account,
     partition: ctx.knownPartition,
-    statements: statements.filter(isObject).map(normalizeStatement),
+    statements,
+    features: featuresOf(statements),
     trustPolicyLength: resolvedPolicyLength(fromString ? document ?? {} : raw ?? {}),
     maxSessionDuration: typeof properties.MaxSessionDuration === 'number' ? properties.MaxSessionDuration : MIN_SESSION_DURATION_SECONDS,
     documentError: error,
@@ -56,6 +66,8 @@ function auditedRole(logicalId: string, properties: JsonObject, ctx: AuditContex
 
 /** The role's trust on each branch of the `Fn::If`s of its trust policy. */
 export function auditedRoles(logicalId: string, properties: JsonObject, ctx: AuditContext): AuditedRole[] {
-  return branchCombinations(Array.from(ifConditions(properties.AssumeRolePolicyDocument)))
-    .map(conditions => auditedRole(logicalId, properties, { ...ctx, conditions }));
+  const names = ifConditions(properties.AssumeRolePolicyDocument);
+  // most trust policies have no Fn::If: their one branch is read in the template's own context
+  if (names.size === 0) { return [auditedRole(logicalId, properties, ctx)]; }
+  return branchCombinations(Array.from(names)).map(conditions => auditedRole(logicalId, properties, { ...ctx, conditions }));
 }

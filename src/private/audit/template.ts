@@ -22,7 +22,14 @@ export function isObject(value: unknown): value is JsonObject {
 /** The resources of a template, or of a template body; empty when there are none. */
 export function resourcesOf(template: unknown): Record<string, TemplateResource> {
   if (!isObject(template) || !isObject(template.Resources)) { return {}; }
-  return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => isObject(r))) as Record<string, TemplateResource>;
+  const resources = template.Resources;
+  // a template's resources are objects (a copy is made only of a template that has something else there)
+  for (const logicalId in resources) {
+    if (!isObject(resources[logicalId])) {
+      return Object.fromEntries(Object.entries(resources).filter(([, r]) => isObject(r))) as Record<string, TemplateResource>;
+    }
+  }
+  return resources as Record<string, TemplateResource>;
 }
 
 /** A resource's `Properties`, empty when it has none. */

@@ -4,7 +4,7 @@
  * produces a JSON string.
  */
 import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
-import { UNRESOLVED } from './rules';
+import { isDeployTime, UNRESOLVED } from './rules';
 import { isObject } from './template';
 import { resolveIntrinsics } from '../policy/intrinsics';
 
@@ -72,7 +72,7 @@ export function readTrustDocument(raw: unknown, ctx: AuditContext): ReadTrustDoc
   const resolved = resolveForAudit(raw, ctx);
   if (typeof resolved === 'string') {
     // an Fn::If (or Fn::Select) whose branch is a JSON string
-    return resolved === UNRESOLVED ? {} : parseDocument({ text: resolved, partial: resolved.includes(UNRESOLVED) }, 'a string');
+    return isDeployTime(resolved) ? {} : parseDocument({ text: resolved, partial: resolved.includes(UNRESOLVED) }, 'a string');
   }
   return isObject(resolved) ? { document: resolved } : {};
 }

@@ -112,7 +112,8 @@ export function validateOrganizationId(scope: IConstruct, name: string, value: s
  * each OU in the path's root, one organization for all of them, and that
  * organization equal to `organizationId` when one is given.
  */
-export function validateOrganizationalUnitPaths(scope: IConstruct, name: string, paths: readonly string[], organizationId?: string): void {
+export function validateOrganizationalUnitPaths(scope: IConstruct, name: string, paths: readonly string[], organizationId?: string,
+  organizationIdName: string = 'trustedOrganizationId'): void {
   if (paths.length === 0) {
     fail(scope, `${name} is an empty list, which would let nobody in; give OU paths like 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', or leave it out`);
   }
@@ -122,7 +123,7 @@ export function validateOrganizationalUnitPaths(scope: IConstruct, name: string,
     const match = ORGANIZATIONAL_UNIT_PATH_PATTERN.exec(path);
     if (!match) {
       const hint = /^o-[a-z0-9]+\/r-[a-z0-9]+\/\*?$/.test(path)
-        ? ' (a path that ends at the root is the whole organization: use trustedOrganizationId instead)'
+        ? ` (a path that ends at the root is the whole organization: use ${organizationIdName} instead)`
         : /\*./.test(path) || /[?]/.test(path) ? ' (only one trailing * is allowed, for the OUs below the last one)' : '';
       fail(scope, `${name}[${i}] must be an organizational unit path like 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/' (or ending in '/*' to take in the OUs below it), got ${show(path)}${hint}; copy it from the AWS Organizations console or build it from 'aws organizations list-parents'`);
     }
@@ -138,7 +139,7 @@ export function validateOrganizationalUnitPaths(scope: IConstruct, name: string,
   }
   const [organization] = Array.from(organizations);
   if (organization !== undefined && organizationId !== undefined && !Token.isUnresolved(organizationId) && organization !== organizationId) {
-    fail(scope, `${name} are in the organization '${organization}', but trustedOrganizationId is '${organizationId}'; no principal could meet both, so make them the same organization`);
+    fail(scope, `${name} are in the organization '${organization}', but ${organizationIdName} is '${organizationId}'; no principal could meet both, so make them the same organization`);
   }
 }
 
@@ -251,11 +252,4 @@ export function isoTimestamp(scope: IConstruct, name: string, value: string): st
   return new Date(time).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/**
- * Whether an IAM wildcard pattern (`*` any run of characters, `?` one) matches
- * a value, as `StringLike` does; `ignoreCase` for action names.
- */
-export function iamPatternMatches(pattern: string, value: string, ignoreCase: boolean = false): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, ignoreCase ? 'i' : '').test(value);
-}
+export { iamPatternMatches } from '../policy/iam-pattern';

@@ -13,10 +13,10 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { auditContext } from '../audit/engine';
+import { auditContext, stackSetBody } from '../audit/engine';
 import { AuditContext } from '../audit/resolve';
 import { auditedRoles } from '../audit/roles';
-import { accountOf, allowsAction, AuditedRole, conditionEntries, requiresKey, TrustStatement, UNRESOLVED } from '../audit/rules/types';
+import { accountOf, allowsAction, AuditedRole, conditionEntries, isDeployTime, requiresKey, TrustStatement, UNRESOLVED } from '../audit/rules/types';
 import { isObject, JsonObject, resourcesOf } from '../audit/template';
 import {
   KEY_EXTERNAL_ID,
@@ -131,7 +131,7 @@ function requiredValues(statement: TrustStatement, key: string): string[] {
   return conditionEntries(statement)
     .filter(c => c.key === key.toLowerCase() && !/IfExists$|^ForAllValues:|Not|^Null$/.test(c.operator))
     .flatMap(c => c.values)
-    .filter(v => v !== UNRESOLVED);
+    .filter(v => !v.includes(UNRESOLVED));
 }
 
 /** The largest MFA age a statement accepts (`NumericLessThan[Equals] aws:MultiFactorAuthAge`), in seconds. */
@@ -179,8 +179,8 @@ export function trustOf(statement: TrustStatement): DeclaredTrust | undefined {
     namedPrincipalArns: sorted(literalAws.filter(p => !isAccountRoot(p))),
     organizationIds: sorted(requiredValues(statement, KEY_PRINCIPAL_ORG_ID)),
     organizationalUnitPaths: sorted(requiredValues(statement, KEY_PRINCIPAL_ORG_PATHS)),
-    federated: sorted(statement.federated.filter(p => p !== UNRESOLVED)),
-    services: sorted(statement.service.filter(p => p !== UNRESOLVED)),
+    federated: sorted(statement.federated.filter(p => !isDeployTime(p))),
+    services: sorted(statement.service.filter(p => !isDeployTime(p))),
     anyPrincipal: statement.anyPrincipal,
     unresolvedPrincipals: statement.aws.length > literalAws.length,
     guards: guardsOf(statement),
@@ -269,20 +269,17 @@ export function declaredTrusts(scope: IConstruct): DeclaredRole[] {
 }
 
 /**
- * The roles of a StackSet's inline JSON template: each stack instance is in an
- * account of its own, so their account is unknown; the partition is the StackSet's.
+ * The roles of a StackSet's inline template (JSON or YAML, read as the audit
+ * reads it): each stack instance is in an account of its own, so their
+ * account is unknown; the partition is the StackSet's.
  */
 function stackSetRoles(stackSet: cloudformation.CfnStackSet): DeclaredRole[] {
   const stack = Stack.of(stackSet);
-  const body = stack.resolve(stackSet.templateBody);
-  let template: unknown;
-  try {
-    template = typeof body === 'string' ? JSON.parse(body) : undefined;
-  } catch {
-    return [];
-  }
-  const resources = isObject(template) && isObject(template.Resources) ? resourcesOf(template) : {};
-  const ctx = { ...stackContext(stack, resources), account: undefined };
+  const properties = { TemplateBody: stack.resolve(stackSet.templateBody) };
+  const { template } = stackSetBody(stack.resolve(stackSet.logicalId), properties, stackContext(stack));
+  const resources = resourcesOf(template);
+  const { region } = literalEnvironment(stack);
+  const ctx = auditContext(region, undefined, resources, template);
   return Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::IAM::Role')
     .map(([logicalId, r]) => declaredRole(logicalId, isObject(r.Properties) ? r.Properties : {}, ctx, {

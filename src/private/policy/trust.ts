@@ -6,33 +6,29 @@ import {
   KEY_EXTERNAL_ID,
   KEY_MFA_AGE,
   KEY_MFA_PRESENT,
-  KEY_PRINCIPAL_ARN,
-  KEY_PRINCIPAL_ORG_ID,
-  KEY_PRINCIPAL_ORG_PATHS,
   KEY_ROLE_SESSION_NAME,
   KEY_SOURCE_IDENTITY,
   KEY_SOURCE_IP,
   KEY_TRANSITIVE_TAG_KEYS,
   STS_ASSUME_ROLE,
 } from '../constants';
+import { ConditionBlock, PrincipalGuard, addPrincipalGuard, oneOrMany } from './principal-guard';
 import { fail, show, unique, validateAccountId } from '../input/validation';
 
-/** What a trust statement is made of, before it is rendered. */
-export interface TrustSpec {
-  /** Accounts whose root is named in `Principal`. */
-  readonly accounts: string[];
-  /** Values of `aws:PrincipalArn` (empty: no such condition). */
-  readonly principalArns: string[];
+export { oneOrMany } from './principal-guard';
+
+/**
+ * What a trust statement is made of, before it is rendered: whom it lets in
+ * (the principal guard, named as every cross-account policy of this library
+ * names principals) and the conditions of the AssumeRole call.
+ */
+export interface TrustSpec extends PrincipalGuard {
   /** Values of `sts:ExternalId` (empty: no such condition). */
   readonly externalIds: string[];
   /** Require `aws:MultiFactorAuthPresent`. */
   readonly requireMfa: boolean;
   /** `aws:MultiFactorAuthAge` must be less than this many seconds. */
   readonly maxMfaAgeSeconds?: number;
-  /** `aws:PrincipalOrgID` must equal this. */
-  readonly organizationId?: string;
-  /** `ForAnyValue:StringLike aws:PrincipalOrgPaths`: the caller's account is in one of these OUs. */
-  readonly organizationalUnitPaths?: string[];
   /** A source identity must be set (`sts:SourceIdentity` present). */
   readonly requireSourceIdentity?: boolean;
   /** `StringLike sts:SourceIdentity` (implies requireSourceIdentity). */
@@ -43,11 +39,6 @@ export interface TrustSpec {
   readonly sourceIps?: string[];
   /** `ForAllValues:StringEquals sts:TransitiveTagKeys`: the only tag keys that may be transitive. */
   readonly transitiveTagKeys?: string[];
-}
-
-/** One value is written as a string, several as a list: the shortest form IAM accepts. */
-export function oneOrMany(values: string[]): string | string[] {
-  return values.length === 1 ? values[0] : values;
 }
 
 /**
@@ -65,26 +56,13 @@ export function oneOrMany(values: string[]): string | string[] {
  * whose own statement requires all of them.
  */
 export function trustConditions(spec: TrustSpec, forSessionActions: boolean = false): iam.Conditions {
-  const conditions: Record<string, Record<string, unknown>> = {};
-  const add = (operator: string, key: string, value: unknown) => {
-    conditions[operator] = { ...(conditions[operator] ?? {}), [key]: value };
-  };
+  const block = new ConditionBlock();
+  const add = (operator: string, key: string, value: unknown) => block.add(operator, key, value);
   if (spec.externalIds.length > 0 && !forSessionActions) {
     add('StringEquals', KEY_EXTERNAL_ID, oneOrMany(spec.externalIds));
   }
-  if (spec.organizationId !== undefined) {
-    add('StringEquals', KEY_PRINCIPAL_ORG_ID, spec.organizationId);
-  }
-  if (spec.organizationalUnitPaths !== undefined && spec.organizationalUnitPaths.length > 0) {
-    // aws:PrincipalOrgPaths is multivalued: ForAnyValue holds when one of the caller's paths matches, and fails when the key is absent.
-    add('ForAnyValue:StringLike', KEY_PRINCIPAL_ORG_PATHS, oneOrMany(spec.organizationalUnitPaths));
-  }
-  if (spec.principalArns.length > 0) {
-    // ArnEquals and ArnLike both honour wildcards; ArnLike says so to a reader. A token's
-    // literal parts stay visible in its string form, so a wildcard next to a partition counts.
-    const operator = spec.principalArns.some(arn => /[*?]/.test(arn)) ? 'ArnLike' : 'ArnEquals';
-    add(operator, KEY_PRINCIPAL_ARN, oneOrMany(spec.principalArns));
-  }
+  // Who: the organization, its units and the principals' ARNs, as every cross-account policy of this library names them.
+  addPrincipalGuard(block, spec);
   if (spec.requireMfa) {
     add('Bool', KEY_MFA_PRESENT, 'true');
   }
@@ -109,7 +87,7 @@ export function trustConditions(spec: TrustSpec, forSessionActions: boolean = fa
     // Without transitive keys in the request the set is empty and ForAllValues holds.
     add('ForAllValues:StringEquals', KEY_TRANSITIVE_TAG_KEYS, spec.transitiveTagKeys.length === 1 ? spec.transitiveTagKeys[0] : spec.transitiveTagKeys);
   }
-  return conditions;
+  return block.render();
 }
 
 /**

@@ -65,15 +65,27 @@ export function grantAssume(role: AssumableRole, grantee: iam.IPrincipal): iam.G
 /**
  * Warns when a grant wrote no statement into any policy of the app: the
  * grantee refused it, or said it added it while no policy holds it (the grant
- * depends on nothing: aws-cdk-lib's immutable roles do this).
+ * depends on nothing: aws-cdk-lib's immutable roles do this). An `iam.Role`
+ * says where its statement went only when the app is prepared (an aspect of
+ * aws-cdk-lib splits its default policy then, and fills the grant's
+ * dependencies), so a grant that depends on nothing yet is judged again at
+ * validation, after every aspect has run.
  */
 function warnIfNothingWritten(role: AssumableRole, grant: iam.Grant, who: string, granteeAccount: string | undefined): iam.Grant {
-  if (grant.success && Dependable.of(grant).dependencyRoots.length > 0) {
+  const written = () => grant.success && Dependable.of(grant).dependencyRoots.length > 0;
+  if (written()) {
     return grant;
   }
-  const where = granteeAccount !== undefined ? `account ${granteeAccount}` : 'its account';
-  Annotations.of(role.scope).addWarningV2(`${WARNING_PREFIX}:grantAssumeRoleNotWritten`,
-    `grantAssumeRole wrote nothing for ${who}: this app cannot change its identity policy (aws-cdk-lib leaves a role imported from another account, or imported with mutable: false, untouched), so nothing lets it assume this role; give it the permission in ${where}, e.g. with an AssumeRolePolicy in a stack of ${where} whose roles (or users, groups) include it`);
+  role.scope.node.addValidation({
+    validate: () => {
+      if (!written()) {
+        const where = granteeAccount !== undefined ? `account ${granteeAccount}` : 'its account';
+        Annotations.of(role.scope).addWarningV2(`${WARNING_PREFIX}:grantAssumeRoleNotWritten`,
+          `grantAssumeRole wrote nothing for ${who}: this app cannot change its identity policy (aws-cdk-lib leaves a role imported from another account, or imported with mutable: false, untouched), so nothing lets it assume this role; give it the permission in ${where}, e.g. with an AssumeRolePolicy in a stack of ${where} whose roles (or users, groups) include it`);
+      }
+      return [];
+    },
+  });
   return grant;
 }
 

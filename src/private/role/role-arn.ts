@@ -2,10 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { fail } from '../input/validation';
-import { resolveIntrinsics } from '../policy/intrinsics';
-
-/** The pseudo parameters an ARN may hold and still be the same value in every stack. */
-const STACK_INDEPENDENT_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::URLSuffix'];
+import { isStackIndependent } from '../policy/literal-value';
 
 /** What `roleArnIn` found out about a role. */
 export interface RoleArnInStack {
@@ -53,7 +50,7 @@ export function roleArnIn(stack: Stack, role: iam.IRole, owner: IConstruct, what
     }
     throw error;
   }
-  if (isLiteral(resolved)) {
+  if (isStackIndependent(resolved)) {
     return { arn: role.roleArn, ownerStack: cfnRole !== undefined ? roleStack : undefined };
   }
   // The same environment: aws-cdk-lib would export the attribute; the role's literal name makes the ARN.
@@ -64,12 +61,6 @@ export function roleArnIn(stack: Stack, role: iam.IRole, owner: IConstruct, what
   }
   const arn = stack.formatArn({ service: 'iam', region: '', account: roleStack.account, resource: 'role', resourceName: `${rolePath.replace(/^\//, '')}${name}` });
   return { arn, ownerStack: roleStack };
-}
-
-/** Whether a resolved value holds nothing but literals and stack-independent pseudo parameters. */
-function isLiteral(resolved: unknown): boolean {
-  const flat = resolveIntrinsics(resolved, { ref: name => STACK_INDEPENDENT_PSEUDO_PARAMETERS.includes(name) ? name : undefined, unknown: '\0' });
-  return typeof flat === 'string' && !flat.includes('\0');
 }
 
 /**

@@ -9,7 +9,7 @@ const claimKeys = (principal: string, claim: 'aud' | 'amr') =>
 
 function cognitoFindings(statements: TrustStatement[], claim: 'aud' | 'amr', what: string): Finding[] {
   return statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithWebIdentity')) { return []; }
+    if (s.federated.length === 0 || s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithWebIdentity')) { return []; }
     return s.federated.filter(f => COGNITO_IDENTITY.test(f))
       .filter(f => !claimKeys(f, claim).some(key => requiresKey(s, key)))
       .map(f => ({ message: `web identity trust of ${f} does not require '${claimKeys(f, claim)[0]}' (${what})`, location: location(i) }));
@@ -27,6 +27,7 @@ export const COGNITO_AUDIENCE_NOT_PINNED: TrustRule = {
   severity: 'error',
   description: 'A web identity trust of Amazon Cognito identity pools (cognito-identity.amazonaws.com) does not pin the identity pool',
   fix: 'Add StringEquals cognito-identity.amazonaws.com:aud <identity pool ID>, e.g. "eu-west-1:11111111-2222-3333-4444-555555555555"',
+  appliesTo: ['federated'],
   check: role => cognitoFindings(role.statements, 'aud', 'an identity pool of any account could obtain credentials for the role'),
 };
 
@@ -41,5 +42,6 @@ export const COGNITO_AMR_NOT_CHECKED: TrustRule = {
   severity: 'warning',
   description: 'A web identity trust of Amazon Cognito identity pools does not check the token\'s authentication method (amr)',
   fix: 'Add ForAnyValue:StringLike cognito-identity.amazonaws.com:amr "authenticated" (or "unauthenticated" for the guest role)',
+  appliesTo: ['federated'],
   check: role => cognitoFindings(role.statements, 'amr', 'guest and signed-in identities of the pool are not told apart'),
 };

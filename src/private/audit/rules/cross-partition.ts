@@ -14,6 +14,7 @@ export const CROSS_PARTITION_TRUST: TrustRule = {
   severity: 'error',
   description: 'The role trusts a principal ARN of another partition than its stack\'s (IAM does not trust across partitions)',
   fix: 'Build principal ARNs with the stack\'s partition (iam.AccountPrincipal, Aws.PARTITION, Stack.of(this).formatArn), or trust a principal of the same partition',
+  appliesTo: ['aws', 'federated'],
   check: role => role.partition === undefined ? [] : role.statements.flatMap((s, i) => {
     if (s.effect !== 'Allow') { return []; }
     const foreign = [...s.aws, ...s.federated].filter(p => {

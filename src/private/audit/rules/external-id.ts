@@ -11,6 +11,7 @@ export const WILDCARD_EXTERNAL_ID: TrustRule = {
   severity: 'error',
   description: 'The external ID is matched with a wildcard (StringLike with * or ?)',
   fix: 'Match the exact external ID with StringEquals',
+  appliesTo: ['conditions'],
   check: role => role.statements.flatMap((s, i) =>
     s.effect === 'Allow' && conditionEntries(s).some(c => c.key === 'sts:externalid' && /Like/.test(c.operator) && !/Not/.test(c.operator) && c.values.some(v => /[*?]/.test(v)))
       ? [{ message: 'sts:ExternalId is matched with a wildcard', location: location(i) }]
@@ -33,12 +34,15 @@ export const WEAK_EXTERNAL_ID: TrustRule = {
   severity: 'warning',
   description: `A literal external ID is shorter than ${MIN_STRONG_LENGTH} characters or trivially guessable`,
   fix: 'Use the random external ID your vendor generated for you, or supply it at deploy time (ExternalIdTrust without externalIds)',
+  appliesTo: ['conditions'],
   check: role => role.statements.flatMap((s, i) => {
-    const accounts = [role.account, ...s.aws.map(a => /(\d{12})/.exec(a)?.[1])].filter((a): a is string => a !== undefined);
-    return conditionEntries(s)
+    const ids = conditionEntries(s)
       .filter(c => c.key === 'sts:externalid' && !/Like/.test(c.operator))
       .flatMap(c => c.values)
-      .filter(v => v !== UNRESOLVED)
+      .filter(v => !v.includes(UNRESOLVED));
+    if (ids.length === 0) { return []; }
+    const accounts = [role.account, ...s.aws.map(a => /(\d{12})/.exec(a)?.[1])].filter((a): a is string => a !== undefined);
+    return ids
       .map(v => [v, weakness(v, accounts)] as const)
       .filter(([, why]) => why !== undefined)
       .map(([v, why]) => ({ message: `external ID '${v}' is ${why}`, location: location(i) }));

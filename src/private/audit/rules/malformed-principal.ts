@@ -20,6 +20,7 @@ export const MALFORMED_PRINCIPAL: TrustRule = {
   severity: 'error',
   description: 'An AWS principal of the trust policy is not a 12-digit account nor the IAM ARN of a principal of one',
   fix: 'Write the account as 12 digits, or its root as arn:<partition>:iam::<account>:root (iam.AccountPrincipal builds it)',
+  appliesTo: ['aws'],
   check: role => role.statements.flatMap((s, i) => {
     const malformed = s.aws.filter(p => !p.includes(UNRESOLVED) && !AWS_PRINCIPAL.test(p));
     return s.effect === 'Allow' && malformed.length > 0

@@ -10,6 +10,7 @@ export const MFA_IF_EXISTS: TrustRule = {
   severity: 'error',
   description: 'MFA is "required" with BoolIfExists (or an MFA age with Numeric...IfExists), which lets long-term access keys without MFA through',
   fix: 'Use Bool aws:MultiFactorAuthPresent "true" (requireMfa: true), and NumericLessThan aws:MultiFactorAuthAge without IfExists',
+  appliesTo: ['conditions'],
   check: role => role.statements.flatMap((s, i) => {
     if (s.effect !== 'Allow') { return []; }
     return conditionEntries(s).flatMap(c =>

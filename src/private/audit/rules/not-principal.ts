@@ -12,6 +12,7 @@ export const NOT_PRINCIPAL_TRUST: TrustRule = {
   severity: 'error',
   description: 'A trust statement allows NotPrincipal ("everyone but"), which IAM refuses in trust policies',
   fix: 'Name the trusted principals in Principal; to exclude some, add a Deny statement or a condition on aws:PrincipalArn',
+  appliesTo: ['notPrincipal'],
   check: role => role.statements.flatMap((s, i) => s.effect === 'Allow' && s.notPrincipal
     ? [{ message: 'Allow with NotPrincipal trusts every principal but the ones named', location: location(i) }]
     : []),

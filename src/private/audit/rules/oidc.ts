@@ -35,7 +35,7 @@ export function subjectMatchesAnyOwner(subject: string): boolean {
 
 function oidcFindings(statements: Parameters<TrustRule['check']>[0]['statements'], claim: 'sub' | 'aud', what: string): Finding[] {
   return statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithWebIdentity')) { return []; }
+    if (s.federated.length === 0 || s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithWebIdentity')) { return []; }
     return s.federated.map(multiTenantProvider).filter((h): h is string => h !== undefined).flatMap(host => {
       const key = `${host}:${claim}`;
       const entries = conditionEntries(s).filter(c => c.key === key.toLowerCase());
@@ -52,6 +52,7 @@ export const OIDC_SUBJECT_NOT_PINNED: TrustRule = {
   severity: 'error',
   description: `A web identity trust of a multi-tenant OIDC provider (${MULTI_TENANT_OIDC_PROVIDERS.join(', ')}) does not pin the token's subject`,
   fix: 'Add StringEquals (or StringLike with a concrete prefix) on <provider>:sub, e.g. "repo:my-org/my-repo:ref:refs/heads/main" for GitHub Actions',
+  appliesTo: ['federated'],
   check: role => oidcFindings(role.statements, 'sub', 'any repository or project on the provider could assume the role'),
 };
 
@@ -61,5 +62,6 @@ export const OIDC_AUDIENCE_NOT_PINNED: TrustRule = {
   severity: 'warning',
   description: 'A web identity trust of a multi-tenant OIDC provider does not pin the token\'s audience',
   fix: 'Add StringEquals <provider>:aud, e.g. "sts.amazonaws.com" for GitHub Actions',
+  appliesTo: ['federated'],
   check: role => oidcFindings(role.statements, 'aud', 'tokens minted for other audiences are accepted'),
 };

@@ -41,5 +41,6 @@ export const TRUST_OUTSIDE_PERIMETER: TrustRule = {
   severity: 'error',
   description: 'The role trusts an account that the app\'s OrganizationTrustPerimeter will deny at run time',
   fix: 'the perimeter will deny this trust at run time; declare the account as a third party (with an external ID) or as a member',
+  appliesTo: ['aws', 'anyPrincipal'],
   check: (role, context) => context?.perimeter !== undefined ? findings(role, context.perimeter) : [],
 };

@@ -14,8 +14,9 @@ export const SAML_AUDIENCE_NOT_PINNED: TrustRule = {
   severity: 'warning',
   description: 'A SAML trust does not pin the assertion\'s audience (SAML:aud)',
   fix: 'Add StringEquals SAML:aud "https://signin.aws.amazon.com/saml" (iam.SamlConsolePrincipal adds it), or the regional sign-in endpoint',
+  appliesTo: ['federated'],
   check: role => role.statements.flatMap((s, i) => {
-    if (s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithSAML') || requiresKey(s, 'SAML:aud')) { return []; }
+    if (s.federated.length === 0 || s.effect !== 'Allow' || !allowsAction(s, 'sts:AssumeRoleWithSAML') || requiresKey(s, 'SAML:aud')) { return []; }
     return s.federated.filter(f => SAML_PROVIDER.test(f))
       .map(f => ({ message: `SAML trust of ${f} does not require 'SAML:aud' (assertions for other recipients are accepted)`, location: location(i) }));
   }),

@@ -24,7 +24,9 @@ export const SERVICE_WITHOUT_SOURCE_CONDITION: TrustRule = {
   severity: 'warning',
   description: 'A service principal that supports aws:SourceAccount / aws:SourceArn is trusted without them',
   fix: 'Add StringEquals aws:SourceAccount <your account> (or ArnLike aws:SourceArn <the resource>) to the trust statement',
+  appliesTo: ['service'],
   check: role => role.statements.flatMap((s, i) => {
+    if (s.service.length === 0) { return []; }
     const services = s.service.filter(svc => SOURCE_CONDITION_SERVICES.includes(svc.replace(/\.amazonaws\.com\.cn$/, '.amazonaws.com')));
     return s.effect === 'Allow' && services.length > 0 && !SOURCE_KEYS.some(key => requiresKey(s, key))
       ? [{ message: `${services.join(', ')} trusted without aws:SourceAccount or aws:SourceArn (cross-service confused deputy)`, location: location(i) }]

@@ -1,4 +1,4 @@
-import { iamPatternMatches } from '../../input/validation';
+import { iamPatternMatches } from '../../policy/iam-pattern';
 /** A role's trust as the rules see it: read from a synthesized template, intrinsics resolved where possible. */
 export interface AuditedRole {
   /** The role's logical ID in its template. */
@@ -15,6 +15,38 @@ export interface AuditedRole {
   readonly maxSessionDuration: number;
   /** Why the trust policy could not be read (a string that is not a JSON object); undefined when it was read or is absent. */
   readonly documentError?: string;
+  /** What some statement of the trust policy has: rules say on which roles they may find anything (`TrustRule.appliesTo`). */
+  readonly features: StatementFeatures;
+}
+
+/** What some statement of a trust policy has. */
+export interface StatementFeatures {
+  /** An `AWS` principal other than `*`. */
+  readonly aws: boolean;
+  /** `Principal: "*"` or `{"AWS": "*"}`. */
+  readonly anyPrincipal: boolean;
+  /** A `Service` principal. */
+  readonly service: boolean;
+  /** A `Federated` principal. */
+  readonly federated: boolean;
+  /** A `Condition`. */
+  readonly conditions: boolean;
+  /** `NotPrincipal`. */
+  readonly notPrincipal: boolean;
+}
+
+/** The features of a role's statements. */
+export function featuresOf(statements: readonly TrustStatement[]): StatementFeatures {
+  const features = { aws: false, anyPrincipal: false, service: false, federated: false, conditions: false, notPrincipal: false };
+  for (const s of statements) {
+    features.aws ||= s.aws.length > 0;
+    features.anyPrincipal ||= s.anyPrincipal;
+    features.service ||= s.service.length > 0;
+    features.federated ||= s.federated.length > 0;
+    features.conditions ||= Object.keys(s.conditions).length > 0;
+    features.notPrincipal ||= s.notPrincipal;
+  }
+  return features;
 }
 
 /** One trust statement, normalized: lists everywhere, unresolvable values as UNRESOLVED. */
@@ -37,6 +69,30 @@ export interface TrustStatement {
 /** Stands for a value only known at deploy time (a parameter, an attribute). */
 export const UNRESOLVED = '<deploy-time value>';
 
+/**
+ * A value only known at deploy time that names where it comes from, so that a
+ * finding can name it: `<deploy-time value>(parameter ToolsAccount)`. It
+ * contains UNRESOLVED, so whatever skips deploy-time values skips it too.
+ */
+export function deployTimeValue(origin: string): string {
+  return `${UNRESOLVED}(${origin.replace(/[()]/g, '')})`;
+}
+
+const DEPLOY_TIME_VALUE = /<deploy-time value>(?:\(([^()]*)\))?/g;
+const WHOLE_DEPLOY_TIME_VALUE = /^<deploy-time value>(?:\([^()]*\))?$/;
+/** An IAM or STS ARN whose account field is a deploy-time value. */
+const DEPLOY_TIME_ARN_ACCOUNT = /^arn:[^:]*:(?:iam|sts)::(<deploy-time value>(?:\([^()]*\))?):/;
+
+/** Whether a value is, as a whole, only known at deploy time (UNRESOLVED, or a `deployTimeValue`). */
+export function isDeployTime(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(UNRESOLVED) && WHOLE_DEPLOY_TIME_VALUE.test(value);
+}
+
+/** The origins named by the deploy-time values in a string (`parameter ToolsAccount`, ...), in order. */
+export function deployTimeOrigins(value: string): string[] {
+  return Array.from(value.matchAll(DEPLOY_TIME_VALUE), m => m[1]).filter((o): o is string => o !== undefined);
+}
+
 /** A rule's finding on one role. */
 export interface Finding {
   readonly message: string;
@@ -53,6 +109,14 @@ export interface TrustRule {
   readonly description: string;
   /** How to comply. */
   readonly fix: string;
+  /**
+   * The statement features without which the rule finds nothing: the engine
+   * skips a role none of whose statements has any of them, without calling
+   * `check` (most roles are service roles; a test proves no finding is skipped).
+   *
+   * @default - every role is checked
+   */
+  readonly appliesTo?: ReadonlyArray<keyof StatementFeatures>;
   check(role: AuditedRole, context?: RuleContext): Finding[];
 }
 
@@ -77,6 +141,12 @@ export interface ConditionEntry {
   readonly operator: string;
   readonly key: string;
   readonly values: string[];
+  /**
+   * Whether the condition narrows who may assume the role: it must match for
+   * the statement to apply (see `requiresKey`), and no value of it matches
+   * (nearly) anything. Read once, when the statement's entries are listed.
+   */
+  readonly narrows: boolean;
 }
 
 /** Statements are read once and never changed: their entries are listed once (every rule and the access map ask). */
@@ -86,8 +156,15 @@ const conditionEntriesCache = new WeakMap<TrustStatement, readonly ConditionEntr
 export function conditionEntries(statement: TrustStatement): readonly ConditionEntry[] {
   let entries = conditionEntriesCache.get(statement);
   if (entries === undefined) {
-    entries = Object.entries(statement.conditions).flatMap(([operator, keys]) =>
-      Object.entries(keys).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+    const listed: ConditionEntry[] = [];
+    for (const operator in statement.conditions) {
+      const keys = statement.conditions[operator];
+      for (const key in keys) {
+        const lower = key.toLowerCase();
+        listed.push({ operator, key: lower, values: keys[key], narrows: narrows(operator, lower, keys[key]) });
+      }
+    }
+    entries = listed;
     conditionEntriesCache.set(statement, entries);
   }
   return entries;
@@ -130,10 +207,29 @@ export function isWildcardValue(operator: string, key: string, value: string): b
  * `true`.
  */
 export function requiresKey(statement: TrustStatement, key: string): boolean {
-  return conditionEntries(statement).some(c => c.key === key.toLowerCase()
-    && !/IfExists$/.test(c.operator) && !/^ForAllValues:/.test(c.operator) && !/Not/.test(c.operator) && c.operator !== 'Null'
-    && !c.values.some(v => isWildcardValue(c.operator, c.key, v))
-    && !(c.key === 'aws:multifactorauthpresent' && c.values.some(v => v.toLowerCase() !== 'true')));
+  const entries = conditionEntries(statement);
+  if (entries.length === 0) { return false; }
+  const lower = key.toLowerCase();
+  return entries.some(c => c.narrows && c.key === lower);
+}
+
+/**
+ * Whether an operator must match for its statement to apply: not an
+ * `...IfExists` one, nor `ForAllValues:` (both hold when the key is absent),
+ * nor a negated one, nor `Null`. By operator, read once (templates use a few).
+ */
+const operatorMustMatch = new Map<string, boolean>();
+
+/** Whether a condition (its key in lower case) narrows who may assume the role: see `requiresKey`. */
+function narrows(operator: string, key: string, values: string[]): boolean {
+  let mustMatch = operatorMustMatch.get(operator);
+  if (mustMatch === undefined) {
+    mustMatch = !/IfExists$/.test(operator) && !/^ForAllValues:/.test(operator) && !/Not/.test(operator) && operator !== 'Null';
+    if (operatorMustMatch.size < 1000) { operatorMustMatch.set(operator, mustMatch); }
+  }
+  return mustMatch
+    && !values.some(v => isWildcardValue(operator, key, v))
+    && !(key === 'aws:multifactorauthpresent' && values.some(v => v.toLowerCase() !== 'true'));
 }
 
 /** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) matches an action. */
@@ -154,6 +250,20 @@ export function accountOf(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) { return principal; }
   const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal);
   return match ? match[1] : undefined;
+}
+
+/**
+ * Where the account of a principal known only at deploy time comes from
+ * (`parameter ToolsAccount`, `import SharedAccount`, `mapping Accounts keyed by
+ * parameter Env`): the principal as a whole (an account ID or an ARN given as
+ * a parameter), or the account field of an IAM ARN. Undefined when the account
+ * is literal, or only known as the stack's own (`AWS::AccountId`) or an
+ * attribute, which name no account of another.
+ */
+export function deployTimeAccountOrigin(principal: string): string | undefined {
+  if (!principal.includes(UNRESOLVED)) { return undefined; }
+  const account = isDeployTime(principal) ? principal : DEPLOY_TIME_ARN_ACCOUNT.exec(principal)?.[1];
+  return account !== undefined ? deployTimeOrigins(account)[0] : undefined;
 }
 
 export function location(index: number): string {

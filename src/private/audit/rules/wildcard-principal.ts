@@ -12,6 +12,7 @@ export const WILDCARD_PRINCIPAL: TrustRule = {
   severity: 'error',
   description: 'The role trusts any AWS principal (Principal "*") without a condition that narrows it',
   fix: `Name the trusted accounts, or add a condition on one of ${NARROWING_KEYS.join(', ')}`,
+  appliesTo: ['anyPrincipal'],
   check: role => role.statements.flatMap((s, i) =>
     s.effect === 'Allow' && s.anyPrincipal && !NARROWING_KEYS.some(key => requiresKey(s, key))
       ? [{ message: 'Principal "*" with no narrowing condition: any AWS account can assume this role', location: location(i) }]

@@ -7,6 +7,7 @@ export const WILDCARD_STS_ACTION: TrustRule = {
   description: 'A trust statement allows a wildcard action (*, sts:*, sts:AssumeRole*, or NotAction)',
   fix: 'Allow the exact actions: sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity only if needed',
   check: role => role.statements.flatMap((s, i) => {
+    if (s.effect !== 'Allow' || (s.notActions.length === 0 && !s.actions.some(a => a.includes('*') || a.includes('?')))) { return []; }
     const wild = [
       ...s.actions.filter(a => a.includes('*') || a.includes('?')),
       ...s.notActions.length > 0 ? [`NotAction ${s.notActions.join(', ')} (every other action)`] : [],

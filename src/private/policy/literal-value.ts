@@ -1,0 +1,15 @@
+import { resolveIntrinsics } from './intrinsics';
+
+/** The pseudo parameters a value may hold and still be the same value in every stack. */
+const STACK_INDEPENDENT_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::URLSuffix'];
+
+/**
+ * Whether a resolved value holds nothing but literals and stack-independent
+ * pseudo parameters: a value that means the same in any stack of the app, so
+ * one stack may name what another creates (by physical name, never by an
+ * export, which does not cross accounts).
+ */
+export function isStackIndependent(resolved: unknown): boolean {
+  const flat = resolveIntrinsics(resolved, { ref: name => STACK_INDEPENDENT_PSEUDO_PARAMETERS.includes(name) ? name : undefined, unknown: '\0' });
+  return typeof flat === 'string' && !flat.includes('\0');
+}

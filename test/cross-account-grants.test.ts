@@ -1,0 +1,729 @@
+import { App, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CrossAccountGrants, CrossAccountRole } from '../src';
+import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
+
+/**
+ * CrossAccountGrants, used the way apps use grants: a resource in one
+ * account's stack, a role (or user, or account) in another's, one App.
+ */
+
+const ORG = 'o-a1b2c3d4e5';
+const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'];
+const OTHER_WRITES = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion'];
+const KEY_USE = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+const OU = `${ORG}/r-ab12/ou-ab12-11111111/*`;
+
+/** The literal ARN CDK writes for a name in another stack: arn:${Partition}:... */
+function arn(rest: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] };
+}
+const ROOT = (account: string) => arn(`:iam::${account}:root`);
+const READER_ARN = arn(`:iam::${TRUSTED}:role/reader`);
+
+/** Two accounts of one app: the owner's stack and the consumer's, with a named reader role in the consumer's. */
+function twoAccounts(app: App = testApp()) {
+  // The owner's stack is created when first used: CloudFormation refuses an empty template, and the tests validate them.
+  let owner: Stack | undefined;
+  const consumer = new Stack(app, 'Consumer', { env: { account: TRUSTED, region: REGION } });
+  const reader = new iam.Role(consumer, 'Reader', { roleName: 'reader', assumedBy: new iam.AccountRootPrincipal() });
+  return {
+    app,
+    consumer,
+    reader,
+    get owner() { return owner ??= new Stack(app, 'Owner', { env: { account: TRUSTING, region: REGION } }); },
+  };
+}
+
+function encryptedBucket(owner: Stack, props: Partial<s3.BucketProps> = {}) {
+  const key = new kms.Key(owner, 'Key');
+  const bucket = new s3.Bucket(owner, 'Data', { bucketName: 'data-a', encryptionKey: key, ...props });
+  return { key, bucket };
+}
+
+/** Every statement of every identity policy of a stack. */
+function identityStatements(stack: Stack): any[] {
+  return Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+}
+
+describe('the resource\'s side', () => {
+  test('names the grantee\'s account root, narrowed to the role by aws:PrincipalArn, never the role in Principal', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { AWS: ROOT(TRUSTED) },
+          Action: READ,
+          Resource: [{ 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Match.anyValue()],
+          Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } },
+        }],
+      },
+    });
+    expect(JSON.stringify(Template.fromStack(owner).toJSON())).not.toMatch(/"Principal":\{"AWS":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::222222222222:role/);
+  });
+
+  test('narrows the key policy to calls S3 makes for this bucket\'s objects', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Principal: { AWS: ROOT(TRUSTED) },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': READER_ARN },
+            StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arn(':s3:::data-a'), arn(':s3:::data-a/*')] },
+          },
+        }]),
+      },
+    });
+  });
+
+  test('the two stacks do not depend on each other: they deploy in either order', () => {
+    // GIVEN
+    const { app, owner, consumer, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketReadWrite(bucket, reader);
+    const assembly = app.synth();
+
+    // THEN no stack waits for the other, and no value crosses as an export
+    expect([owner.dependencies, consumer.dependencies]).toEqual([[], []]);
+    for (const stack of assembly.stacks) {
+      expect(JSON.stringify(stack.template)).not.toMatch(/Fn::ImportValue/);
+    }
+  });
+
+  test('narrows to an organization and its units with the options, as a role\'s trust does', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader, { organizationId: ORG, organizationalUnitPaths: [OU] });
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            'StringEquals': { 'aws:PrincipalOrgID': ORG },
+            'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': OU },
+            'ArnEquals': { 'aws:PrincipalArn': READER_ARN },
+          },
+        })],
+      },
+    });
+  });
+
+  test('refuses an organization ID or OU path that CrossAccountRole would refuse', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, reader, { organizationId: 'r-ab12' })).toThrow(/organizationId must be an AWS Organizations ID like 'o-a1b2c3d4e5', got 'r-ab12'/);
+    expect(() => CrossAccountGrants.bucketRead(bucket, reader, { organizationId: ORG, organizationalUnitPaths: ['o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/'] }))
+      .toThrow(/are in the organization 'o-zzzzzzzzzz', but organizationId is 'o-a1b2c3d4e5'/);
+  });
+});
+
+describe('the grantee\'s side', () => {
+  test('names the bucket\'s exact ARNs, and its key only through S3 for this bucket, never on "*"', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader);
+
+    // THEN
+    expect(identityStatements(consumer)).toEqual([
+      { Effect: 'Allow', Action: READ, Resource: [arn(':s3:::data-a'), arn(':s3:::data-a/*')] },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`),
+        Condition: {
+          StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arn(':s3:::data-a'), arn(':s3:::data-a/*')] },
+        },
+      },
+    ]);
+  });
+
+  test('fails naming the prop to set when the resource has no physical name', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const bucket = new s3.Bucket(owner, 'Unnamed');
+    const queue = new sqs.Queue(owner, 'Queue');
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, reader)).toThrow(/Owner\/Unnamed: the bucket 'Owner\/Unnamed' has no physical name.*give it a bucketName \(or bucketName: PhysicalName.GENERATE_IF_NEEDED\)/);
+    expect(() => CrossAccountGrants.queueSendMessages(queue, reader)).toThrow(/give it a queueName/);
+  });
+
+  test('takes a generated physical name (PhysicalName.GENERATE_IF_NEEDED), also in the key policy', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+    const bucket = new s3.Bucket(owner, 'Data', { bucketName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader);
+
+    // THEN the consumer names the generated bucket name, and the key policy the same
+    const name = Template.fromStack(owner).findResources('AWS::S3::Bucket')[Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)].Properties.BucketName;
+    expect(name).toMatch(/^owner[a-z0-9]+$/);
+    expect(identityStatements(consumer)[0].Resource).toEqual([arn(`:s3:::${name}`), arn(`:s3:::${name}/*`)]);
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: Match.objectLike({ StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arn(`:s3:::${name}`), arn(`:s3:::${name}/*`)] } }) })]) },
+    });
+  });
+
+  test('fails naming the role\'s roleName when the grantee role has no physical name', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    const unnamed = new iam.Role(consumer, 'Unnamed', { assumedBy: new iam.AccountRootPrincipal() });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, unnamed)).toThrow(/the grantee 'Consumer\/Unnamed' has no physical name.*give the role a roleName/);
+  });
+});
+
+describe('grantees', () => {
+  test('a CrossAccountRole of another account\'s stack', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const role = new CrossAccountRole(consumer, 'Vendor', { roleName: 'vendor', trustedAccounts: [OTHER] });
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, role);
+
+    // THEN
+    expect(grant.success).toBe(true);
+    Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: ROOT(TRUSTED) }, Condition: { ArnEquals: { 'aws:PrincipalArn': arn(`:iam::${TRUSTED}:role/vendor`) } } })] },
+    });
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: arn(`:sqs:${REGION}:${TRUSTING}:orders`) }]);
+  });
+
+  test('a user of another account\'s stack, with its userName', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts' });
+    const user = new iam.User(consumer, 'Operator', { userName: 'operator' });
+
+    // WHEN
+    CrossAccountGrants.topicPublish(topic, user);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': arn(`:iam::${TRUSTED}:user/operator`) } } })] },
+    });
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: arn(`:sns:${REGION}:${TRUSTING}:alerts`) }]);
+  });
+
+  test('a user without a userName is refused, naming the prop', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts' });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.topicPublish(topic, new iam.User(consumer, 'Operator'))).toThrow(/give the user a userName/);
+  });
+
+  test('a role imported by ARN: only the resource\'s side is written, and a warning says so', () => {
+    // GIVEN
+    const { owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    const partner = iam.Role.fromRoleArn(owner, 'Partner', `arn:aws:iam::${OTHER}:role/partner-reader`);
+
+    // WHEN
+    const grant = CrossAccountGrants.bucketRead(bucket, partner);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: ROOT(OTHER) }, Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${OTHER}:role/partner-reader` } } })] },
+    });
+    expect(grant.principalStatements).toEqual([]);
+    Annotations.fromStack(owner).hasWarning('/Owner/Partner', Match.stringLikeRegexp(
+      `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject, .*kms:Decrypt on its key through s3`));
+  });
+
+  test('an iam.AccountPrincipal: the whole account, whose own policies decide, with no identity policy to write', () => {
+    // GIVEN
+    const { owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, new iam.AccountPrincipal(OTHER));
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: ROOT(OTHER) }, Condition: Match.absent() })] },
+    });
+    Annotations.fromStack(owner).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('an iam.OrganizationPrincipal: anyone of the organization, by aws:PrincipalOrgID', () => {
+    // GIVEN
+    const { owner } = twoAccounts();
+    const bucket = new s3.Bucket(owner, 'Logs', { bucketName: 'central-logs' });
+
+    // WHEN
+    CrossAccountGrants.bucketWrite(bucket, new iam.OrganizationPrincipal(ORG), { objectKeyPattern: 'AWSLogs/*' });
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, '/AWSLogs/*']] }, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } },
+          Match.objectLike({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } }),
+        ],
+      },
+    });
+  });
+
+  test('a queue of another account imported by ARN: the grantee\'s side only, and a warning that its owner must write the queue\'s', () => {
+    // GIVEN
+    const { consumer, reader } = twoAccounts();
+    const queue = sqs.Queue.fromQueueArn(consumer, 'Orders', `arn:aws:sqs:${REGION}:${TRUSTING}:orders`);
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, reader);
+
+    // THEN
+    expect(grant.resourceStatements).toEqual([]);
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: `arn:aws:sqs:${REGION}:${TRUSTING}:orders` }]);
+    Annotations.fromStack(consumer).hasWarning('/Consumer/Orders', Match.stringLikeRegexp(
+      `the queue 'Consumer/Orders' is imported, so this app cannot write its policy, and nothing lets the role 'Consumer/Reader' \\(account ${TRUSTED}\\) in until its owner \\(account ${TRUSTING}\\) allows it there`));
+  });
+
+  test('nothing to write (an imported resource and an identity of another app) is an error', () => {
+    // GIVEN
+    const { consumer } = twoAccounts();
+    const queue = sqs.Queue.fromQueueArn(consumer, 'Orders', `arn:aws:sqs:${REGION}:${TRUSTING}:orders`);
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.queueSendMessages(queue, new iam.AccountPrincipal(OTHER))).toThrow(/has nothing to write for account 333333333333/);
+  });
+
+  test('a group is refused, saying why', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, new iam.Group(consumer, 'Analysts')))
+      .toThrow(/cannot grant to the group 'Consumer\/Analysts': IAM does not accept a group as the principal of a resource policy/);
+  });
+
+  test('a service principal is refused, pointing at the resource\'s own grant', () => {
+    // GIVEN
+    const { owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, new iam.ServicePrincipal('logging.s3.amazonaws.com'))).toThrow(/grants principals of other AWS accounts.*bucket.grantRead/);
+  });
+
+  test('a grantee of the resource\'s own account gets exactly aws-cdk-lib\'s grant', () => {
+    // GIVEN two identical apps, one granting with aws-cdk-lib, one with CrossAccountGrants
+    const template = (useLibrary: boolean) => {
+      const app = testApp();
+      const owner = new Stack(app, 'Owner', { env: { account: TRUSTING, region: REGION } });
+      const { bucket } = encryptedBucket(owner);
+      const local = new iam.Role(owner, 'Local', { assumedBy: new iam.AccountRootPrincipal() });
+      if (useLibrary) { CrossAccountGrants.bucketReadWrite(bucket, local); } else { bucket.grantReadWrite(local); }
+      return Template.fromStack(owner).toJSON();
+    };
+
+    // WHEN / THEN
+    expect(template(true)).toEqual(template(false));
+  });
+
+  test('a grantee in a stack without a concrete account is refused, naming the stack', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    const agnostic = new Stack(app, 'Agnostic');
+    const role = new iam.Role(agnostic, 'Role', { roleName: 'r', assumedBy: new iam.AccountRootPrincipal() });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, role)).toThrow(/the role 'Agnostic\/Role' is in the stack 'Agnostic', which has no concrete account.*give that stack env/);
+  });
+
+  test('works across the stacks of a Stage, as in a pipeline', () => {
+    // GIVEN
+    const app = testApp();
+    const stage = new Stage(app, 'Prod');
+    const { owner, consumer, reader } = twoAccounts(stage as unknown as App);
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN
+    CrossAccountGrants.bucketRead(bucket, reader);
+
+    // THEN
+    expect(identityStatements(consumer)[0].Resource).toEqual([arn(':s3:::data-a'), arn(':s3:::data-a/*')]);
+    Template.fromStack(owner).resourceCountIs('AWS::S3::BucketPolicy', 1);
+  });
+});
+
+describe('the returned iam.Grant', () => {
+  test('holds the statements of both sides and orders a consumer after them', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    const consumerFunction = new lambda.Function(consumer, 'Reads', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+
+    // WHEN
+    const grant = CrossAccountGrants.bucketRead(bucket, reader);
+    grant.applyBefore(consumerFunction);
+
+    // THEN
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.map(s => s.actions)).toEqual([READ, ['kms:Decrypt']]);
+    expect(grant.resourceStatements.map(s => s.actions)).toEqual([READ, ['kms:Decrypt']]);
+    const dependsOn = Template.fromStack(consumer).findResources('AWS::Lambda::Function')[consumer.getLogicalId(consumerFunction.node.defaultChild as lambda.CfnFunction)].DependsOn;
+    expect(dependsOn).toEqual(expect.arrayContaining([consumer.getLogicalId(reader.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy)]));
+  });
+});
+
+describe('S3 object ownership', () => {
+  test.each([s3.ObjectOwnership.OBJECT_WRITER, s3.ObjectOwnership.BUCKET_OWNER_PREFERRED])('refuses writes to a bucket whose Object Ownership is %s, naming the fix', ownership => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner, { objectOwnership: ownership });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketWrite(bucket, reader)).toThrow(new RegExp(`has Object Ownership '${ownership}'.*set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`));
+    expect(() => CrossAccountGrants.bucketReadWrite(bucket, reader)).toThrow(/BUCKET_OWNER_ENFORCED/);
+    expect(() => CrossAccountGrants.bucketRead(bucket, reader)).not.toThrow();
+  });
+
+  test('allows writes to a bucket that enforces ownership, with no ACL condition', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner, { objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED });
+
+    // WHEN
+    CrossAccountGrants.bucketWrite(bucket, reader);
+
+    // THEN
+    expect(JSON.stringify(Template.fromStack(owner).toJSON()) + JSON.stringify(Template.fromStack(consumer).toJSON())).not.toMatch(/x-amz-acl/);
+  });
+
+  test('requires the bucket-owner-full-control ACL for writes to an imported bucket, and warns that its owner must write its side', () => {
+    // GIVEN a bucket of another account imported into the consumer's stack
+    const { consumer, reader } = twoAccounts();
+    const bucket = s3.Bucket.fromBucketName(consumer, 'Shared', 'shared-data-of-a');
+
+    // WHEN
+    CrossAccountGrants.bucketWrite(bucket, reader);
+
+    // THEN
+    expect(identityStatements(consumer)).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: arn(':s3:::shared-data-of-a/*'), Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+      { Effect: 'Allow', Action: OTHER_WRITES, Resource: arn(':s3:::shared-data-of-a/*') },
+    ]);
+    Annotations.fromStack(consumer).hasWarning('/Consumer/Shared', Match.stringLikeRegexp(
+      'wrote only the side of the role \'Consumer/Reader\': the bucket \'Consumer/Shared\' is imported, so this app cannot write its policy'));
+  });
+
+  test('needs no ACL for an imported bucket that the options say enforces ownership', () => {
+    // GIVEN
+    const { consumer, reader } = twoAccounts();
+    const bucket = s3.Bucket.fromBucketName(consumer, 'Shared', 'shared-data-of-a');
+
+    // WHEN
+    CrossAccountGrants.bucketWrite(bucket, reader, { bucketOwnershipEnforced: true });
+
+    // THEN
+    expect(identityStatements(consumer)[0]).toEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: arn(':s3:::shared-data-of-a/*') });
+  });
+});
+
+describe('refusals', () => {
+  test('a bucket encrypted with the AWS managed key aws/s3', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const bucket = new s3.Bucket(owner, 'Data', { bucketName: 'data-a', encryption: s3.BucketEncryption.KMS_MANAGED });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.bucketRead(bucket, reader)).toThrow(/encrypted with the AWS managed key 'alias\/aws\/s3'.*no other account can decrypt its objects/);
+  });
+
+  test('a queue encrypted with the AWS managed key aws/sqs', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders', encryption: sqs.QueueEncryption.KMS_MANAGED });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.queueConsumeMessages(queue, reader)).toThrow(/encrypted with the AWS managed key 'alias\/aws\/sqs'/);
+  });
+
+  test('a secret without a customer managed key, saying Secrets Manager needs one', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const secret = new secretsmanager.Secret(owner, 'Secret', { secretName: 'db' });
+    const imported = secretsmanager.Secret.fromSecretCompleteArn(consumer, 'Imported', `arn:aws:secretsmanager:${REGION}:${TRUSTING}:secret:db-AbCdEf`);
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.secretRead(secret, reader)).toThrow(/Secrets Manager only shares a secret across accounts when it is encrypted with a customer managed key.*encryptionKey: new kms.Key/);
+    expect(() => CrossAccountGrants.secretRead(imported, reader)).toThrow(/imported without its key.*Secret.fromSecretAttributes/);
+  });
+
+  test('an option that the grant would ignore', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.queueSendMessages(queue, reader, { objectKeyPattern: 'x/*' })).toThrow(/does not take the option objectKeyPattern \(only the bucket grants do\)/);
+  });
+});
+
+describe('each service', () => {
+  test('SQS: the queue policy, and the key only through SQS for a consumer', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders', encryptionMasterKey: key });
+
+    // WHEN
+    CrossAccountGrants.queueConsumeMessages(queue, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Principal: { AWS: ROOT(TRUSTED) } })] },
+    });
+    expect(identityStatements(consumer)[1]).toEqual({
+      Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` } },
+    });
+  });
+
+  test('Secrets Manager: the secret\'s policy, and the key only for this secret (SecretARN)', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const secret = new secretsmanager.Secret(owner, 'Secret', { secretName: 'db-password', encryptionKey: new kms.Key(owner, 'Key') });
+
+    // WHEN
+    CrossAccountGrants.secretRead(secret, reader);
+
+    // THEN
+    const pattern = arn(`:secretsmanager:${REGION}:${TRUSTING}:secret:db-password-??????`);
+    expect(identityStatements(consumer)).toEqual([
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: pattern },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:SecretARN': pattern } } },
+    ]);
+  });
+
+  test('ECR: a repository policy without Resource, and GetAuthorizationToken (an action on no resource) for docker login', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const repository = new ecr.Repository(owner, 'Images', { repositoryName: 'base-images' });
+
+    // WHEN
+    CrossAccountGrants.repositoryPull(repository, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryPolicyText: { Statement: [{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }] },
+    });
+    expect(identityStatements(consumer)).toEqual([
+      { Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: arn(`:ecr:${REGION}:${TRUSTING}:repository/base-images`) },
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]);
+  });
+
+  test('Lambda: a permission for the account (one, however many grants), and a warning that it cannot name the role', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    const other = new iam.Role(consumer, 'Other', { roleName: 'other', assumedBy: new iam.AccountRootPrincipal() });
+
+    // WHEN
+    CrossAccountGrants.functionInvoke(fn, reader, { organizationId: ORG });
+    CrossAccountGrants.functionInvoke(fn, other, { organizationId: ORG });
+
+    // THEN
+    Template.fromStack(owner).resourceCountIs('AWS::Lambda::Permission', 1);
+    Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: TRUSTED, PrincipalOrgID: ORG });
+    Annotations.fromStack(owner).hasWarning('/Owner/Resize', Match.stringLikeRegexp('lets in all of account 222222222222, not only the role \'Consumer/Reader\''));
+    expect(identityStatements(consumer)[0].Resource).toEqual([arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)]);
+  });
+
+  test('Lambda: a function of another account may invoke it, its role needing no name (the permission names the account)', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+    const target = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+    const caller = new lambda.Function(consumer, 'Caller', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+
+    // WHEN
+    CrossAccountGrants.functionInvoke(target, caller);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Principal: TRUSTED });
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)] }]);
+  });
+
+  test('Lambda: organizational units are refused (a permission cannot carry them)', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.functionInvoke(fn, reader, { organizationalUnitPaths: [OU] })).toThrow(/cannot narrow the function 'Owner\/Resize' to organizational units/);
+  });
+
+  test('EventBridge: a bus policy statement with a stable statement ID, where aws-cdk-lib writes none', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const bus = new events.EventBus(owner, 'Central', { eventBusName: 'central' });
+
+    // WHEN
+    CrossAccountGrants.eventBusPutEvents(bus, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::Events::EventBusPolicy', {
+      StatementId: Match.stringLikeRegexp('^cdk-CrossAccountPutEvents-[0-9a-f]{16}$'),
+      Statement: { Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: 'events:PutEvents', Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } } },
+    });
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arn(`:events:${REGION}:${TRUSTING}:event-bus/central`) }]);
+  });
+
+  test('KMS directly: the key policy names the account, the grantee names the key by its alias', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+    key.addAlias('alias/shared-data');
+
+    // WHEN
+    CrossAccountGrants.keyEncryptDecrypt(key, reader);
+
+    // THEN
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: KEY_USE, Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }]) },
+    });
+    expect(identityStatements(consumer)).toEqual([{
+      Effect: 'Allow',
+      Action: KEY_USE,
+      Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`),
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shared-data' } },
+    }]);
+  });
+
+  test('KMS directly: a key without an alias is refused, naming the fix', () => {
+    // GIVEN
+    const { owner, reader } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+
+    // WHEN / THEN
+    expect(() => CrossAccountGrants.keyDecrypt(key, reader)).toThrow(/its ARN is only known once its stack is deployed, and it has no alias; give it one \(key.addAlias\('alias\/shared-data'\)\) or pass the option keyAlias/);
+    expect(() => CrossAccountGrants.keyDecrypt(key, reader, { keyAlias: 'alias/aws/s3' })).toThrow(/is the alias of an AWS managed key/);
+  });
+
+  test('KMS directly: a key of another account imported by ARN is named by its ARN, and its owner must write the key policy', () => {
+    // GIVEN
+    const { consumer, reader } = twoAccounts();
+    const key = kms.Key.fromKeyArn(consumer, 'Shared', `arn:aws:kms:${REGION}:${TRUSTING}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+
+    // WHEN
+    CrossAccountGrants.keyDecrypt(key, reader);
+
+    // THEN
+    expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${REGION}:${TRUSTING}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }]);
+    Annotations.fromStack(consumer).hasWarning('/Consumer/Shared', Match.stringLikeRegexp(`the key 'Consumer/Shared' is imported.*its owner \\(account ${TRUSTING}\\)`));
+  });
+});
+
+describe('quotas, checked at synth with the limit named', () => {
+  /** Roles of many accounts, each granted on the resource. */
+  function manyGrantees(app: App, count: number): iam.IRole[] {
+    return Array.from({ length: count }, (_, i) => iam.Role.fromRoleArn(app.node.findChild('Consumer') as Stack, `Partner${i}`, `arn:aws:iam::${String(300000000000 + i)}:role/partner-role-with-a-long-name-${i}`));
+  }
+
+  test('a bucket policy over 20 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const bucket = new s3.Bucket(owner, 'Data', { bucketName: 'data-a' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 60)) { CrossAccountGrants.bucketRead(bucket, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the bucket policy of 'Owner\/Data' is about \d+ characters, over the quota of 20 KB \(20,480 bytes\) for a bucket policy/);
+  });
+
+  test('a queue policy over 8,192 bytes fails the synth, and one under passes', () => {
+    // GIVEN
+    const small = twoAccounts();
+    const large = twoAccounts();
+    const queue = (owner: Stack) => new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const smallQueue = queue(small.owner);
+    const largeQueue = queue(large.owner);
+
+    // WHEN
+    for (const partner of manyGrantees(small.app, 5)) { CrossAccountGrants.queueSendMessages(smallQueue, partner); }
+    for (const partner of manyGrantees(large.app, 25)) { CrossAccountGrants.queueSendMessages(largeQueue, partner); }
+
+    // THEN
+    expect(() => small.app.synth()).not.toThrow();
+    expect(() => large.app.synth()).toThrow(/the queue policy of 'Owner\/Queue' is about \d+ characters, over the quota of 8,192 bytes for a queue policy/);
+  });
+
+  test('an event bus policy over 10,240 characters is a warning: the quota can be raised', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const bus = new events.EventBus(owner, 'Central', { eventBusName: 'central' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 40)) { CrossAccountGrants.eventBusPutEvents(bus, partner); }
+    app.synth();
+
+    // THEN
+    Annotations.fromStack(owner).hasWarning('/Owner/Central', Match.stringLikeRegexp('over the quota of 10,240 characters for an event bus policy.*raise the quota in Service Quotas'));
+  });
+});
+
+test('two synths of the same app give the same templates', () => {
+  const build = () => {
+    const { app, owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    CrossAccountGrants.bucketReadWrite(bucket, reader, { organizationId: ORG });
+    CrossAccountGrants.eventBusPutEvents(new events.EventBus(owner, 'Bus', { eventBusName: 'bus' }), reader);
+    return app.synth().stacks.map(s => JSON.stringify(s.template));
+  };
+  expect(build()).toEqual(build());
+});
