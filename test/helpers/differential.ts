@@ -144,16 +144,15 @@ const levels = (given: DrawnRequest['serviceControlPolicies']): ControlLevel[] |
 
 /** Runs one configuration through both. */
 export async function compare(request: DrawnRequest): Promise<Comparison> {
-  const simulated = <T>(document: T): T => forSimulator(document);
   const input = {
     principalArn: request.principalArn,
     action: request.action,
     resourceArn: request.resourceArn,
     resourceAccount: request.resourceAccount,
-    identityPolicies: request.identityPolicies.map(simulated),
-    permissionsBoundary: simulated(request.permissionsBoundary),
-    sessionPolicy: simulated(request.sessionPolicy),
-    resourcePolicy: simulated(request.resourcePolicy),
+    identityPolicies: request.identityPolicies.map(forSimulator),
+    permissionsBoundary: forSimulator(request.permissionsBoundary),
+    sessionPolicy: forSimulator(request.sessionPolicy),
+    resourcePolicy: forSimulator(request.resourcePolicy),
     context: request.context,
     ignoreInapplicableContextKeys: true,
     serviceControlPolicies: levelsForSimulator(request.serviceControlPolicies),
