@@ -10,10 +10,10 @@
  *
  *   npx integ-runner --directory test --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed integ.external-id.ts
  */
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AssumeRolePolicy, CrossAccountRole } from '../src';
-import { assumeRoleProbe, leaveNothingBehind, ProbeRequest } from './helpers/integ-probe';
+import { assumeRoleProbe, leaveNothingBehind, probeAssertion, ProbeOutcome, ProbeRequest } from './helpers/integ-probe';
 
 const app = new App();
 leaveNothingBehind(app);
@@ -25,9 +25,7 @@ const caller = assumeRoleProbe(stack, 'Caller');
 new AssumeRolePolicy(stack, 'CallerMayAssume', { targetRoles: [role], roles: [caller.role!] });
 
 const integ = new IntegTest(app, 'ExternalId', { testCases: [stack] });
-const call = (request: ProbeRequest, outcome: object) => integ.assertions
-  .invokeFunction({ functionName: caller.functionName, payload: stack.toJsonString(request) })
-  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(outcome) }));
+const call = (request: ProbeRequest, outcome: ProbeOutcome) => probeAssertion(integ, caller, request, outcome);
 
 // First the allowed call, retried until IAM has propagated the new role and policy: a denial seen
 // before that would prove nothing. Then the refusals.

@@ -12,12 +12,12 @@
  *
  *   npx projen integ:deploy integ.resource-share.ts
  */
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CrossAccountGrants } from '../src';
-import { assumeRoleProbe, leaveNothingBehind, ProbeRequest } from './helpers/integ-probe';
+import { assumeRoleProbe, leaveNothingBehind, probeAssertion } from './helpers/integ-probe';
 
 const app = new App();
 leaveNothingBehind(app);
@@ -42,12 +42,9 @@ const put = integ.assertions.awsApiCall('S3', 'putObject', { Bucket: bucket.buck
 put.provider.addToRolePolicy({ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [bucket.arnForObjects(OBJECT_KEY)] });
 put.provider.addToRolePolicy({ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [key.keyArn] });
 
-const call = (fn: typeof reader, request: ProbeRequest, outcome: object) => integ.assertions
-  .invokeFunction({ functionName: fn.functionName, payload: stack.toJsonString(request) })
-  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(outcome) }));
 const getObject = { bucket: bucket.bucketName, key: OBJECT_KEY };
 
 put
-  .next(call(reader, { getObject }, { getObject: 'allowed' })
+  .next(probeAssertion(integ, reader, { getObject }, { getObject: 'allowed' })
     .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) }))
-  .next(call(other, { getObject }, { getObject: 'AccessDenied' }));
+  .next(probeAssertion(integ, other, { getObject }, { getObject: 'AccessDenied' }));

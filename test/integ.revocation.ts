@@ -13,11 +13,11 @@
  *
  *   npx integ-runner --directory test --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed integ.revocation.ts
  */
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AssumeRolePolicy, CrossAccountRole } from '../src';
-import { assumeRoleProbe, leaveNothingBehind, ProbeRequest } from './helpers/integ-probe';
+import { assumeRoleProbe, leaveNothingBehind, probeAssertion, ProbeOutcome, ProbeRequest } from './helpers/integ-probe';
 
 const app = new App();
 leaveNothingBehind(app);
@@ -34,9 +34,7 @@ const caller = assumeRoleProbe(stack, 'Caller');
 new AssumeRolePolicy(stack, 'CallerMayAssume', { targetRoles: roles, roles: [caller.role!] });
 
 const integ = new IntegTest(app, 'Revocation', { testCases: [stack] });
-const call = (request: ProbeRequest, outcome: object) => integ.assertions
-  .invokeFunction({ functionName: caller.functionName, payload: stack.toJsonString(request) })
-  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(outcome) }));
+const call = (request: ProbeRequest, outcome: ProbeOutcome) => probeAssertion(integ, caller, request, outcome);
 
 call({ roleArn: control.roleArn, roleSessionName: 'control', getRole: control.roleName }, { assumeRole: 'allowed', getRole: 'allowed' })
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) })

@@ -8,10 +8,10 @@
  *
  *   npx integ-runner --directory test --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed integ.session-controls.ts
  */
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AssumeRolePolicy, CrossAccountRole } from '../src';
-import { assumeRoleProbe, leaveNothingBehind, ProbeRequest } from './helpers/integ-probe';
+import { assumeRoleProbe, leaveNothingBehind, probeAssertion, ProbeOutcome, ProbeRequest } from './helpers/integ-probe';
 
 const app = new App();
 leaveNothingBehind(app);
@@ -22,9 +22,7 @@ const caller = assumeRoleProbe(stack, 'Caller');
 new AssumeRolePolicy(stack, 'CallerMayAssume', { targetRoles: [role], roles: [caller.role!] });
 
 const integ = new IntegTest(app, 'SessionControls', { testCases: [stack] });
-const call = (request: ProbeRequest, outcome: object) => integ.assertions
-  .invokeFunction({ functionName: caller.functionName, payload: stack.toJsonString(request) })
-  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(outcome) }));
+const call = (request: ProbeRequest, outcome: ProbeOutcome) => probeAssertion(integ, caller, request, outcome);
 
 call({ roleArn: role.roleArn, roleSessionName: 'integ-alice' }, { assumeRole: 'allowed' })
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) })

@@ -1,10 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { App, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Node } from 'constructs';
-import { CrossAccountRole, CrossAccountTrustChecks, OrganizationTrustPerimeter } from '../src';
+import { CrossAccountRole, OrganizationTrustPerimeter } from '../src';
 import { useTempFolder } from './helpers/temp-folder';
+import { WatchedTrustChecks } from './helpers/watched-checks';
 
 const temp = useTempFolder('trust-checks-cost-');
 
@@ -18,28 +19,17 @@ const temp = useTempFolder('trust-checks-cost-');
 /** Counts, per construct, how often its children are read while the plugin's validate() runs. */
 function childReadsDuringValidate(build: (app: App) => void): Map<string, number> {
   const reads = new Map<string, number>();
-  let inValidate = false;
   const descriptor = Object.getOwnPropertyDescriptor(Node.prototype, 'children')!;
   Object.defineProperty(Node.prototype, 'children', {
     ...descriptor,
     get(this: Node) {
-      if (inValidate) { reads.set(this.path, (reads.get(this.path) ?? 0) + 1); }
+      if (WatchedTrustChecks.inValidate) { reads.set(this.path, (reads.get(this.path) ?? 0) + 1); }
       return descriptor.get!.call(this);
     },
   });
-  class Watched extends CrossAccountTrustChecks {
-    public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-      inValidate = true;
-      try {
-        return super.validate(context);
-      } finally {
-        inValidate = false;
-      }
-    }
-  }
   try {
     const app = new App();
-    Validations.of(app).addPlugins(new Watched());
+    Validations.of(app).addPlugins(new WatchedTrustChecks());
     build(app);
     app.synth();
   } finally {

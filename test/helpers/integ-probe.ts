@@ -9,6 +9,7 @@
  * made here rather than by `awsApiCall` (whose custom resource fails on any
  * error).
  */
+import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Aspects, CfnDeletionPolicy, CfnResource, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -99,4 +100,14 @@ export function leaveNothingBehind(scope: IConstruct): void {
     },
   };
   Aspects.of(scope).add(aspect);
+}
+
+/**
+ * An assertion: invoking the probe with `request` returns exactly `outcome`
+ * (each call's `allowed`, or the name of its error).
+ */
+export function probeAssertion(integ: IntegTest, probe: lambda.IFunction, request: ProbeRequest, outcome: ProbeOutcome): IApiCall {
+  return integ.assertions
+    .invokeFunction({ functionName: probe.functionName, payload: Stack.of(probe).toJsonString(request) })
+    .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(outcome) }));
 }

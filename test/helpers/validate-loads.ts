@@ -7,12 +7,11 @@
  * not counted).
  */
 import { Module } from 'module';
-import { App, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CrossAccountTrustChecks } from '../../src';
+import { WatchedTrustChecks } from './watched-checks';
 
 const requested: string[] = [];
-let inValidate = false;
 interface ModuleInternals {
   _load(request: string, parent: unknown, isMain: boolean): unknown;
   _resolveFilename(request: string, parent: unknown, isMain: boolean): string;
@@ -20,26 +19,16 @@ interface ModuleInternals {
 const internals = Module as unknown as ModuleInternals;
 const load = internals._load;
 internals._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
-  if (inValidate && !Module.isBuiltin(request)) {
+  if (WatchedTrustChecks.inValidate && !Module.isBuiltin(request)) {
     const file = internals._resolveFilename(request, parent, isMain);
     if (require.cache[file] === undefined) { requested.push(file); }
   }
   return load.call(this, request, parent, isMain);
 };
 
-class Watched extends CrossAccountTrustChecks {
-  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    inValidate = true;
-    try {
-      return super.validate(context);
-    } finally {
-      inValidate = false;
-    }
-  }
-}
 
 const app = new App({ outdir: process.argv[2] });
-Validations.of(app).addPlugins(new Watched());
+Validations.of(app).addPlugins(new WatchedTrustChecks());
 // Plain aws-cdk-lib roles only: the library's constructs would load, while the app is built, modules that
 // validate() needs too, and hide a load that an app of plain roles pays for inside validate().
 const workload = new Stack(app, 'Workload', { env: { account: '111111111111', region: 'eu-west-1' } });
