@@ -9,3 +9,5 @@ export * from './cross-account-role-fanout';
 export * from './organization-trust-perimeter';
 export * from './cross-account-access-analyzer';
 export * from './cross-account-grants';
+export * from './access-explanation';
+export * from './access-explainer';

@@ -79,7 +79,7 @@ describe('resource shares in the access map', () => {
     expect(mermaid).toContain(`${readerNode} -->|"s3:GetBucketLocation, s3:GetObject, s3:GetObjectAttributes (+3) · principal ARN"| ${bucketNode}`);
     expect(mermaid).toMatch(/p\d+ -->\|"sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage"\| s\d+/);
     expect(md).toContain('| 111111111111 | bucket data-a | role/reader | s3:GetBucketLocation, s3:GetObject, s3:GetObjectAttributes (+3) | principal ARN | none |');
-    expect(md).toMatch(/\| 111111111111 \| queue Queue\w+ \| any principal of 222222222222 \| sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage \| no guard \| ResourcePolicyUnguardedAccount \(warning\) \|/);
+    expect(md).toMatch(/\| 111111111111 \| queue Queue\w+ \| any principal of 222222222222 with an identity policy allowing it \| sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage \| no guard \| ResourcePolicyUnguardedAccount \(warning\) \|/);
   });
 
   test('draws the shared resources in the HTML map, and tables them', () => {

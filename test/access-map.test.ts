@@ -71,7 +71,37 @@ describe('access map written by CrossAccountTrustChecks', () => {
     expect(md).toMatch(/p\d+ -->\|"MFA ≤ 60 min"\| r\d+/);
     expect(md).toMatch(/p\d+ -->\|"ext-id"\| r\d+/);
     expect(md).toContain('## Account 111111111111');
-    expect(md).toContain('| AuditReadOnly | any principal of 222222222222 | MFA ≤ 60 min | 4 h | ReadOnlyAccess | no | none |');
+    expect(md).toContain('| AuditReadOnly | group/workload-auditors (members) | MFA ≤ 60 min | 4 h | ReadOnlyAccess | no | none |');
+    // the trusted side: the example's auditor group holds the assume permission, evaluated with the role's trust
+    expect(audit.trusts[0]).toMatchObject({
+      appAccounts: ['222222222222'],
+      assumers: [{ kind: 'group', name: 'workload-auditors', account: '222222222222', decision: 'allowed' }],
+    });
+  });
+
+  test('starts the arrows from the principals of the app that may assume the role, and from the trusted account when its side is not in the app', () => {
+    // GIVEN a role trusted by account 222222222222, where alice holds the assume permission and bob does not,
+    // and a role trusted by 444444444444, which has no stack in the app
+    const dir = synth(app => {
+      const workload = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+      const role = new CrossAccountRole(workload, 'Audit', { roleName: 'Audit', trustedAccounts: [TRUSTED] });
+      new CrossAccountRole(workload, 'Vendor', { roleName: 'Vendor', trustedAccounts: ['444444444444'], externalIds: ['vendor-0123456789'] });
+      const people = new Stack(app, 'People', { env: { account: TRUSTED, region: REGION } });
+      role.grantAssumeRole(new iam.User(people, 'Alice', { userName: 'alice' }));
+      new iam.User(people, 'Bob', { userName: 'bob' });
+    });
+
+    // WHEN
+    const map = readMap(dir);
+    const md = readMd(dir);
+
+    // THEN
+    expect(roleNamed(map, 'Audit').trusts[0].assumers).toEqual([expect.objectContaining({ kind: 'user', name: 'alice', decision: 'allowed' })]);
+    expect(md).toMatch(/p\d+\(\["user\/alice"\]\)/);
+    expect(md).not.toContain('user/bob');
+    expect(md).toContain('| Audit | user/alice | no guard |');
+    expect(roleNamed(map, 'Vendor').trusts[0]).toMatchObject({ appAccounts: [], assumers: [] });
+    expect(md).toContain('| Vendor | any principal of 444444444444 with an identity policy allowing it | ext-id |');
   });
 
   test('gives the same bytes on every synthesis', () => {

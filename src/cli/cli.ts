@@ -6,11 +6,12 @@
 import { parseArgs } from 'util';
 import { AUDIT_COMMAND } from './audit-command';
 import { CliIo, Command, EXIT_CLEAN, EXIT_USAGE, UsageError, packageVersion } from './command';
+import { EXPLAIN_COMMAND } from './explain-command';
 import { MAP_COMMAND } from './map-command';
 import { InputError } from './template-file';
 
 /** The subcommands, by name. */
-export const COMMANDS: Command[] = [AUDIT_COMMAND, MAP_COMMAND];
+export const COMMANDS: Command[] = [AUDIT_COMMAND, MAP_COMMAND, EXPLAIN_COMMAND];
 
 const PROGRAM = 'cdk-cross-account-roles';
 

@@ -84,6 +84,17 @@ export const ORGANIZATIONAL_UNIT_PATH_PATTERN = /^(o-[a-z0-9]{10,32})\/r-([a-z0-
 export const MIN_SESSION_DURATION_SECONDS = 3600;
 export const MAX_SESSION_DURATION_SECONDS = 43200;
 
+/**
+ * AssumeRole's DurationSeconds: 900 seconds at least, one hour when not given,
+ * and at most one hour when the caller is itself a role session (role chaining).
+ *
+ * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+ */
+export const ASSUME_ROLE_MIN_DURATION_SECONDS = 900;
+export const ASSUME_ROLE_DEFAULT_DURATION_SECONDS = 3600;
+export const ROLE_CHAINING_MAX_DURATION_SECONDS = 3600;
+
 /** Role trust policy length: 2,048 characters by default, raisable to 4,096; whitespace is not counted. */
 export const TRUST_POLICY_DEFAULT_QUOTA = 2048;
 export const TRUST_POLICY_MAX_QUOTA = 4096;

@@ -636,6 +636,8 @@ export interface SimulateRequestInput {
   readonly resourcePolicy?: unknown;
   /** Resolved permissions boundary of the caller, if any. */
   readonly permissionsBoundary?: unknown;
+  /** The session policy passed when the caller's role session was created, if any. */
+  readonly sessionPolicy?: unknown;
   /** Request context keys. Principal keys (aws:PrincipalArn, aws:PrincipalAccount, aws:username, ...) are derived from the ARN. */
   readonly context?: RequestContext;
   /**
@@ -798,9 +800,9 @@ function checkedResult(
   return { raw: result, ignoredContextKeys: ignored };
 }
 
-/** One level of an organization's control policies, as iam-simulate takes it. */
-function orgLevel(level: OrgPolicies): Simulation['serviceControlPolicies'][number] {
-  return { orgIdentifier: level.orgIdentifier, policies: [...level.policies] };
+/** One level of an organization's control policies, as iam-simulate takes it, encryption-context conditions judged. */
+function orgLevel(level: OrgPolicies, judge: (name: string, policy: unknown) => unknown): Simulation['serviceControlPolicies'][number] {
+  return { orgIdentifier: level.orgIdentifier, policies: level.policies.map(p => ({ name: p.name, policy: judge(p.name, p.policy) })) };
 }
 
 /** Evaluate any request with iam-simulate, returning the decision plus the raw result. */
@@ -835,9 +837,10 @@ export async function evaluateRequest(input: SimulateRequestInput): Promise<Simu
       contextVariables: buildContext(input.principalArn, resourceAccount, rest),
     },
     identityPolicies: input.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy: judge(`identity-${i}`, policy) })),
-    serviceControlPolicies: (input.serviceControlPolicies ?? []).map(orgLevel),
-    resourceControlPolicies: (input.resourceControlPolicies ?? []).map(orgLevel),
+    serviceControlPolicies: (input.serviceControlPolicies ?? []).map(level => orgLevel(level, judge)),
+    resourceControlPolicies: (input.resourceControlPolicies ?? []).map(level => orgLevel(level, judge)),
     ...(input.resourcePolicy !== undefined ? { resourcePolicy: judge('resource', input.resourcePolicy) } : {}),
+    ...(input.sessionPolicy !== undefined ? { sessionPolicy: judge('session', input.sessionPolicy) } : {}),
     ...(input.permissionsBoundary !== undefined
       ? { permissionBoundaryPolicies: [{ name: 'permissions-boundary', policy: judge('permissions-boundary', input.permissionsBoundary) }] }
       : {}),
@@ -914,6 +917,11 @@ function conditionHolds(operator: string, expected: unknown, actual: string | st
   if (set) { setOperator = set[1] as 'ForAnyValue' | 'ForAllValues'; base = set[2]; }
   const ifExists = base.endsWith('IfExists');
   if (ifExists) base = base.slice(0, -'IfExists'.length);
+  if (base === 'Null' && setOperator === undefined && !ifExists) {
+    // Null true: the key is absent; false: it is present
+    const absent = actual === undefined || (Array.isArray(actual) && actual.length === 0);
+    return (Array.isArray(expected) ? expected : [expected]).some(v => String(v).toLowerCase() === String(absent));
+  }
   const op = OPERATORS[base];
   if (op === undefined) throw new Error(`The harness does not judge the operator ${operator} on an encryption-context key`);
   const patterns = Array.isArray(expected) ? expected : [expected];

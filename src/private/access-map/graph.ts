@@ -4,6 +4,7 @@
  * labelled with the trust's guards, and one per (grantee, resource) labelled
  * with the actions. Shared by the Markdown (Mermaid) and HTML (SVG) renderings.
  */
+import { MapAssumer } from './assumers';
 import { AccessMap, MapRole } from './model';
 import { MapGrant, MapShare, shareLabel } from './shares';
 import { accountOf } from '../audit/rules/types';
@@ -50,17 +51,30 @@ function shortArn(arn: string): string {
   return match ? match[1] : arn;
 }
 
-/** The principals of one trust, or of one grant of a shared resource (AWS services left out: they are not drawn). */
-export function sourcesOf(trust: Grantees): Source[] {
+/**
+ * The principals of one trust, or of one grant of a shared resource (AWS
+ * services left out: they are not drawn). From an account whose principals
+ * of the app may assume the role, those users, groups and roles (evaluated,
+ * trusts only); from any other account, whom the statement names: a
+ * principal ARN, or any principal of the account with an identity policy
+ * allowing it (the trusted side is not in the app).
+ */
+export function sourcesOf(trust: Grantees & { readonly assumers?: readonly MapAssumer[] }): Source[] {
   const sources: Source[] = [];
+  const assumers = trust.assumers ?? [];
+  const evaluated = new Set(assumers.map(a => a.account));
+  for (const assumer of assumers) {
+    const label = `${assumer.kind}/${assumer.name}${assumer.kind === 'group' ? ' (members)' : ''}${assumer.decision === 'unknown' ? ' (if deploy-time values allow)' : ''}`;
+    sources.push({ key: `${assumer.kind} ${assumer.account} ${assumer.name}`, label, account: assumer.account });
+  }
   const coveredAccounts = new Set<string>();
   for (const arn of trust.principalArns) {
     const account = accountOf(arn);
     if (account !== undefined) { coveredAccounts.add(account); }
-    sources.push({ key: `arn ${arn}`, label: shortArn(arn), account });
+    if (account === undefined || !evaluated.has(account)) { sources.push({ key: `arn ${arn}`, label: shortArn(arn), account }); }
   }
-  for (const account of trust.accounts.filter(a => !coveredAccounts.has(a))) {
-    sources.push({ key: `account ${account}`, label: `any principal of ${account}`, account });
+  for (const account of trust.accounts.filter(a => !coveredAccounts.has(a) && !evaluated.has(a))) {
+    sources.push({ key: `account ${account}`, label: `any principal of ${account} with an identity policy allowing it`, account });
   }
   if (trust.anyPrincipal) {
     for (const org of trust.organizationIds) { sources.push({ key: `org ${org}`, label: `organisation ${org}` }); }

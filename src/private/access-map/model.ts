@@ -5,6 +5,7 @@
  * sorted, so that two builds of the same app give the same bytes.
  */
 import * as fs from 'fs';
+import { MapAssumer, assumersOf, mapModel, modelRole } from './assumers';
 import { compareShares, MapFinding, MapShare, sharesOf } from './shares';
 import { auditTemplateFully, PolicyAudit, RoleAudit } from '../audit/engine';
 import { AuditContext, resolveForAudit } from '../audit/resolve';
@@ -12,6 +13,7 @@ import { list } from '../audit/roles';
 import { RuleContext } from '../audit/rules';
 import { isDeployTime, UNRESOLVED } from '../audit/rules/types';
 import { isObject, JsonObject, TemplateResource } from '../audit/template';
+import { AccessModel } from '../explain/model';
 import { declaredRoleOf, DeclaredRole, DeclaredTrust, TrustGuards } from '../organization/declared-trusts';
 import { compareText } from '../policy/compare';
 
@@ -52,6 +54,13 @@ export type { MapFinding } from './shares';
 export interface MapTrust extends DeclaredTrust {
   /** The guards in a word each (`ext-id`, `MFA ≤ 30 min`, `org`, `OU`, `IP`, …), as the diagrams label them. */
   readonly labels: string[];
+  /**
+   * The trusted accounts where the app has stacks: who of its principals may
+   * assume the role from them is evaluated (`assumers`). Sorted.
+   */
+  readonly appAccounts: string[];
+  /** The users, groups and roles of the app that may assume the role through this trust, evaluated. */
+  readonly assumers: MapAssumer[];
 }
 
 /** What a role may do, in short. */
@@ -214,15 +223,14 @@ class TemplateIndex {
 }
 
 /** A template's roles and policies, as the audit engine read and judged them (the plugin's own audit, when it gave it). */
-function auditOf(t: MapTemplate, rules: RuleContext): { roles: RoleAudit[]; policies: PolicyAudit[] } {
+function auditOf(t: MapTemplate & { readonly template: unknown }, rules: RuleContext): { roles: RoleAudit[]; policies: PolicyAudit[] } {
   if (t.audits !== undefined) { return { roles: t.audits, policies: t.policies ?? [] }; }
-  const template: unknown = t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8'));
-  const { roles, policies } = auditTemplateFully(template, { account: t.account, region: t.region, rules });
+  const { roles, policies } = auditTemplateFully(t.template, { account: t.account, region: t.region, rules });
   return { roles, policies };
 }
 
 /** The map's roles of one template (and of its StackSets' inline templates), read and judged by the audit engine. */
-function rolesOf(t: MapTemplate, audits: RoleAudit[]): MapRole[] {
+function rolesOf(t: MapTemplate, audits: RoleAudit[], model: AccessModel): MapRole[] {
   // one index per template (the stack's, or a StackSet's body): the audit read each in one context
   const indexes = new Map<AuditContext, TemplateIndex>();
   const indexOf = (audit: RoleAudit): TemplateIndex => {
@@ -246,7 +254,12 @@ function rolesOf(t: MapTemplate, audits: RoleAudit[]): MapRole[] {
       template: t.file,
       ...(t.region !== undefined ? { region: t.region } : {}),
       maxSessionDurationSeconds: declared.maxSessionDuration,
-      trusts: declared.trusts.map(trust => ({ ...trust, labels: guardLabels(trust) })),
+      trusts: declared.trusts.map(trust => {
+        // the trusted side: the accounts of the trust that are the app's, and who of the app may assume the role from them
+        const appAccounts = trust.accounts.filter(a => model.accounts.has(a));
+        const role = audit.inStackSet ? undefined : modelRole(model, t.file, audit.roleLogicalId);
+        return { ...trust, labels: guardLabels(trust), appAccounts, assumers: assumersOf(model, role, appAccounts) };
+      }),
       permissions: permissionsOf(audit.properties, index.policiesOf(audit.roleLogicalId), index.ctx),
       monitored: isWatched(declared, index.watched),
       // findings acknowledged in the template's Metadata are left out, as the plugin and the CLI leave them out
@@ -268,11 +281,13 @@ function compareRoles(a: MapRole, b: MapRole): number {
  * perimeters; the CLI sees templates only).
  */
 export function buildAccessMap(templates: MapTemplate[], rules: RuleContext = {}): AccessMap {
+  const read = templates.map(t => ({ ...t, template: t.template ?? JSON.parse(fs.readFileSync(t.path, 'utf-8')) as unknown }));
+  const model = mapModel(read);
   const roles: MapRole[] = [];
   const shares: MapShare[] = [];
-  for (const t of templates) {
+  for (const t of read) {
     const { roles: audits, policies } = auditOf(t, rules);
-    roles.push(...rolesOf(t, audits));
+    roles.push(...rolesOf(t, audits, model));
     shares.push(...sharesOf(t, policies));
   }
   return { version: ACCESS_MAP_VERSION, roles: roles.sort(compareRoles), ...shares.length > 0 ? { shares: shares.sort(compareShares) } : {} };

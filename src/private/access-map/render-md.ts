@@ -56,7 +56,9 @@ export function renderMarkdown(map: AccessMap): string {
     '',
     `${map.roles.length} role(s) in ${accounts.length} account(s), read from the synthesized templates by cdk-cross-account-roles. `
       + 'Each arrow is a trust: from whom the role trusts to the role, labelled with what the caller must show '
-      + '(`ext-id`: an external ID; `MFA ≤ n min`; `org` / `OU`: an organisation or OU condition; `IP`: source addresses).',
+      + '(`ext-id`: an external ID; `MFA ≤ n min`; `org` / `OU`: an organisation or OU condition; `IP`: source addresses). '
+      + 'Arrows start from the users, groups and roles of the app that may assume the role, evaluated from their policies; '
+      + 'where none may, from whom the trust names, the trusted side being outside the app.',
     '',
   ];
   if (graph.edges.length > 0) {
