@@ -6,6 +6,7 @@
  * actions summarised on the arrow.
  */
 import { PolicyAudit } from '../audit/engine';
+import { SHARED_RESOURCE_WORDS } from '../audit/resource-policies';
 import { actionsSummary, DeclaredGrant, declaredSharesOf, isCrossAccountGrant } from '../organization/declared-shares';
 import { compareText } from '../policy/compare';
 
@@ -66,18 +67,6 @@ const GUARD_LABELS: Record<string, string> = {
   'kms:ViaService': 'via service',
 };
 
-/** How the type of a shared resource is named in the map. */
-export const RESOURCE_WORDS: Record<string, string> = {
-  'AWS::S3::Bucket': 'bucket',
-  'AWS::KMS::Key': 'key',
-  'AWS::SQS::Queue': 'queue',
-  'AWS::SNS::Topic': 'topic',
-  'AWS::SecretsManager::Secret': 'secret',
-  'AWS::ECR::Repository': 'repository',
-  'AWS::Lambda::Function': 'function',
-  'AWS::Events::EventBus': 'event bus',
-};
-
 /** The shares of one template's resource policies (and of its StackSets' templates). */
 export function sharesOf(t: NamedTemplate, policies: PolicyAudit[]): MapShare[] {
   return policies.filter(policy => policy.kind === 'resource').flatMap(policy =>
@@ -109,5 +98,5 @@ export function compareShares(a: MapShare, b: MapShare): number {
 
 /** A shared resource in words: `bucket my-data`. */
 export function shareLabel(share: MapShare): string {
-  return `${RESOURCE_WORDS[share.resourceType] ?? share.resourceType} ${share.resource}`;
+  return `${SHARED_RESOURCE_WORDS[share.resourceType] ?? share.resourceType} ${share.resource}`;
 }

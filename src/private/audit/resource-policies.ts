@@ -100,6 +100,18 @@ export const POLICY_RESOURCE_TYPES: string[] = [
   'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group',
 ];
 
+/** The types of resource a resource policy can share across accounts, and how each is named in words. */
+export const SHARED_RESOURCE_WORDS: Readonly<Record<string, string>> = {
+  'AWS::S3::Bucket': 'bucket',
+  'AWS::KMS::Key': 'key',
+  'AWS::SQS::Queue': 'queue',
+  'AWS::SNS::Topic': 'topic',
+  'AWS::SecretsManager::Secret': 'secret',
+  'AWS::ECR::Repository': 'repository',
+  'AWS::Lambda::Function': 'function',
+  'AWS::Events::EventBus': 'event bus',
+};
+
 /** The property of a shared resource that holds its physical name, by type. */
 const NAME_PROPERTIES: Record<string, string> = {
   'AWS::S3::Bucket': 'BucketName',

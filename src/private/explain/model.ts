@@ -9,6 +9,7 @@
  */
 import { auditContext } from '../audit/engine';
 import { AuditContext } from '../audit/resolve';
+import { SHARED_RESOURCE_WORDS } from '../audit/resource-policies';
 import { UNRESOLVED } from '../audit/rules/types';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from '../audit/template';
 import { readTrustDocument } from '../audit/trust-document';
@@ -306,16 +307,9 @@ function referenced(value: unknown): string | undefined {
   return typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
 }
 
-const RESOURCE_TYPES: Record<string, ResourceKind> = {
-  'AWS::S3::Bucket': 'bucket',
-  'AWS::KMS::Key': 'key',
-  'AWS::SQS::Queue': 'queue',
-  'AWS::SNS::Topic': 'topic',
-  'AWS::SecretsManager::Secret': 'secret',
-  'AWS::ECR::Repository': 'repository',
-  'AWS::Lambda::Function': 'function',
-  'AWS::Events::EventBus': 'event-bus',
-};
+/** The kind of each shared resource type: its name in words, hyphenated (`event-bus`). */
+const RESOURCE_TYPES: Record<string, ResourceKind> = Object.fromEntries(
+  Object.entries(SHARED_RESOURCE_WORDS).map(([type, words]) => [type, words.replace(/ /g, '-') as ResourceKind]));
 
 /** The resources of a template with the model's kinds, and their resource-based policies wherever they are written. */
 function resourcesWithPolicies(t: ReadTemplate): ModelResource[] {

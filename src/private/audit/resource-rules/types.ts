@@ -3,6 +3,7 @@
  * others do) and identity policies (what a principal may do), one rule a
  * file, judged by the engine as the trust rules are.
  */
+import { SHARED_RESOURCE_WORDS } from '../resource-policies';
 import type { AuditedPolicy, PolicyKind, SharedResource } from '../resource-policies';
 import { Finding, PolicyStatement, RuleContext } from '../rules/types';
 
@@ -22,17 +23,7 @@ export interface ResourceRule {
 
 /** The resources a policy is on, in words (`bucket my-data`, `queue Queue4A7E3555`). */
 export function targetsText(policy: AuditedPolicy): string {
-  const words: Record<string, string> = {
-    'AWS::S3::Bucket': 'bucket',
-    'AWS::KMS::Key': 'key',
-    'AWS::SQS::Queue': 'queue',
-    'AWS::SNS::Topic': 'topic',
-    'AWS::SecretsManager::Secret': 'secret',
-    'AWS::ECR::Repository': 'repository',
-    'AWS::Lambda::Function': 'function',
-    'AWS::Events::EventBus': 'event bus',
-  };
-  const one = (t: SharedResource) => `${words[t.type] ?? t.type} ${t.name ?? t.logicalId ?? '(known at deploy time)'}`;
+  const one = (t: SharedResource) => `${SHARED_RESOURCE_WORDS[t.type] ?? t.type} ${t.name ?? t.logicalId ?? '(known at deploy time)'}`;
   return policy.targets.length > 0 ? policy.targets.map(one).join(', ') : policy.logicalId;
 }
 
