@@ -328,6 +328,31 @@ describe('AccessExplainer, on resource policies', () => {
     expect(result.deniedBy).toEqual([AccessLayer.RESOURCE_POLICY]);
   });
 
+  test('finds the named bucket among buckets whose names are generated: a bucket name is unique, so none of them can be it', () => {
+    // GIVEN a reports bucket with a name, and two buckets beside it whose names CloudFormation generates
+    const app = testApp();
+    const data = new Stack(app, 'Data', { env: { account: TRUSTING, region: REGION } });
+    const analytics = new Stack(app, 'Analytics', { env: { account: TRUSTED, region: REGION } });
+    new s3.Bucket(data, 'Logs');
+    new s3.Bucket(data, 'Scratch');
+    const reports = new s3.Bucket(data, 'Reports', { bucketName: 'acme-reports' });
+    reports.grantRead(new iam.Role(analytics, 'Reader', { roleName: 'reader', assumedBy: new iam.AccountRootPrincipal() }));
+    new iam.Role(analytics, 'Crawler', { roleName: 'crawler', assumedBy: new iam.AccountRootPrincipal() })
+      .addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    const explainer = AccessExplainer.fromAssembly(app.synth().directory);
+    const read = (role: string, bucket: string) => explainer.explain({ principal: `arn:aws:sts::${TRUSTED}:assumed-role/${role}/job`, action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/2024/q1.csv` });
+
+    // WHEN
+    const named = read('reader', 'acme-reports');
+    const unnamed = read('crawler', 'data-logs-1a2b3c4d5e6f');
+
+    // THEN an object of the named bucket is judged by its policy; any other name could be either generated one (the crawler's own policy allows it)
+    expect(named.decision).toBe(AccessDecision.ALLOWED);
+    expect(named.layers.find(l => l.layer === AccessLayer.RESOURCE_POLICY)!.reason).toContain('the bucket policy');
+    expect(unnamed.decision).toBe(AccessDecision.UNDETERMINED);
+    expect(unnamed.missing.join(' ')).toContain('several resources of the app could be arn:aws:s3:::data-logs-1a2b3c4d5e6f/2024/q1.csv');
+  });
+
   test('finds a key by its alias and judges its key policy', () => {
     // GIVEN / WHEN
     const result = sharedBucket().explain({
@@ -449,6 +474,23 @@ describe('AccessExplainer, on values only known at deploy time and plain templat
     // THEN
     expect(result.decision).toBe(AccessDecision.UNDETERMINED);
     expect(result.missing[0]).toContain('only known at deploy time');
+  });
+
+  test('is undetermined for a role the app names only at deploy time, and says to give it a roleName', () => {
+    // GIVEN a role of the trusting account whose name CloudFormation generates
+    const app = testApp();
+    const trusting = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: REGION } });
+    new iam.Role(trusting, 'Audit', { assumedBy: new iam.AccountPrincipal(TRUSTED) });
+    const trusted = new Stack(app, 'Trusted', { env: { account: TRUSTED, region: REGION } });
+    new AssumeRolePolicy(trusted, 'May', { targetRoleArns: [AUDIT], users: [new iam.User(trusted, 'Alice', { userName: 'alice' })] });
+
+    // WHEN alice asks for the role by the name it got at deploy time
+    const result = AccessExplainer.fromAssembly(app.synth().directory)
+      .explain({ principal: ALICE, action: 'sts:AssumeRole', resource: AUDIT });
+
+    // THEN
+    expect(result.decision).toBe(AccessDecision.UNDETERMINED);
+    expect(result.missing.join(' ')).toContain(`no role of the app is named AuditReadOnly in ${TRUSTING}, but 1 of its roles there has a name generated at deploy time: give the role a roleName`);
   });
 
   test('reads plain YAML templates with the account given, and points at the statement\'s line', () => {

@@ -76,10 +76,12 @@ interface Language {
   readonly dir: string;
   /** Why the language cannot run here, or undefined when it can. */
   readonly missing: () => string | undefined;
-  /** Builds the app and runs its own tests (the bad-account test among them). */
+  /** Builds the app and runs its own tests (the bad-account and explain tests). */
   readonly build: () => Promise<Run>;
   /** Proves from the build's output that the language's bad-account test ran and passed. */
   readonly badAccountTestPassed: (build: Run) => boolean;
+  /** Proves from the build's output that the language's AccessExplainer test (on the example app) ran and passed. */
+  readonly explainTestPassed: (build: Run) => boolean;
   readonly synth: () => Promise<Run>;
   /** The package's README (or package docs) as built, where jsii-rosetta's translations of the README's examples go. */
   readonly packageReadme: () => string;
@@ -105,6 +107,12 @@ const wheel = () => fs.existsSync(path.join(ROOT, 'dist', 'python'))
 const JAVA_DIR = path.join(EXAMPLES, 'java');
 const GO_DIR = path.join(EXAMPLES, 'go');
 
+/** Whether Maven's surefire report says a test class of the Java example ran its tests, all passing. */
+function surefirePassed(testClass: string, tests: number): boolean {
+  const report = path.join(JAVA_DIR, 'target', 'surefire-reports', `TEST-com.example.crossaccount.${testClass}.xml`);
+  return fs.existsSync(report) && new RegExp(`tests="${tests}"[^>]*errors="0"[^>]*skipped="0"[^>]*failures="0"`).test(fs.readFileSync(report, 'utf-8'));
+}
+
 const LANGUAGES: Language[] = [
   {
     name: 'Python',
@@ -119,12 +127,14 @@ const LANGUAGES: Language[] = [
       // The version is always 0.0.0: replace an earlier build of it in a reused virtualenv.
       () => run(path.join(VENV_BIN, 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-deps', path.join(ROOT, 'dist', 'python', wheel()!)], PYTHON_DIR),
       // No `python -O`: typeguard's checks are on, as for any user.
-      () => run(path.join(VENV_BIN, 'python'), ['-m', 'unittest', '-v', 'test_bad_account'], PYTHON_DIR, pythonPath),
+      () => run(path.join(VENV_BIN, 'python'), ['-m', 'unittest', '-v', 'test_bad_account', 'test_explain'], PYTHON_DIR, pythonPath),
     ),
     packageReadme: () => readZipEntry(path.join(ROOT, 'dist', 'python', wheel()!), /\.dist-info\/METADATA$/),
     translatedBlock: /^```python$/gm,
     typescriptBlock: /^```(ts|typescript)$/gm,
-    badAccountTestPassed: build => /test_a_short_account_id_raises_the_library_message \S+ \.\.\. ok/.test(build.output) && /Ran 1 test/.test(build.output),
+    badAccountTestPassed: build => /test_a_short_account_id_raises_the_library_message \S+ \.\.\. ok/.test(build.output) && /Ran 3 tests/.test(build.output),
+    explainTestPassed: build => /test_the_reader_reads_the_shared_reports_and_decrypts_them_only_through_s3 \S+ \.\.\. ok/.test(build.output)
+      && /test_a_role_of_a_third_account_is_refused_by_the_bucket_policy \S+ \.\.\. ok/.test(build.output),
     synth: () => synth(PYTHON_DIR, pythonPath),
   },
   {
@@ -144,10 +154,8 @@ const LANGUAGES: Language[] = [
     // Javadoc: each block is <blockquote><pre>; a translated one imports Java packages, an untranslated one TypeScript modules.
     translatedBlock: /<blockquote><pre>\n \* import [a-z]+\.[a-z]/g,
     typescriptBlock: /import \{[^}]*\} from /g,
-    badAccountTestPassed: () => {
-      const report = path.join(JAVA_DIR, 'target', 'surefire-reports', 'TEST-com.example.crossaccount.BadAccountTest.xml');
-      return fs.existsSync(report) && /tests="1"[^>]*errors="0"[^>]*skipped="0"[^>]*failures="0"/.test(fs.readFileSync(report, 'utf-8'));
-    },
+    badAccountTestPassed: () => surefirePassed('BadAccountTest', 1),
+    explainTestPassed: () => surefirePassed('ExplainTest', 2),
     synth: () => synth(JAVA_DIR),
     pluginsNotInThisApp: {
       names: ['cdk-validator-cfnguard'],
@@ -164,6 +172,7 @@ const LANGUAGES: Language[] = [
     translatedBlock: /^```go$/gm,
     typescriptBlock: /^```(ts|typescript)$/gm,
     badAccountTestPassed: build => /--- PASS: TestAShortAccountIdPanicsWithTheLibraryMessage/.test(build.output),
+    explainTestPassed: build => /--- PASS: TestExplainTheSharedReports/.test(build.output),
     synth: () => synth(GO_DIR),
     pluginsNotInThisApp: {
       names: ['AwsSolutions', 'cdk-validator-cfnguard'],
@@ -419,5 +428,14 @@ describe.each(LANGUAGES)('$name', (language) => {
     // THEN
     expectSuccess(`the ${language.name} build`, build);
     if (!language.badAccountTestPassed(build)) throw new Error(`the ${language.name} bad-account test did not run and pass ${show(build)}`);
+  }, TIMEOUT);
+
+  test(`AccessExplainer answers from ${language.name}: the example app's reader reads the shared reports, a third account is refused (${path.relative(ROOT, language.dir)}'s own test)`, async () => {
+    // GIVEN / WHEN the language's own test, run by the build
+    const { build } = await outcome(language);
+
+    // THEN
+    expectSuccess(`the ${language.name} build`, build);
+    if (!language.explainTestPassed(build)) throw new Error(`the ${language.name} explain test did not run and pass ${show(build)}`);
   }, TIMEOUT);
 });

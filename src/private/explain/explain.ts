@@ -131,6 +131,11 @@ function pick<T extends { arn?: string }>(candidates: T[], arn: string): { found
   return { ambiguous: candidates.length > 1 };
 }
 
+/** How many roles of an account of the app have a name generated at deploy time (any of them could be a role the request names). */
+function unnamedRoles(model: AccessModel, account: string): number {
+  return model.identities.filter(i => i.kind === 'role' && i.account === account && i.name === undefined).length;
+}
+
 /** The caller's identity in the model. */
 function findCaller(model: AccessModel, caller: Caller): Identity | undefined {
   if (caller.kind === 'service' || caller.kind === 'federated-user') { return undefined; }
@@ -151,24 +156,33 @@ function defaultKeyPolicy(resource: ModelResource): Policy {
   }, { description: `the default key policy of ${resource.logicalId}` });
 }
 
-/** The resource of a request in the model (a bucket for an object's ARN, a key for its alias's, a function for a qualified ARN). */
+/**
+ * The resource of a request in the model (a bucket for an object's ARN, a key
+ * for its alias's, a function for a qualified ARN). A resource whose name is
+ * literal and equal to the request's is the one, even when others of the app
+ * have generated names that could match: two resources of a type cannot
+ * share a name (a bucket's is unique in its partition, a queue's in its
+ * account and region), so none of those can be it.
+ */
 function findResource(model: AccessModel, arn: string): { found?: ModelResource; ambiguous: boolean } {
   const fields = arn.split(':');
   const [service, region, account] = [fields[2], fields[3], fields[4]];
   const resourcePart = fields.slice(5).join(':');
+  // the ARN the resource of the model has, for this request: an object's bucket, an unqualified function
+  let target = arn;
   let candidates: ModelResource[];
   if (service === 's3') {
-    const bucket = resourcePart.split('/')[0];
-    candidates = model.resources.filter(r => r.kind === 'bucket' && mayBe(r.arn, `arn:${fields[1]}:s3:::${bucket}`));
+    target = `arn:${fields[1]}:s3:::${resourcePart.split('/')[0]}`;
+    candidates = model.resources.filter(r => r.kind === 'bucket' && mayBe(r.arn, target));
   } else if (service === 'kms' && resourcePart.startsWith('alias/')) {
     candidates = model.resources.filter(r => r.kind === 'key' && r.account === account && r.region === region && r.aliases.includes(resourcePart));
   } else if (service === 'lambda') {
-    const base = fields.slice(0, 7).join(':');
-    candidates = model.resources.filter(r => r.kind === 'function' && mayBe(r.arn, base));
+    target = fields.slice(0, 7).join(':');
+    candidates = model.resources.filter(r => r.kind === 'function' && mayBe(r.arn, target));
   } else {
     candidates = model.resources.filter(r => mayBe(r.arn, arn));
   }
-  return pick(candidates, arn);
+  return pick(candidates, target);
 }
 
 /** Reads the request against the model: who calls, what the resource is, and which of the two sides the app holds. */
@@ -216,7 +230,9 @@ function resolve(model: AccessModel, input: ExplainInput): Resolved {
         resourceText,
         resourceArn: input.resource,
         resourcePolicy: { policies: [], known: false },
-        resourceUnknown: `the role ${input.resource} is not in the app's templates${model.accounts.has(account) ? '' : ` (account ${account} has no stack in it)`}`,
+        resourceUnknown: unnamedRoles(model, account) > 0
+          ? `no role of the app is named ${name} in ${account}, but ${unnamedRoles(model, account)} of its roles there ha${unnamedRoles(model, account) === 1 ? 's a name' : 've names'} generated at deploy time: give the role a roleName to explain requests to it`
+          : `the role ${input.resource} is not in the app's templates${model.accounts.has(account) ? '' : ` (account ${account} has no stack in it)`}`,
       };
     }
     return { caller, identity, callerUnknown, resourceAccount: account, resourcePolicyKind: 'trust-policy', role, resourceText, resourceArn: input.resource, resourcePolicy: { policies: [role.trust!], known: true } };
