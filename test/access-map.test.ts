@@ -7,7 +7,7 @@ import { App, Duration, NestedStack, Stack, Stage, Validations } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildExampleApp } from '../examples/example-app';
-import { AssumeRoleMonitor, CrossAccountRole, CrossAccountTrustChecks, CrossAccountTrustChecksProps, OrganizationTrustPerimeter } from '../src';
+import { AssumeRoleMonitor, AssumeRolePolicy, CrossAccountRole, CrossAccountTrustChecks, CrossAccountTrustChecksProps, OrganizationTrustPerimeter } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 import { AccessMap, buildAccessMap, MapRole } from '../src/private/access-map/model';
 import { appTemplates } from '../src/private/access-map/plugin';
@@ -101,7 +101,49 @@ describe('access map written by CrossAccountTrustChecks', () => {
     expect(md).not.toContain('user/bob');
     expect(md).toContain('| Audit | user/alice | no guard |');
     expect(roleNamed(map, 'Vendor').trusts[0]).toMatchObject({ appAccounts: [], assumers: [] });
-    expect(md).toContain('| Vendor | any principal of 444444444444 with an identity policy allowing it | ext-id |');
+    expect(md).toContain('| Vendor | any principal of 444444444444 with an identity policy allowing it (account outside the app) | ext-id |');
+  });
+
+  test('meets a guard written with a policy variable with the caller\'s own value: the session name must be the user\'s name', () => {
+    // GIVEN a trust whose session name must equal ${aws:username}: a user has one, a role session has none
+    const dir = synth(app => {
+      const workload = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+      const ops = new CrossAccountRole(workload, 'Ops', { roleName: 'Ops', trustedAccounts: [TRUSTED], roleSessionNamePattern: '${aws:username}' });
+      const people = new Stack(app, 'People', { env: { account: TRUSTED, region: REGION } });
+      new AssumeRolePolicy(people, 'MayOps', {
+        targetRoles: [ops],
+        users: [new iam.User(people, 'Alice', { userName: 'alice' })],
+        roles: [new iam.Role(people, 'Ci', { roleName: 'ci', assumedBy: new iam.AccountRootPrincipal() })],
+        groups: [new iam.Group(people, 'Operators', { groupName: 'operators' })],
+      });
+    });
+
+    // WHEN
+    const assumers = roleNamed(readMap(dir), 'Ops').trusts[0].assumers;
+
+    // THEN alice may (her session is named alice); a group's members may if their name is the session's; ci's sessions have no aws:username
+    expect(assumers).toEqual([
+      expect.objectContaining({ kind: 'group', name: 'operators', decision: 'unknown' }),
+      expect.objectContaining({ kind: 'user', name: 'alice', decision: 'allowed' }),
+    ]);
+    expect(readMd(dir)).toContain('| Ops | group/operators (members) (if deploy-time values allow)<br>user/alice |');
+  });
+
+  test('says which side is unknown: an account outside the app, or one of the app where none of its principals may', () => {
+    // GIVEN a role trusted by an account of the app whose only user may not assume it
+    const dir = synth(app => {
+      const workload = new Stack(app, 'Workload', { env: { account: TRUSTING, region: REGION } });
+      new CrossAccountRole(workload, 'Audit', { roleName: 'Audit', trustedAccounts: [TRUSTED, '444444444444'] });
+      const people = new Stack(app, 'People', { env: { account: TRUSTED, region: REGION } });
+      new iam.User(people, 'Bob', { userName: 'bob' });
+    });
+
+    // WHEN
+    const md = readMd(dir);
+
+    // THEN
+    expect(md).toContain('any principal of 222222222222 with an identity policy allowing it (none of the app\'s)');
+    expect(md).toContain('any principal of 444444444444 with an identity policy allowing it (account outside the app)');
   });
 
   test('gives the same bytes on every synthesis', () => {

@@ -112,7 +112,7 @@ describe('cdk-cross-account-roles map', () => {
     expect(map.roles[0].trusts).toEqual([expect.objectContaining({ accounts: [TRUSTED], labels: ['ext-id', 'IP'] })]);
     const md = cli('map', yaml).stdout;
     expect(md).toMatch(/p0 -->\|"ext-id, IP"\| r0/);
-    expect(md).toContain(`| VendorRead | any principal of ${TRUSTED} with an identity policy allowing it | ext-id, IP | 2 h | ReadOnlyAccess | no | none |`);
+    expect(md).toContain(`| VendorRead | any principal of ${TRUSTED} with an identity policy allowing it (account outside the app) | ext-id, IP | 2 h | ReadOnlyAccess | no | none |`);
   });
 
   test('writes one self-contained HTML file with --output, and nothing on standard output', () => {

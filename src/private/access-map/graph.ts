@@ -57,9 +57,11 @@ function shortArn(arn: string): string {
  * of the app may assume the role, those users, groups and roles (evaluated,
  * trusts only); from any other account, whom the statement names: a
  * principal ARN, or any principal of the account with an identity policy
- * allowing it (the trusted side is not in the app).
+ * allowing it. For a trust, that label says which side is unknown: the
+ * account has no stack in the app, or none of the app's principals there
+ * may assume the role (grants of shared resources are not evaluated).
  */
-export function sourcesOf(trust: Grantees & { readonly assumers?: readonly MapAssumer[] }): Source[] {
+export function sourcesOf(trust: Grantees & { readonly assumers?: readonly MapAssumer[]; readonly appAccounts?: readonly string[] }): Source[] {
   const sources: Source[] = [];
   const assumers = trust.assumers ?? [];
   const evaluated = new Set(assumers.map(a => a.account));
@@ -74,7 +76,9 @@ export function sourcesOf(trust: Grantees & { readonly assumers?: readonly MapAs
     if (account === undefined || !evaluated.has(account)) { sources.push({ key: `arn ${arn}`, label: shortArn(arn), account }); }
   }
   for (const account of trust.accounts.filter(a => !coveredAccounts.has(a) && !evaluated.has(a))) {
-    sources.push({ key: `account ${account}`, label: `any principal of ${account} with an identity policy allowing it`, account });
+    // which side is unknown: a trust says whether the app has the account (its principals were evaluated, and none may)
+    const side = trust.appAccounts === undefined ? '' : trust.appAccounts.includes(account) ? ' (none of the app\'s)' : ' (account outside the app)';
+    sources.push({ key: `account ${account}`, label: `any principal of ${account} with an identity policy allowing it${side}`, account });
   }
   if (trust.anyPrincipal) {
     for (const org of trust.organizationIds) { sources.push({ key: `org ${org}`, label: `organisation ${org}` }); }

@@ -58,7 +58,8 @@ export function renderMarkdown(map: AccessMap): string {
       + 'Each arrow is a trust: from whom the role trusts to the role, labelled with what the caller must show '
       + '(`ext-id`: an external ID; `MFA ≤ n min`; `org` / `OU`: an organisation or OU condition; `IP`: source addresses). '
       + 'Arrows start from the users, groups and roles of the app that may assume the role, evaluated from their policies; '
-      + 'where none may, from whom the trust names, the trusted side being outside the app.',
+      + 'where none may, from whom the trust names: *(account outside the app)* when the app has no stack in the trusted account, '
+      + '*(none of the app\'s)* when it has, but none of its users, groups and roles there may.',
     '',
   ];
   if (graph.edges.length > 0) {

@@ -21,10 +21,31 @@ export interface AppAssumer {
 /** Keys the principal itself determines: a request cannot choose them to meet a guard. */
 const PRINCIPAL_KEYS = /^aws:(PrincipalArn|PrincipalAccount|PrincipalType|username|userid|PrincipalOrgID|PrincipalTag\/.*|PrincipalIsAWSService|PrincipalServiceName)$/i;
 
+/**
+ * A string that a `String*` / `Arn*` value accepts: wildcards become a letter,
+ * and a policy variable is the caller's own value of that key (for
+ * `sts:RoleSessionName` equal to `${aws:username}`, the user's name), or
+ * `undefined` when the caller's value is only known at deploy time (a member of
+ * a group: which user is not known). A variable the caller has no value for
+ * stays a letter, which no key equals: IAM fails the condition then too.
+ * `${*}`, `${?}` and `${$}` are the literal characters.
+ */
+function meetingString(value: string, principal: RequestContext): string | undefined {
+  let unknown = false;
+  const met = value.replace(/\$\{([^}]*)\}|[*?]/g, (_whole: string, variable?: string) => {
+    if (variable === undefined) { return 'x'; }
+    if (variable === '*' || variable === '?' || variable === '$') { return variable; }
+    const entry = principal.get(variable.split(',')[0].trim());
+    if (entry?.unknownValue) { unknown = true; }
+    return entry !== undefined && !entry.unknownValue && entry.values.length === 1 ? entry.values[0] : 'x';
+  });
+  return unknown ? undefined : met;
+}
+
 /** A value that meets a condition under a positive operator, if one can be told. */
-function meeting(operator: string, value: string): string | undefined {
+function meeting(operator: string, value: string, principal: RequestContext): string | undefined {
   const base = operator.replace(/^For(Any|All)Values?:/, '').replace(/IfExists$/, '');
-  if (/^(String|Arn)(Equals|Like|EqualsIgnoreCase)$/.test(base)) { return value.replace(/[*?]/g, 'x').replace(/\$\{[^}]*\}/g, 'x'); }
+  if (/^(String|Arn)(Equals|Like|EqualsIgnoreCase)$/.test(base)) { return meetingString(value, principal); }
   if (base === 'Bool') { return value; }
   if (base === 'NumericLessThan') { return String(Number(value) - 1); }
   if (base === 'NumericLessThanEquals' || base === 'NumericEquals' || base === 'NumericGreaterThanEquals') { return value; }
@@ -39,7 +60,7 @@ function meeting(operator: string, value: string): string | undefined {
  * determines), a value its first positive condition accepts; `Null false`:
  * present.
  */
-function meetingGuards(policies: readonly Policy[]): ContextEntry[] {
+function meetingGuards(policies: readonly Policy[], principal: RequestContext): ContextEntry[] {
   const entries = new Map<string, ContextEntry>();
   for (const statement of policies.flatMap(p => p.statements).filter(s => s.effect === 'Allow')) {
     for (const condition of statement.conditions) {
@@ -50,8 +71,15 @@ function meetingGuards(policies: readonly Policy[]): ContextEntry[] {
         entries.set(key, { key: condition.key, values: ['x'], multiValued: false, unknownValue: false });
         continue;
       }
-      const value = condition.values.length > 0 ? meeting(condition.operator, condition.values[0]) : undefined;
-      if (value !== undefined) { entries.set(key, { key: condition.key, values: [value], multiValued: multi, unknownValue: false }); }
+      if (condition.values.length === 0) { continue; }
+      const value = meeting(condition.operator, condition.values[0], principal);
+      // a value that hangs on the caller's deploy-time identity: the request's is unknown too
+      const dependsOnPrincipal = value === undefined && /\$\{/.test(condition.values[0]) && /^(String|Arn)/.test(condition.operator.replace(/^For(Any|All)Values?:/, ''));
+      if (value !== undefined) {
+        entries.set(key, { key: condition.key, values: [value], multiValued: multi, unknownValue: false });
+      } else if (dependsOnPrincipal) {
+        entries.set(key, { key: condition.key, values: [], multiValued: multi, unknownValue: true });
+      }
     }
   }
   return Array.from(entries.values());
@@ -76,14 +104,14 @@ export function appAssumers(model: AccessModel, role: Identity, accounts: readon
     if (identity === role || identity.account === undefined || !accounts.includes(identity.account)) { continue; }
     const caller = callerOf(identity);
     if (caller === undefined) { continue; }
-    const context = new RequestContext([
+    const principal = new RequestContext([
       ...callerKeys(caller),
       ...Object.entries(identity.tags).map(([k, v]) => ({ key: `aws:PrincipalTag/${k}`, values: [v], multiValued: false, unknownValue: false })),
       ...model.organization.organizationId !== undefined && model.organization.members.has(caller.account)
         ? [{ key: 'aws:PrincipalOrgID', values: [model.organization.organizationId], multiValued: false, unknownValue: false }] : [],
       { key: 'aws:ResourceAccount', values: [role.account], multiValued: false, unknownValue: false },
-      ...meetingGuards([role.trust, ...identity.policies]),
     ]);
+    const context = new RequestContext([...principal.all(), ...meetingGuards([role.trust, ...identity.policies], principal)]);
     const evaluation = evaluate({
       request: { caller, action: STS_ASSUME_ROLE, resource: role.arn, context },
       resourceAccount: role.account,
