@@ -1,4 +1,5 @@
 import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -273,6 +274,50 @@ describe('AccessExplainer, on the caller\'s own policies', () => {
     expect(other.layers.find(l => l.layer === AccessLayer.IDENTITY_POLICY)!.reason).toContain('has no identity-based policy');
   });
 
+  test('within one account, lets the caller\'s own policies decide on a resource without a resource-based policy', () => {
+    // GIVEN a worker role granted an IAM read and a named table's data by aws-cdk-lib's grants
+    const app = testApp();
+    const stack = new Stack(app, 'Service', { env: { account: TRUSTING, region: REGION } });
+    const worker = new iam.Role(stack, 'Worker', { roleName: 'worker', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    table.grantReadData(worker);
+    worker.addToPolicy(new iam.PolicyStatement({ actions: ['iam:GetRole'], resources: [worker.roleArn] }));
+    const explainer = AccessExplainer.fromAssembly(app.synth().directory);
+    const session = `arn:aws:sts::${TRUSTING}:assumed-role/worker/fn`;
+
+    // WHEN
+    const getRole = explainer.explain({ principal: session, action: 'iam:GetRole', resource: `arn:aws:iam::${TRUSTING}:role/worker` });
+    const getItem = explainer.explain({ principal: session, action: 'dynamodb:GetItem', resource: `arn:aws:dynamodb:${REGION}:${TRUSTING}:table/orders` });
+    const putItem = explainer.explain({ principal: session, action: 'dynamodb:PutItem', resource: `arn:aws:dynamodb:${REGION}:${TRUSTING}:table/orders` });
+    const fromElsewhere = explainer.explain({ principal: `arn:aws:iam::${TRUSTED}:user/alice`, action: 'iam:GetRole', resource: `arn:aws:iam::${TRUSTING}:role/worker` });
+
+    // THEN a role's trust policy governs only its assumption; the table has no resource policy; another account cannot reach either
+    expect(getRole.decision).toBe(AccessDecision.ALLOWED);
+    expect(getRole.layers.map(l => l.layer)).toEqual([AccessLayer.IDENTITY_POLICY]);
+    expect(getItem.decision).toBe(AccessDecision.ALLOWED);
+    expect(putItem.decision).toBe(AccessDecision.DENIED);
+    expect(putItem.deniedBy).toEqual([AccessLayer.IDENTITY_POLICY]);
+    expect(fromElsewhere.decision).toBe(AccessDecision.DENIED);
+  });
+
+  test('denies what the caller\'s permissions boundary leaves out, naming the boundary', () => {
+    // GIVEN bob, granted the role, under a boundary that allows only S3
+    const app = testApp();
+    const trusting = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: REGION } });
+    const trusted = new Stack(app, 'Trusted', { env: { account: TRUSTED, region: REGION } });
+    const role = new CrossAccountRole(trusting, 'Audit', { roleName: 'AuditReadOnly', trustedAccounts: [TRUSTED] });
+    const boundary = new iam.ManagedPolicy(trusted, 'OnlyS3', { statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })] });
+    const bob = new iam.User(trusted, 'Bob', { userName: 'bob', permissionsBoundary: boundary });
+    new AssumeRolePolicy(trusted, 'MayAudit', { targetRoles: [role], users: [bob] });
+
+    // WHEN
+    const result = AccessExplainer.fromAssembly(app.synth().directory).explain({ principal: `arn:aws:iam::${TRUSTED}:user/bob`, action: 'sts:AssumeRole', resource: AUDIT });
+
+    // THEN
+    expect(result.decision).toBe(AccessDecision.DENIED);
+    expect(result.deniedBy).toEqual([AccessLayer.PERMISSIONS_BOUNDARY]);
+  });
+
   test('applies a session policy given with the request', () => {
     // GIVEN the CI role of the audit pair, in a session whose session policy only allows S3
     const explainer = auditPair();
@@ -414,6 +459,32 @@ describe('AccessExplainer, on what CrossAccountGrants writes', () => {
   });
 });
 
+describe('AccessExplainer, on a key named by its alias', () => {
+  test('matches the identity policy against the key, not the alias: KMS authorizes on the key', () => {
+    // GIVEN a KMS-encrypted bucket with an alias on its key, read across accounts through CrossAccountGrants
+    const app = testApp();
+    const data = new Stack(app, 'Data', { env: { account: TRUSTING, region: REGION } });
+    const analytics = new Stack(app, 'Analytics', { env: { account: TRUSTED, region: REGION } });
+    const key = new kms.Key(data, 'Key', { alias: 'alias/data' });
+    const bucket = new s3.Bucket(data, 'Reports', { bucketName: 'acme-data', encryptionKey: key });
+    CrossAccountGrants.bucketRead(bucket, new iam.Role(analytics, 'Reader', { roleName: 'reader', assumedBy: new iam.AccountRootPrincipal() }));
+    const explainer = AccessExplainer.fromAssembly(app.synth().directory);
+
+    // WHEN kms:Decrypt through S3 names the alias
+    const result = explainer.explain({
+      principal: `arn:aws:sts::${TRUSTED}:assumed-role/reader/job`,
+      action: 'kms:Decrypt',
+      resource: `arn:aws:kms:${REGION}:${TRUSTING}:alias/data`,
+      context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::acme-data/2026/q1.csv' },
+    });
+
+    // THEN both the reader's policy (on key/* of the account) and the key policy allow, and the key's aliases are in the context
+    expect(result.decision).toBe(AccessDecision.ALLOWED);
+    expect(result.layers.find(l => l.layer === AccessLayer.IDENTITY_POLICY)!.decision).toBe(LayerDecision.ALLOW);
+    expect(result.requestContext['kms:ResourceAliases']).toEqual(['alias/data']);
+  });
+});
+
 describe('AccessExplainer, with an organisation perimeter', () => {
   const MANAGEMENT = '999999999999';
   const VENDOR = '444444444444';
@@ -421,13 +492,18 @@ describe('AccessExplainer, with an organisation perimeter', () => {
   function perimeterApp(): AccessExplainer {
     const app = testApp();
     const management = new Stack(app, 'Management', { env: { account: MANAGEMENT, region: REGION } });
-    new OrganizationTrustPerimeter(management, 'Perimeter', { organizationId: 'o-a1b2c3d4e5', targetIds: ['r-ab12'] });
+    new OrganizationTrustPerimeter(management, 'Perimeter', { organizationId: 'o-a1b2c3d4e5', targetIds: ['r-ab12'], protectTrustPolicies: true });
     const trusting = new Stack(app, 'Trusting', { env: { account: TRUSTING, region: REGION } });
     new CrossAccountRole(trusting, 'Audit', { roleName: 'AuditReadOnly', trustedAccounts: [TRUSTED] });
     new CrossAccountRole(trusting, 'Vendor', { roleName: 'Vendor', externalIdTrust: new ExternalIdTrust(trusting, 'VendorTrust', { trustedAccount: VENDOR, externalIds: [EXTERNAL_ID] }) });
     const trusted = new Stack(app, 'Trusted', { env: { account: TRUSTED, region: REGION } });
     const alice = new iam.User(trusted, 'Alice', { userName: 'alice' });
     new AssumeRolePolicy(trusted, 'MayAudit', { targetRoleArns: [AUDIT], users: [alice] });
+    alice.addToPolicy(new iam.PolicyStatement({ actions: ['iam:UpdateAssumeRolePolicy'], resources: ['*'] }));
+    // the vendor's own side, in the app too: a stack of the third party's account
+    const vendor = new Stack(app, 'VendorSide', { env: { account: VENDOR, region: REGION } });
+    new iam.Role(vendor, 'Admin', { roleName: 'VendorAdmin', assumedBy: new iam.AccountRootPrincipal() })
+      .addToPolicy(new iam.PolicyStatement({ actions: ['iam:UpdateAssumeRolePolicy'], resources: ['*'] }));
     return AccessExplainer.fromAssembly(app.synth().directory);
   }
 
@@ -439,6 +515,28 @@ describe('AccessExplainer, with an organisation perimeter', () => {
     expect(result.requestContext['aws:PrincipalOrgID']).toEqual(['o-a1b2c3d4e5']);
     expect(result.decision).toBe(AccessDecision.ALLOWED);
     expect(result.layers.find(l => l.layer === AccessLayer.RCP)!.decision).toBe(LayerDecision.ALLOW);
+  });
+
+  test('denies a member account what its SCP forbids, naming the SCP statement', () => {
+    // GIVEN / WHEN alice, whose own policy allows it, changes a trust policy outside the deployment role
+    const result = perimeterApp().explain({ principal: ALICE, action: 'iam:UpdateAssumeRolePolicy', resource: `arn:aws:iam::${TRUSTED}:role/anything` });
+
+    // THEN
+    expect(result.decision).toBe(AccessDecision.DENIED);
+    expect(result.deniedBy).toEqual([AccessLayer.SCP]);
+    expect(result.layers.find(l => l.layer === AccessLayer.SCP)!.statements).toEqual([expect.objectContaining({ sid: 'DenyTrustPolicyChangesOutsideDeployment' })]);
+  });
+
+  test('takes a third party\'s account for no member, though the app has a stack there: no aws:PrincipalOrgID, no SCP', () => {
+    // GIVEN / WHEN the vendor changes a trust policy of its own account
+    const result = perimeterApp().explain({
+      principal: `arn:aws:iam::${VENDOR}:role/VendorAdmin`, action: 'iam:UpdateAssumeRolePolicy', resource: `arn:aws:iam::${VENDOR}:role/anything`,
+    });
+
+    // THEN the organisation's SCP does not reach it: its own policy decides
+    expect(result.requestContext['aws:PrincipalOrgID']).toBeUndefined();
+    expect(result.layers.map(l => l.layer)).not.toContain(AccessLayer.SCP);
+    expect(result.decision).toBe(AccessDecision.ALLOWED);
   });
 
   test('denies a third party without an external ID in the RCP, explicitly', () => {

@@ -127,6 +127,8 @@ describe('cdk-cross-account-roles explain', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/^event AssumeRole at 2014-07-18T15:07:39Z .*: CloudTrail recorded succeeded\nundetermined: 777788889999 sts:AssumeRole/);
     expect(result.stdout).toContain('the request names only the account 777788889999');
+    // the trust's source identity must equal the caller's user name, which an account alone does not tell
+    expect(result.stdout).toContain('missing: the role\'s trust policy depends on what the request does not tell: aws:username');
   });
 
   test('explains an AccessDenied AssumeRole: the source identity the trust refused', () => {
@@ -182,6 +184,76 @@ describe('cdk-cross-account-roles explain', () => {
     expect(badArn.stderr).toContain('the principal must be an IAM user or role ARN');
     expect(noFile.stderr).toMatch(/none\.json: cannot read the file \(ENOENT\)/);
     expect(format.stderr).toContain('--format must be one of text, json, markdown');
+  });
+
+  test('takes every condition of the request as an option: external ID, context keys, source address, session tags and policy', () => {
+    // GIVEN a plain template (no account in it) of a role that asks for an external ID, a source address and a team tag,
+    // and a session policy file that allows only S3
+    const template = path.join(folder.dir, 'guarded.json');
+    fs.writeFileSync(template, JSON.stringify({
+      Resources: {
+        Guarded: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'Guarded',
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+                Condition: {
+                  'StringEquals': { 'sts:ExternalId': 'ext-0123456789', 'aws:RequestTag/team': 'ops' },
+                  'IpAddress': { 'aws:SourceIp': '203.0.113.0/24' },
+                  'ForAllValues:StringEquals': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/'] },
+                },
+              }],
+            },
+          },
+        },
+      },
+    }));
+    const onlyS3 = path.join(folder.dir, 'only-s3.json');
+    fs.writeFileSync(onlyS3, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
+    const maybe = path.join(folder.dir, 'maybe.json');
+    fs.writeFileSync(maybe, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:*', Resource: '*' }] }));
+    const report = path.join(folder.dir, 'explained.json');
+    const request = ['explain', template, '--account', '111111111111', '--region', 'eu-west-1',
+      '--action', 'sts:AssumeRole', '--resource', 'arn:aws:iam::111111111111:role/Guarded', '--tag', 'team=ops',
+      '--context', 'aws:PrincipalOrgPaths=o-a1b2c3d4e5/r-ab12/', '--context', 'aws:PrincipalOrgPaths=o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'];
+    const session = 'arn:aws:sts::222222222222:assumed-role/ci/build';
+
+    // WHEN
+    const allowed = cli(...request, '--principal', session, '--external-id', 'ext-0123456789', '--source-ip', '203.0.113.7',
+      '--format', 'json', '--output', report);
+    const otherAddress = cli(...request, '--principal', session, '--external-id', 'ext-0123456789', '--source-ip', '198.51.100.7');
+    const limited = cli(...request, '--principal', session, '--external-id', 'ext-0123456789', '--source-ip', '203.0.113.7', '--session-policy', onlyS3);
+    const invalid = cli(...request, '--principal', session, '--session-policy', maybe);
+    const forUser = cli(...request, '--principal', 'arn:aws:iam::222222222222:user/alice', '--session-policy', onlyS3);
+
+    // THEN the report went to the file, with each option in the request's context; the caller's side is not in the template
+    expect(allowed.code).toBe(3);
+    expect(allowed.stdout).toBe('');
+    const written = JSON.parse(fs.readFileSync(report, 'utf-8')) as ExplainReport;
+    const context = written.explained[0].explanation.requestContext;
+    expect(context).toMatchObject({
+      'sts:ExternalId': ['ext-0123456789'],
+      'aws:SourceIp': ['203.0.113.7'],
+      'aws:RequestTag/team': ['ops'],
+      'aws:TagKeys': ['team'],
+      'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'],
+    });
+    expect(written.explained[0].explanation.layers.filter(l => l.layer === 'trust-policy').map(l => l.decision)).toEqual(['allow', 'allow']);
+    expect(otherAddress.code).toBe(1);
+    expect(otherAddress.stdout).toContain('`aws:SourceIp` was \'198.51.100.7\'');
+    expect(limited.code).toBe(1);
+    expect(limited.stdout).toMatch(/^ {2}session-policy +implicit-deny/m);
+    for (const refused of [invalid, forUser]) {
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(invalid.stderr).toContain('the session policy is not a valid IAM policy: statement 0 has Effect "Maybe"');
+    expect(forUser.stderr).toContain('a session policy limits a role session or a federated user\'s session, and arn:aws:iam::222222222222:user/alice is an IAM user');
   });
 
   test('prints, for the event pasted in docs/troubleshooting.md, the output pasted there', () => {

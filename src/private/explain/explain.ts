@@ -106,9 +106,32 @@ interface Resolved {
   readonly resourceText: string;
   /** The resource's ARN, as given. */
   readonly resourceArn: string;
+  /**
+   * The ARN that policies are matched against, when it is not the one given:
+   * a key's, for a request that names its alias (KMS authorizes on the key;
+   * an alias ARN in an identity policy's Resource allows nothing).
+   */
+  readonly authorizedArn?: string;
 }
 
 const ACCOUNT = /^\d{12}$/;
+
+/**
+ * Services whose resources have no resource-based policy (the "Resource-based
+ * policies: No" column of "AWS services that work with IAM",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-services-that-work-with-iam.html):
+ * their requests are decided by the caller's side alone. A role's trust
+ * policy governs only `sts:AssumeRole*`, asked for apart; every other IAM
+ * action on a role is the caller's policies' to decide. Services left out of
+ * the list (Systems Manager, Organizations: they have resource policies for
+ * some resources) keep an unknown resource side when the resource is not in
+ * the app.
+ */
+const NO_RESOURCE_POLICY = new Set([
+  'iam', 'ec2', 'rds', 'cloudformation', 'cloudwatch', 'autoscaling', 'application-autoscaling', 'elasticloadbalancing',
+  'route53', 'ecs', 'eks', 'cloudfront', 'acm', 'elasticache', 'states', 'athena', 'config', 'guardduty', 'securityhub',
+  'tag', 'codepipeline', 'codedeploy',
+]);
 
 /** The account field of an ARN, if it is an account. */
 function arnAccount(arn: string): string | undefined {
@@ -239,7 +262,15 @@ function resolve(model: AccessModel, input: ExplainInput): Resolved {
   }
   const { found: resource, ambiguous } = findResource(model, input.resource);
   const account = arnAccount(input.resource) ?? resource?.account ?? '';
-  const kind: ResourcePolicyKind = input.resource.split(':')[2] === 'kms' ? 'key-policy' : 'resource-policy';
+  const service = input.resource.split(':')[2];
+  const kind: ResourcePolicyKind = service === 'kms' ? 'key-policy' : 'resource-policy';
+  if (resource === undefined && NO_RESOURCE_POLICY.has(service)) {
+    // nothing of the resource takes part in the decision: the caller's own policies decide in its account,
+    // and another account's principal is refused (it may only assume a role of the resource's account)
+    return {
+      caller, identity, callerUnknown, resourceAccount: account, resourcePolicyKind: kind, resourceText: input.resource, resourceArn: input.resource,
+    };
+  }
   if (resource === undefined) {
     return {
       caller,
@@ -256,6 +287,7 @@ function resolve(model: AccessModel, input: ExplainInput): Resolved {
     };
   }
   const policies = resource.kind === 'key' && resource.policies.length === 0 ? [defaultKeyPolicy(resource)] : resource.policies;
+  const byAlias = resource.kind === 'key' && input.resource.split(':').slice(5).join(':').startsWith('alias/');
   return {
     caller,
     identity,
@@ -264,7 +296,8 @@ function resolve(model: AccessModel, input: ExplainInput): Resolved {
     resourcePolicyKind: kind,
     resource,
     resourceArn: input.resource,
-    resourceText: `${input.resource} (${resource.logicalId}${resource.template.stackName !== undefined ? ` of stack ${resource.template.stackName}` : ''})`,
+    ...(byAlias ? { authorizedArn: resource.arn } : {}),
+    resourceText: `${input.resource} (${byAlias ? 'the key ' : ''}${resource.logicalId}${resource.template.stackName !== undefined ? ` of stack ${resource.template.stackName}` : ''})`,
     ...(policies.length > 0 ? { resourcePolicy: { policies, known: true } } : {}),
   };
 }
@@ -298,6 +331,10 @@ function requestContext(model: AccessModel, resolved: Resolved, input: ExplainIn
     set(entry('aws:PrincipalOrgID', [org.organizationId]));
   }
   if (resolved.resourceAccount !== '') { set(entry('aws:ResourceAccount', [resolved.resourceAccount])); }
+  if (resolved.resource?.kind === 'key' && resolved.resource.aliases.length > 0) {
+    // the aliases of the key a request uses, whatever names it (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases)
+    set(entry('kms:ResourceAliases', resolved.resource.aliases, true));
+  }
   if (ASSUME_ACTIONS.includes(input.action.toLowerCase())) {
     if (input.roleSessionName !== undefined) { set(entry('sts:RoleSessionName', [input.roleSessionName])); }
     if (input.sourceIdentity !== undefined) { set(entry('sts:SourceIdentity', [input.sourceIdentity])); }
@@ -339,7 +376,30 @@ function sessionPolicyOf(input: ExplainInput): Policy | undefined {
   } catch (e) {
     throw new ExplainInputError(`the session policy is not JSON (${(e as Error).message})`);
   }
+  const problem = sessionPolicyProblem(document);
+  if (problem !== undefined) { throw new ExplainInputError(`the session policy is not a valid IAM policy: ${problem}`); }
   return readPolicy(document, { description: 'the session policy given with the request' });
+}
+
+/**
+ * What makes a session policy invalid, as STS would refuse it: a document
+ * with statements, each with an Effect of Allow or Deny, an action and a
+ * resource, and no principal (a session policy is an identity-based policy).
+ */
+function sessionPolicyProblem(document: unknown): string | undefined {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) { return 'it must be a JSON object with a Statement'; }
+  const statements = (document as Record<string, unknown>).Statement;
+  if (statements === undefined) { return 'it has no Statement'; }
+  const list = Array.isArray(statements) ? statements : [statements];
+  for (const [i, statement] of list.entries()) {
+    if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) { return `statement ${i} is not an object`; }
+    const s = statement as Record<string, unknown>;
+    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') { return `statement ${i} has Effect ${JSON.stringify(s.Effect)}; it must be "Allow" or "Deny"`; }
+    if (s.Action === undefined && s.NotAction === undefined) { return `statement ${i} has neither Action nor NotAction`; }
+    if (s.Resource === undefined && s.NotResource === undefined) { return `statement ${i} has neither Resource nor NotResource`; }
+    if (s.Principal !== undefined || s.NotPrincipal !== undefined) { return `statement ${i} has a Principal, which a session policy cannot have`; }
+  }
+  return undefined;
 }
 
 /** Evaluates one action of the request. */
@@ -348,7 +408,7 @@ function evaluateAction(model: AccessModel, resolved: Resolved, action: string, 
   const { caller, identity } = resolved;
   const known = identity !== undefined;
   const evaluation: EvaluationInput = {
-    request: { caller, action, resource: input.resource, context },
+    request: { caller, action, resource: resolved.authorizedArn ?? input.resource, context },
     resourceAccount: resolved.resourceAccount,
     identity: { policies: identity?.policies ?? [], known },
     ...(identity?.boundary !== undefined ? { boundary: { policies: [identity.boundary], known: true } }
@@ -384,6 +444,25 @@ const LAYER_NAMES: Record<string, string> = {
 /** Statements that nearly apply: the action (and resource) match, a condition or the principal does not. */
 function nearMisses(outcome: LayerOutcome): StatementResult[] {
   return outcome.statements.filter(r => r.statement.effect === 'Allow' && r.action === true && r.applies !== true);
+}
+
+/**
+ * The keys of the request, unknown to it, that undecided conditions read:
+ * their own key, or a policy variable in their values (`${aws:username}` when
+ * the caller is only known by its account).
+ */
+function unknownRequestKeys(outcome: LayerOutcome, context: RequestContext): string[] {
+  const keys = new Set<string>();
+  for (const result of outcome.statements.filter(r => r.applies === UNKNOWN)) {
+    for (const { condition, holds } of result.conditions) {
+      if (holds !== UNKNOWN) { continue; }
+      const variables = condition.values.flatMap(v => Array.from(v.matchAll(/\$\{([^}*?$]+)\}/g), m => m[1].split(',')[0].trim()));
+      for (const key of [condition.key, ...variables]) {
+        if (context.get(key)?.unknownValue) { keys.add(context.get(key)!.key); }
+      }
+    }
+  }
+  return Array.from(keys).sort();
 }
 
 /** The reason and fix of one layer. */
@@ -423,7 +502,9 @@ function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: R
       ? outcome.layer === 'identity-policy' || outcome.layer === 'permissions-boundary'
         ? resolved.callerUnknown ?? `a policy of ${name} is only known at deploy time or is not in the app`
         : resolved.resourceUnknown ?? `a policy of ${name} is only known at deploy time or is not in the app`
-      : `a statement depends on a value only known at deploy time: ${outcome.statements.filter(r => r.applies === UNKNOWN).map(r => statementText(r.policy, r.statement)).join('; ')}`;
+      : unknownRequestKeys(outcome, context).length > 0
+        ? `a condition depends on what the request does not tell: ${unknownRequestKeys(outcome, context).join(', ')}${resolved.caller.kind === 'account' ? ` (the request names only the account ${resolved.caller.account}, not which of its principals made it)` : ''}`
+        : `a statement depends on a value only known at deploy time: ${outcome.statements.filter(r => r.applies === UNKNOWN).map(r => statementText(r.policy, r.statement)).join('; ')}`;
     return { ...base, statements: outcome.statements.filter(r => r.applies === UNKNOWN).map(r => locate(r.policy, r.statement)), reason: `${name}: unknown; ${unknownWhy}` };
   }
   // implicit deny: nothing allows; say what nearly did, and why not
@@ -439,7 +520,8 @@ function explainLayer(outcome: LayerOutcome, evaluation: Evaluation, resolved: R
     reason = `no statement of ${name} names ${who}${account !== '' ? ` or its account ${account}` : ''} for ${action} (${statementText(miss.policy, miss.statement)} names others)`;
     fix = outcome.layer === 'trust-policy'
       ? `trust the caller in the role's trust policy: its account ${account} (trustedAccounts), or its ARN (trustedPrincipalArns)`
-      : `name ${who} (or its account ${account}) in ${name} with ${action}`;
+      // a resource policy names a role, never one of its sessions (aws:PrincipalArn is the role's ARN)
+      : `name ${resolved.caller.principalArn} (or its account ${account}) in ${name} with ${action}`;
   } else if (miss !== undefined && failingConditions(miss).length > 0) {
     const failed = failingConditions(miss);
     const more = failed.length - 1;
@@ -499,7 +581,7 @@ function durationLayer(resolved: Resolved, input: ExplainInput): { layer: LayerE
 }
 
 /** What the app does not hold, for an undetermined request. */
-function missingOf(evaluation: Evaluation, resolved: Resolved, action: string): string[] {
+function missingOf(evaluation: Evaluation, resolved: Resolved, action: string, context: RequestContext): string[] {
   const missing: string[] = [];
   const resource = resolved.resourceArn;
   for (const layer of evaluation.unknownLayers) {
@@ -508,7 +590,12 @@ function missingOf(evaluation: Evaluation, resolved: Resolved, action: string): 
     } else if ((layer === 'trust-policy' || layer === 'resource-policy' || layer === 'key-policy') && resolved.resourceUnknown !== undefined) {
       missing.push(`${LAYER_NAMES[layer]} of ${resource} must allow ${resolved.caller.given} (or its account) ${action}: ${resolved.resourceUnknown}`);
     } else {
-      missing.push(`${LAYER_NAMES[layer]} depend${layer.endsWith('y') || layer === 'permissions-boundary' ? 's' : ''} on values or policies only known at deploy time`);
+      const outcome = evaluation.layers.find(l => l.layer === layer);
+      const untold = outcome !== undefined ? unknownRequestKeys(outcome, context) : [];
+      const verb = `depend${layer.endsWith('y') || layer === 'permissions-boundary' ? 's' : ''}`;
+      missing.push(untold.length > 0
+        ? `${LAYER_NAMES[layer]} ${verb} on what the request does not tell: ${untold.join(', ')}`
+        : `${LAYER_NAMES[layer]} ${verb} on values or policies only known at deploy time`);
     }
   }
   return missing;
@@ -518,6 +605,10 @@ function missingOf(evaluation: Evaluation, resolved: Resolved, action: string): 
 export function explainRequest(model: AccessModel, input: ExplainInput): Explanation {
   const resolved = resolve(model, input);
   const session = sessionPolicyOf(input);
+  if (session !== undefined && (resolved.caller.kind === 'user' || resolved.caller.kind === 'service')) {
+    // session policies are passed to AssumeRole* or GetFederationToken: they limit a role's or a federated user's session
+    throw new ExplainInputError(`a session policy limits a role session or a federated user's session, and ${resolved.caller.given} is ${resolved.caller.kind === 'user' ? 'an IAM user' : 'an AWS service'}: give a session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>), or leave the session policy out`);
+  }
   const org = model.organization;
   const consulted = [...resolved.resourcePolicy?.policies ?? [], ...org.scps.map(c => c.policy), ...org.rcps.map(c => c.policy)];
   const context = requestContext(model, resolved, input, consulted);
@@ -537,7 +628,7 @@ export function explainRequest(model: AccessModel, input: ExplainInput): Explana
     unknown ||= evaluation.decision === 'unknown';
     evaluation.deniedBy.forEach(l => { if (!deniedBy.includes(l)) { deniedBy.push(l); } });
     layers.push(...evaluation.layers.map(outcome => explainLayer(outcome, evaluation, resolved, action, context)));
-    if (evaluation.decision === 'unknown') { missing.push(...missingOf(evaluation, resolved, action)); }
+    if (evaluation.decision === 'unknown') { missing.push(...missingOf(evaluation, resolved, action, context)); }
   }
   if (isAssume) {
     const duration = durationLayer(resolved, input);

@@ -57,7 +57,7 @@ export interface Identity {
 }
 
 /** The kinds of resource whose resource-based policy the model reads. */
-export type ResourceKind = 'bucket' | 'key' | 'queue' | 'topic' | 'secret' | 'repository' | 'function' | 'event-bus';
+export type ResourceKind = 'bucket' | 'key' | 'queue' | 'topic' | 'secret' | 'repository' | 'function' | 'event-bus' | 'table';
 
 /** A resource of the app with a resource-based policy (or none). */
 export interface ModelResource {
@@ -85,7 +85,7 @@ export interface ControlPolicy {
 export interface ModelOrganization {
   /** The organisation ID, from the perimeter's policies (or the options). */
   readonly organizationId?: string;
-  /** Accounts known to be in the organisation: the app's, the policies' account targets, the options'. */
+  /** Accounts known to be in the organisation: the app's (but those its policies let in from outside), the policies' account targets, the options'. */
   readonly members: Set<string>;
   /** Accounts that deploy organisation policies: the management account (or a delegated administrator). */
   readonly managers: Set<string>;
@@ -308,8 +308,12 @@ function referenced(value: unknown): string | undefined {
 }
 
 /** The kind of each shared resource type: its name in words, hyphenated (`event-bus`). */
-const RESOURCE_TYPES: Record<string, ResourceKind> = Object.fromEntries(
-  Object.entries(SHARED_RESOURCE_WORDS).map(([type, words]) => [type, words.replace(/ /g, '-') as ResourceKind]));
+const RESOURCE_TYPES: Record<string, ResourceKind> = {
+  ...Object.fromEntries(Object.entries(SHARED_RESOURCE_WORDS).map(([type, words]) => [type, words.replace(/ /g, '-') as ResourceKind])),
+  // a table's resource-based policy is a property of the table (ResourcePolicy.PolicyDocument); most tables have none,
+  // and then the caller's own policies decide in its account
+  'AWS::DynamoDB::Table': 'table',
+};
 
 /** The resources of a template with the model's kinds, and their resource-based policies wherever they are written. */
 function resourcesWithPolicies(t: ReadTemplate): ModelResource[] {
@@ -366,6 +370,12 @@ function resourcesWithPolicies(t: ReadTemplate): ModelResource[] {
         break;
       case 'AWS::Lambda::Permission':
         add(properties.FunctionName, lambdaPermission(t, logicalId, properties, name(logicalId)));
+        break;
+      case 'AWS::DynamoDB::Table':
+        if (isObject(properties.ResourcePolicy) && properties.ResourcePolicy.PolicyDocument !== undefined) {
+          found.get(logicalId)!.policies.push(policyAt(t, logicalId, properties.ResourcePolicy.PolicyDocument,
+            `the table policy of${name(logicalId)}`, ['Properties', 'ResourcePolicy', 'PolicyDocument']));
+        }
         break;
       case 'AWS::Events::EventBusPolicy':
         addEventBusPolicy(t, logicalId, properties, found, name(logicalId));
@@ -447,11 +457,33 @@ function organizationOf(read: ReadTemplate[], accounts: Set<string>, options: Mo
       organizationId ??= organizationIdIn(policy);
     }
   }
-  const members = new Set<string>([...accounts, ...options.memberAccounts ?? []]);
+  // An account of the app is taken for a member, unless the organisation's own
+  // policies name it as one from outside: a third party (a vendor's stack of a
+  // pair), which an SCP does not reach and which has no aws:PrincipalOrgID.
+  const outside = outsideAccounts([...scps, ...rcps]);
+  const members = new Set<string>([...accounts].filter(account => !outside.has(account)));
+  for (const account of options.memberAccounts ?? []) { members.add(account); }
   for (const control of [...scps, ...rcps]) {
     control.targets.filter(target => /^\d{12}$/.test(target)).forEach(target => members.add(target));
   }
   return { ...(organizationId !== undefined ? { organizationId } : {}), members, managers, scps, rcps };
+}
+
+/**
+ * Accounts the organisation's policies let in from outside it: the exceptions
+ * of a Deny that tests `aws:PrincipalOrgID` (`StringNotEquals…
+ * aws:PrincipalAccount`, as the perimeter's RCP writes its third parties, and
+ * as AWS's data-perimeter examples write trusted outside accounts).
+ */
+function outsideAccounts(controls: readonly ControlPolicy[]): Set<string> {
+  const outside = new Set<string>();
+  for (const statement of controls.flatMap(control => control.policy.statements)) {
+    if (statement.effect !== 'Deny' || !statement.conditions.some(c => c.key.toLowerCase() === 'aws:principalorgid')) { continue; }
+    statement.conditions
+      .filter(c => c.key.toLowerCase() === 'aws:principalaccount' && /^StringNotEquals(IgnoreCase)?(IfExists)?$/.test(c.operator))
+      .flatMap(c => c.values).filter(v => /^\d{12}$/.test(v)).forEach(v => outside.add(v));
+  }
+  return outside;
 }
 
 function safeParse(text: string): unknown {

@@ -122,15 +122,15 @@ export function conditionFix(result: ConditionResult): string {
   const { condition } = result;
   const key = condition.key.toLowerCase();
   const what = requirement(condition.operator, condition.key, condition.values);
-  if (key === 'sts:externalid') { return 'pass the external ID the role expects (the ExternalId parameter of AssumeRole, --external-id)'; }
+  if (key === 'sts:externalid') { return 'pass the external ID the role expects (the ExternalId parameter of AssumeRole: aws sts assume-role --external-id)'; }
   if (key === 'aws:multifactorauthpresent') { return 'sign in with MFA before the call (for the CLI: get-session-token with --serial-number and --token-code, or an MFA-enabled profile)'; }
   if (key === 'aws:multifactorauthage') { return `sign in with MFA again: the MFA sign-in must be recent (aws:MultiFactorAuthAge ${what})`; }
   if (key === 'aws:sourceip') { return `call from an allowed address (aws:SourceIp ${what})`; }
   if (key === 'aws:principalorgid') { return `the caller's account must be in the organisation (aws:PrincipalOrgID ${what}); add it to the organisation, or trust it by account`; }
   if (key === 'aws:principalorgpaths') { return `the caller's account must be in the organisational unit (aws:PrincipalOrgPaths ${what})`; }
   if (key === 'aws:principalarn') { return `the caller must be the principal the policy names (aws:PrincipalArn ${what}), or the policy must name the caller`; }
-  if (key === 'sts:rolesessionname') { return `name the session as the role expects (sts:RoleSessionName ${what}; --role-session-name)`; }
-  if (key === 'sts:sourceidentity') { return `set a source identity as the role expects (sts:SourceIdentity ${what}; --source-identity)`; }
-  if (key.startsWith('aws:requesttag/') || key === 'aws:tagkeys' || key === 'sts:transitivetagkeys') { return `pass the session tags the policy expects (${condition.key} ${what}; --tags)`; }
+  if (key === 'sts:rolesessionname') { return `name the session as the role expects (sts:RoleSessionName ${what}: aws sts assume-role --role-session-name; explain --session-name)`; }
+  if (key === 'sts:sourceidentity') { return `set a source identity as the role expects (sts:SourceIdentity ${what}: aws sts assume-role --source-identity)`; }
+  if (key.startsWith('aws:requesttag/') || key === 'aws:tagkeys' || key === 'sts:transitivetagkeys') { return `pass the session tags the policy expects (${condition.key} ${what}: aws sts assume-role --tags; explain --tag)`; }
   return `make the request's ${condition.key} ${what}, or change the condition`;
 }

@@ -85,6 +85,18 @@ const TYPES: Record<string, TypeValues> = {
     ref: r => nameOf(r, 'RepositoryName'),
     arn: (r, c) => `arn:${c.partition}:ecr:${region(c)}:${account(c)}:repository/${nameOf(r, 'RepositoryName')}`,
   },
+  'AWS::DynamoDB::Table': {
+    ref: r => nameOf(r, 'TableName'),
+    arn: (r, c) => `arn:${c.partition}:dynamodb:${region(c)}:${account(c)}:table/${nameOf(r, 'TableName')}`,
+  },
+  'AWS::Kinesis::Stream': {
+    ref: r => nameOf(r, 'Name'),
+    arn: (r, c) => `arn:${c.partition}:kinesis:${region(c)}:${account(c)}:stream/${nameOf(r, 'Name')}`,
+  },
+  'AWS::StepFunctions::StateMachine': {
+    ref: (r, c) => `arn:${c.partition}:states:${region(c)}:${account(c)}:stateMachine:${nameOf(r, 'StateMachineName')}`,
+    arn: (r, c) => `arn:${c.partition}:states:${region(c)}:${account(c)}:stateMachine:${nameOf(r, 'StateMachineName')}`,
+  },
   'AWS::Events::EventBus': {
     ref: r => nameOf(r, 'Name'),
     arn: (r, c) => `arn:${c.partition}:events:${region(c)}:${account(c)}:event-bus/${nameOf(r, 'Name')}`,
