@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 /**
@@ -155,6 +156,28 @@ project.addTask('rosetta:extract', {
     { exec: 'mkdir -p node_modules/.cache/rosetta/node_modules && ln -sfn ../../../.. node_modules/.cache/rosetta/node_modules/cdk-cross-account-roles' },
     { exec: 'jsii-rosetta extract --strict --directory node_modules/.cache/rosetta' },
   ],
+});
+
+// The evaluator's differential test at its nightly size: 20,000 random requests against the simulator
+// (every pull request's build runs the suite's 4,000 fixed-seed ones). A new seed each night, printed by the
+// test, so that a disagreement can be replayed with EVALUATOR_DIFFERENTIAL_SEED.
+const nightly = project.github?.addWorkflow('evaluator-nightly');
+nightly?.on({ schedule: [{ cron: '17 3 * * *' }], workflowDispatch: {} });
+nightly?.addJobs({
+  differential: {
+    name: 'Evaluator against the simulator, 20,000 requests',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    steps: [
+      { uses: 'actions/checkout@v5' },
+      { uses: 'actions/setup-node@v5', with: { 'node-version': 'lts/*' } },
+      { run: 'npm ci' },
+      {
+        run: 'npx jest test/evaluator-differential.test.ts --coverage=false',
+        env: { EVALUATOR_DIFFERENTIAL_REQUESTS: '20000', EVALUATOR_DIFFERENTIAL_SEED: '${{ github.run_id }}' },
+      },
+    ],
+  },
 });
 
 // jsii must compile with zero warnings: fail the build on any, rather than silencing a class of them.
