@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, NestedStack, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, NestedStack, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -356,6 +356,22 @@ describe('resource policies of an app, in the plugin and the CLI alike', () => {
     expect(cli).toEqual([]);
   });
 
+  test('an identity policy on key/* built by Fn::Sub in an environment-agnostic stack warns, as the Fn::Join form of the same ARN does', () => {
+    // GIVEN a stack of no environment: AWS::Region and AWS::AccountId are only known at deploy time
+    const app = new App({ outdir: fs.mkdtempSync(path.join(folder.dir, 'app-')) });
+    const stack = new Stack(app, 'Agnostic');
+    const decrypt = (resource: string) => new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [resource] });
+    new iam.ManagedPolicy(stack, 'Sub', { statements: [decrypt(Fn.sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'))] });
+    new iam.ManagedPolicy(stack, 'Join', { statements: [decrypt(stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }))] });
+
+    // WHEN
+    const { plugin, cli } = audit(app);
+
+    // THEN
+    expect(plugin).toEqual([expect.stringMatching(/^Join\w+ KmsOnAnyKey$/), expect.stringMatching(/^Sub\w+ KmsOnAnyKey$/)]);
+    expect(cli).toEqual(plugin);
+  });
+
   test('a policy naming a role of its own stack, or a parameter, does not warn of the deploy order', () => {
     // GIVEN
     const { app, data } = twoAccounts();
@@ -386,6 +402,27 @@ describe('the CLI on a hand-written template of resource policies', () => {
       ['Reader', 'KmsOnAnyKey'],
     ]);
     // the key policy (kms:CallerAccount), the topic policy (aws:SourceArn) and the bus policy (the organisation) pass
+  });
+
+  test('warns on KMS on key/* built by Fn::Sub when the template\'s region and account are unknown, as on the Fn::Join form', () => {
+    // GIVEN a hand-written template: its region and account are only known at deploy time
+    const decrypt = (resource: object) => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: document({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: resource }) } });
+    const file = folder.file('sub-key.json', JSON.stringify({
+      Resources: {
+        Sub: decrypt({ 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' }),
+        Join: decrypt({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] }),
+      },
+    }));
+
+    // WHEN
+    let stdout = '';
+    const code = runCli(['audit', file, '--format', 'json'], { stdout: t => { stdout += t; }, stderr: () => undefined });
+    const report = JSON.parse(stdout);
+
+    // THEN
+    expect(code).toBe(0);
+    expect(report.findings.map((f: any) => [f.logicalId, f.ruleId])).toEqual([['Sub', 'KmsOnAnyKey'], ['Join', 'KmsOnAnyKey']]);
+    expect(report.findings[0].message).toMatch(/allows kms:Decrypt on arn:aws:kms:<deploy-time value>:<deploy-time value>:key\/\*/);
   });
 
   test('lists the new rules in SARIF and takes them in --ignore and in an acknowledgement', () => {

@@ -6,14 +6,13 @@
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
 import type { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditContext, intrinsicContext } from './resolve';
+import { AuditContext, resolveForAudit } from './resolve';
 import { AuditedPolicy, auditedPolicies, PolicyKind, POLICY_RESOURCE_TYPES } from './resource-policies';
 import { APP_PRINCIPAL_IN_RESOURCE_POLICY, RESOURCE_RULES, ResourceRule } from './resource-rules';
 import { auditedRoles } from './roles';
 import { AUDIT_RULES } from './rule-list';
 import { AuditedRole, Finding, isDeployTime, principalKey, RuleContext, TRUST_RULES, TrustRule } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
-import { resolveIntrinsics } from '../policy/intrinsics';
 import { parseTemplateText, TemplateSyntaxError } from '../template/text';
 
 /** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */
@@ -245,11 +244,11 @@ export function stackSetBody(logicalId: string, properties: JsonObject, ctx: Aud
       note: {
         logicalId,
         location: 'Properties/TemplateURL',
-        message: `the StackSet's template is at its TemplateURL (${describe(resolveIntrinsics(properties.TemplateURL, intrinsicContext(ctx, () => true)))}), which the audit cannot read: audit that template file itself`,
+        message: `the StackSet's template is at its TemplateURL (${describe(resolveForAudit(properties.TemplateURL, ctx))}), which the audit cannot read: audit that template file itself`,
       },
     };
   }
-  const text = typeof raw === 'string' ? raw : resolveIntrinsics(raw, intrinsicContext(ctx, () => true));
+  const text = typeof raw === 'string' ? raw : resolveForAudit(raw, ctx);
   const unread = (why: string): StackSetBody => ({ note: { logicalId, location: 'Properties/TemplateBody', message: `the StackSet's TemplateBody is not audited: ${why}` } });
   if (typeof text !== 'string' || isDeployTime(text)) { return unread('it is only known at deploy time'); }
   try {
