@@ -425,6 +425,28 @@ describe('the CLI on a hand-written template of resource policies', () => {
     expect(report.findings[0].message).toMatch(/allows kms:Decrypt on arn:aws:kms:<deploy-time value>:<deploy-time value>:key\/\*/);
   });
 
+  test('a template file of a cloud assembly is audited as its stack, with the account and region of the manifest, as the whole assembly is', () => {
+    // GIVEN aws-cdk-lib's grants from a stack with an environment: each key's default admin statement names the stack's own account
+    const app = new App({ outdir: fs.mkdtempSync(path.join(folder.dir, 'app-')) });
+    const data = new Stack(app, 'Data', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    const readers = new Stack(app, 'Readers', { env: { account: TRUSTED, region: 'eu-west-1' } });
+    const reader = new iam.Role(readers, 'Reader', { assumedBy: new iam.AccountRootPrincipal(), roleName: PhysicalName.GENERATE_IF_NEEDED });
+    new s3.Bucket(data, 'Bucket', { encryption: s3.BucketEncryption.KMS, bucketName: PhysicalName.GENERATE_IF_NEEDED }).grantRead(reader);
+    new secretsmanager.Secret(data, 'Secret', { secretName: 'db', encryptionKey: new kms.Key(data, 'SecretKey') }).grantRead(reader);
+    const dir = app.synth().directory;
+    const found = (...paths: string[]) => auditPaths(paths).findings.map(f => `${path.basename(f.file)} ${f.logicalId} ${f.ruleId}`);
+
+    // WHEN
+    const whole = found(dir);
+    const oneFile = found(path.join(dir, 'Data.template.json'));
+    const bothFiles = found(path.join(dir, 'Data.template.json'), path.join(dir, 'Readers.template.json'));
+
+    // THEN no key's default admin statement is taken for another account's, and the files say what the assembly says
+    expect(oneFile.filter(f => f.includes('ResourcePolicyUnguardedAccount'))).toEqual([]);
+    expect(bothFiles).toEqual(whole);
+    expect(auditPaths([path.join(dir, 'Data.template.json')]).findings.every(f => f.stackName === 'Data')).toBe(true);
+  });
+
   test('lists the new rules in SARIF and takes them in --ignore and in an acknowledgement', () => {
     // GIVEN
     const acknowledged = folder.file('acknowledged.json', JSON.stringify({
