@@ -447,6 +447,47 @@ describe('the CLI on a hand-written template of resource policies', () => {
     expect(auditPaths([path.join(dir, 'Data.template.json')]).findings.every(f => f.stackName === 'Data')).toBe(true);
   });
 
+  test('a template alone, in an unknown account: a key granting kms:* to an account root is reported once, saying how to tell its own account; --account does', () => {
+    // GIVEN a key policy as aws-cdk-lib writes it for a secret's key, with three statements naming the same account, in a file of its own
+    const root = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${TRUSTING}:root`]] };
+    const file = folder.file('alone/key.json', JSON.stringify({
+      Resources: {
+        Key: {
+          Type: 'AWS::KMS::Key',
+          Properties: {
+            KeyPolicy: document(
+              { Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+              { Effect: 'Allow', Principal: { AWS: root }, Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } },
+              { Effect: 'Allow', Principal: { AWS: root }, Action: ['kms:CreateGrant', 'kms:DescribeKey'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } },
+            ),
+          },
+        },
+      },
+    }));
+    const run = (...argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = runCli(['audit', file, ...argv], { stdout: t => { stdout += t; }, stderr: t => { stderr += t; } });
+      return { code, stdout, stderr };
+    };
+
+    // WHEN
+    const alone = JSON.parse(run('--format', 'json').stdout);
+    const given = run('--account', TRUSTING);
+    const other = JSON.parse(run('--format', 'json', '--account', TRUSTED).stdout);
+    const wrong = run('--account', '1234');
+
+    // THEN the audit cannot tell the key's own account from another's (kms:* to another account is the worst of grants): it says so, once
+    expect(alone.findings.map((f: any) => f.ruleId)).toEqual(['ResourcePolicyUnguardedAccount']);
+    expect(alone.findings[0].message.split(`account(s) ${TRUSTING}`)).toHaveLength(2);
+    expect(alone.findings[0].message).toMatch(/the stack's account is unknown: if 111111111111 is its own, as in the key's default admin statement, give the account \(the stack's env, or the CLI's --account\)/);
+    expect(given).toEqual({ code: 0, stdout: '0 errors, 0 warnings in 0 roles and 1 policy of 1 template\n', stderr: '' });
+    expect(other.findings.map((f: any) => f.ruleId)).toEqual(['ResourcePolicyUnguardedAccount']);
+    expect(other.findings[0].message).not.toMatch(/unknown/);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--account must be a 12-digit account ID, got '1234'/);
+  });
+
   test('lists the new rules in SARIF and takes them in --ignore and in an acknowledgement', () => {
     // GIVEN
     const acknowledged = folder.file('acknowledged.json', JSON.stringify({

@@ -182,7 +182,8 @@ function judgeBy<T, R extends Judging<T>>(rules: readonly R[], branches: T[], pr
     const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(subject => rule.check(subject, context));
     if (all.length === 0) { continue; }
     const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
-    const messages = found.map(f => f.message);
+    // the same message at several statements (a key policy naming one account in three) is said once
+    const messages = Array.from(new Set(found.map(f => f.message)));
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,
