@@ -196,6 +196,8 @@ function ruleContextOf(app: AppIndex): RuleContext {
       perimeters: perimeters.map(p => p.path),
       memberAccounts: Array.from(new Set([...perimeters.flatMap(p => p.memberAccounts), ...stackAccounts])),
       thirdPartyAccounts: Array.from(new Set(perimeters.flatMap(p => p.thirdPartyAccounts()))),
+      ...perimeters.every(p => literal(p.organizationId) !== undefined)
+        ? { organizationIds: Array.from(new Set(perimeters.map(p => p.organizationId.toLowerCase()))) } : {},
     },
   };
 }

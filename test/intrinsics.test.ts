@@ -10,7 +10,6 @@ const AUDIT: IntrinsicContext = {
   getAtt: (logicalId, attribute) => logicalId === 'Reader' && attribute === 'Arn' ? 'arn:aws:iam::111111111111:role/reader' : undefined,
   conditions: { Prod: true, Dev: false },
   unknown: UNRESOLVED,
-  keepUnknownInSub: name => name === 'AWS::AccountId',
 };
 const NOTHING_KNOWN: IntrinsicContext = { unknown: UNRESOLVED };
 const ESTIMATE = QUOTA_CONTEXT.unknown;
@@ -128,14 +127,20 @@ describe('the intrinsic resolver', () => {
       expect(resolveIntrinsics({ 'Fn::Sub': '${!Literal}-${AWS::Partition}' }, AUDIT)).toBe('${Literal}-aws');
     });
 
-    test('for the audit, keeps an unknown account in the string but makes any other unknown variable unknown as a whole', () => {
+    test('keeps every unknown variable in its place, as Fn::Join keeps an unknown part', () => {
       // GIVEN
       const noAccount: IntrinsicContext = { ...AUDIT, ref: name => name === 'AWS::Partition' ? 'aws' : undefined };
+      const anyKey = { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' };
+      const anyKeyJoined = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] };
 
       // WHEN / THEN
       expect(resolveIntrinsics({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, noAccount)).toBe(`arn:aws:iam::${UNRESOLVED}:root`);
-      expect(resolveIntrinsics({ 'Fn::Sub': ['arn:aws:iam::${Account}:root', { Account: { Ref: 'Unknown' } }] }, AUDIT)).toBe(UNRESOLVED);
-      expect(resolveIntrinsics({ 'Fn::Sub': '${Bucket.Arn}/*' }, AUDIT)).toBe(UNRESOLVED);
+      expect(resolveIntrinsics(anyKey, noAccount)).toBe(`arn:aws:kms:${UNRESOLVED}:${UNRESOLVED}:key/*`);
+      expect(resolveIntrinsics(anyKey, noAccount)).toBe(resolveIntrinsics(anyKeyJoined, noAccount));
+      const nothingKnown = auditContext(undefined, undefined, {});
+      expect(resolveForAudit(anyKey, nothingKnown)).toBe(resolveForAudit(anyKeyJoined, nothingKnown));
+      expect(resolveIntrinsics({ 'Fn::Sub': ['arn:aws:iam::${Account}:root', { Account: { Ref: 'Unknown' } }] }, AUDIT)).toBe(`arn:aws:iam::${UNRESOLVED}:root`);
+      expect(resolveIntrinsics({ 'Fn::Sub': '${Bucket.Arn}/*' }, AUDIT)).toBe(`${UNRESOLVED}/*`);
     });
 
     test('for the quotas, counts every unknown variable by the estimate inside the string', () => {

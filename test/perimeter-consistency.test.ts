@@ -2,10 +2,12 @@ import * as path from 'path';
 import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CrossAccountRole, CrossAccountTrustChecks, OrganizationTrustPerimeter, OrganizationTrustPerimeterProps } from '../src';
+import { CrossAccountGrants, CrossAccountRole, CrossAccountTrustChecks, OrganizationTrustPerimeter, OrganizationTrustPerimeterProps } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 
 const ORG = 'o-abcdef1234';
+/** An organisation other than the perimeter's. */
+const OTHER_ORG = 'o-zzzzzzzzzz';
 const MANAGEMENT = '999999999999';
 const VENDOR = '444444444444';
 
@@ -64,7 +66,8 @@ describe('the TrustOutsidePerimeter rule', () => {
       severity: 'error',
       path: 'Workload/Partner/Resource/Resource',
       description: expect.stringContaining(`trusts account(s) ${OTHER}, neither known members of the organization nor declared third parties of the perimeter Management/Perimeter`),
-      fix: 'the perimeter will deny this trust at run time; declare the account as a third party (with an external ID) or as a member',
+      fix: 'the perimeter will deny this trust at run time; declare the account as a third party (with an external ID) or as a member, '
+        + 'and narrow to the perimeter\'s own organization or OUs only',
     }]);
   });
 
@@ -116,6 +119,41 @@ describe('the TrustOutsidePerimeter rule', () => {
 
     // WHEN / THEN
     expect(outsidePerimeter(audit(app))).toEqual([]);
+  });
+
+  test.each([
+    ['another organization', { trustedOrganizationId: OTHER_ORG }],
+    ['OUs of another organization', { trustedOrganizationalUnitPaths: [`${OTHER_ORG}/r-zz12/ou-zz12-11111111/`] }],
+  ])('fails a trust narrowed to %s than the perimeter\'s, naming both organizations', (_what, narrowing) => {
+    // GIVEN
+    const app = appWith(stack => new CrossAccountRole(stack, 'Partner', { trustedAccounts: [OTHER], ...narrowing }));
+
+    // WHEN
+    const found = outsidePerimeter(audit(app));
+
+    // THEN
+    expect(found).toEqual([expect.objectContaining({
+      severity: 'error',
+      path: 'Workload/Partner/Resource/Resource',
+      description: expect.stringContaining(`trusts account(s) ${OTHER}, neither known members of the organization nor declared third parties of the perimeter `
+        + `Management/Perimeter, and organization(s) ${OTHER_ORG}, not the organization ${ORG} of the perimeter Management/Perimeter`),
+    })]);
+  });
+
+  test('fails a member account\'s trust narrowed to another organization, and accepts one narrowed to both the perimeter\'s organization and an OU', () => {
+    // GIVEN
+    const app = appWith(stack => {
+      new iam.Role(stack, 'Elsewhere', { assumedBy: new iam.AccountPrincipal(TRUSTED).withConditions({ StringEquals: { 'aws:PrincipalOrgID': OTHER_ORG } }) });
+      new CrossAccountRole(stack, 'Inside', { trustedAccounts: [OTHER], trustedOrganizationId: ORG, trustedOrganizationalUnitPaths: [`${ORG}/r-ab12/ou-ab12-11111111/`] });
+    }, { memberAccounts: [TRUSTED] });
+
+    // WHEN
+    const found = outsidePerimeter(audit(app));
+
+    // THEN
+    expect(found.map(f => [f.path, /: trusts (.*)$/.exec(f.description)?.[1]])).toEqual([
+      ['Workload/Elsewhere/Resource', `organization(s) ${OTHER_ORG}, not the organization ${ORG} of the perimeter Management/Perimeter`],
+    ]);
   });
 
   test('fails a plain iam.Role in a stage trusting an outside account, as written by hand', () => {
@@ -179,5 +217,37 @@ describe('the ShareOutsidePerimeter rule: a resource shared outside the perimete
     expect(sharesOutside(audit(appWith(shareWith(OTHER), { memberAccounts: [OTHER] })))).toEqual([]);
     expect(sharesOutside(audit(appWith(shareWith(OTHER, { StringEquals: { 'aws:PrincipalOrgID': ORG } }))))).toEqual([]);
     expect(sharesOutside(audit(appWith(shareWith(OTHER), false)))).toEqual([]);
+  });
+
+  test.each([
+    ['an organization other than the perimeter\'s', () => new iam.OrganizationPrincipal(OTHER_ORG), {}, `organization(s) ${OTHER_ORG}`],
+    ['an account narrowed to another organization', () => new iam.AccountPrincipal('777777777777'), { organizationId: OTHER_ORG },
+      `account(s) 777777777777, neither known members of the organization nor declared third parties of the perimeter Management/Perimeter, and organization(s) ${OTHER_ORG}`],
+  ])('fails CrossAccountGrants.bucketRead to %s, naming the organizations', (_what, grantee, options, named) => {
+    // GIVEN
+    const app = appWith(stack => CrossAccountGrants.bucketRead(new s3.Bucket(stack, 'Data', { bucketName: 'data-a' }), grantee(), options));
+
+    // WHEN
+    const found = sharesOutside(audit(app));
+
+    // THEN
+    expect(found).toEqual([expect.objectContaining({
+      severity: 'error',
+      path: 'Workload/Data/Policy/Resource',
+      description: expect.stringContaining(`bucket data-a grants ${named}, not the organization ${ORG} of the perimeter Management/Perimeter`),
+    })]);
+  });
+
+  test('accepts CrossAccountGrants.bucketRead to the perimeter\'s organization, or an account narrowed to it or to its OUs', () => {
+    // GIVEN
+    const app = appWith(stack => {
+      const bucket = (id: string) => new s3.Bucket(stack, id, { bucketName: `${id.toLowerCase()}-a` });
+      CrossAccountGrants.bucketRead(bucket('Organization'), new iam.OrganizationPrincipal(ORG));
+      CrossAccountGrants.bucketRead(bucket('Account'), new iam.AccountPrincipal('777777777777'), { organizationId: ORG });
+      CrossAccountGrants.bucketRead(bucket('Units'), new iam.AccountPrincipal('777777777777'), { organizationalUnitPaths: [`${ORG}/r-ab12/ou-ab12-11111111/`] });
+    });
+
+    // WHEN / THEN
+    expect(sharesOutside(audit(app))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, NestedStack, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, NestedStack, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -356,6 +356,22 @@ describe('resource policies of an app, in the plugin and the CLI alike', () => {
     expect(cli).toEqual([]);
   });
 
+  test('an identity policy on key/* built by Fn::Sub in an environment-agnostic stack warns, as the Fn::Join form of the same ARN does', () => {
+    // GIVEN a stack of no environment: AWS::Region and AWS::AccountId are only known at deploy time
+    const app = new App({ outdir: fs.mkdtempSync(path.join(folder.dir, 'app-')) });
+    const stack = new Stack(app, 'Agnostic');
+    const decrypt = (resource: string) => new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [resource] });
+    new iam.ManagedPolicy(stack, 'Sub', { statements: [decrypt(Fn.sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'))] });
+    new iam.ManagedPolicy(stack, 'Join', { statements: [decrypt(stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }))] });
+
+    // WHEN
+    const { plugin, cli } = audit(app);
+
+    // THEN
+    expect(plugin).toEqual([expect.stringMatching(/^Join\w+ KmsOnAnyKey$/), expect.stringMatching(/^Sub\w+ KmsOnAnyKey$/)]);
+    expect(cli).toEqual(plugin);
+  });
+
   test('a policy naming a role of its own stack, or a parameter, does not warn of the deploy order', () => {
     // GIVEN
     const { app, data } = twoAccounts();
@@ -386,6 +402,90 @@ describe('the CLI on a hand-written template of resource policies', () => {
       ['Reader', 'KmsOnAnyKey'],
     ]);
     // the key policy (kms:CallerAccount), the topic policy (aws:SourceArn) and the bus policy (the organisation) pass
+  });
+
+  test('warns on KMS on key/* built by Fn::Sub when the template\'s region and account are unknown, as on the Fn::Join form', () => {
+    // GIVEN a hand-written template: its region and account are only known at deploy time
+    const decrypt = (resource: object) => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: document({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: resource }) } });
+    const file = folder.file('sub-key.json', JSON.stringify({
+      Resources: {
+        Sub: decrypt({ 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' }),
+        Join: decrypt({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] }),
+      },
+    }));
+
+    // WHEN
+    let stdout = '';
+    const code = runCli(['audit', file, '--format', 'json'], { stdout: t => { stdout += t; }, stderr: () => undefined });
+    const report = JSON.parse(stdout);
+
+    // THEN
+    expect(code).toBe(0);
+    expect(report.findings.map((f: any) => [f.logicalId, f.ruleId])).toEqual([['Sub', 'KmsOnAnyKey'], ['Join', 'KmsOnAnyKey']]);
+    expect(report.findings[0].message).toMatch(/allows kms:Decrypt on arn:aws:kms:<deploy-time value>:<deploy-time value>:key\/\*/);
+  });
+
+  test('a template file of a cloud assembly is audited as its stack, with the account and region of the manifest, as the whole assembly is', () => {
+    // GIVEN aws-cdk-lib's grants from a stack with an environment: each key's default admin statement names the stack's own account
+    const app = new App({ outdir: fs.mkdtempSync(path.join(folder.dir, 'app-')) });
+    const data = new Stack(app, 'Data', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    const readers = new Stack(app, 'Readers', { env: { account: TRUSTED, region: 'eu-west-1' } });
+    const reader = new iam.Role(readers, 'Reader', { assumedBy: new iam.AccountRootPrincipal(), roleName: PhysicalName.GENERATE_IF_NEEDED });
+    new s3.Bucket(data, 'Bucket', { encryption: s3.BucketEncryption.KMS, bucketName: PhysicalName.GENERATE_IF_NEEDED }).grantRead(reader);
+    new secretsmanager.Secret(data, 'Secret', { secretName: 'db', encryptionKey: new kms.Key(data, 'SecretKey') }).grantRead(reader);
+    const dir = app.synth().directory;
+    const found = (...paths: string[]) => auditPaths(paths).findings.map(f => `${path.basename(f.file)} ${f.logicalId} ${f.ruleId}`);
+
+    // WHEN
+    const whole = found(dir);
+    const oneFile = found(path.join(dir, 'Data.template.json'));
+    const bothFiles = found(path.join(dir, 'Data.template.json'), path.join(dir, 'Readers.template.json'));
+
+    // THEN no key's default admin statement is taken for another account's, and the files say what the assembly says
+    expect(oneFile.filter(f => f.includes('ResourcePolicyUnguardedAccount'))).toEqual([]);
+    expect(bothFiles).toEqual(whole);
+    expect(auditPaths([path.join(dir, 'Data.template.json')]).findings.every(f => f.stackName === 'Data')).toBe(true);
+  });
+
+  test('a template alone, in an unknown account: a key granting kms:* to an account root is reported once, saying how to tell its own account; --account does', () => {
+    // GIVEN a key policy as aws-cdk-lib writes it for a secret's key, with three statements naming the same account, in a file of its own
+    const root = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${TRUSTING}:root`]] };
+    const file = folder.file('alone/key.json', JSON.stringify({
+      Resources: {
+        Key: {
+          Type: 'AWS::KMS::Key',
+          Properties: {
+            KeyPolicy: document(
+              { Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+              { Effect: 'Allow', Principal: { AWS: root }, Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } },
+              { Effect: 'Allow', Principal: { AWS: root }, Action: ['kms:CreateGrant', 'kms:DescribeKey'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } },
+            ),
+          },
+        },
+      },
+    }));
+    const run = (...argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = runCli(['audit', file, ...argv], { stdout: t => { stdout += t; }, stderr: t => { stderr += t; } });
+      return { code, stdout, stderr };
+    };
+
+    // WHEN
+    const alone = JSON.parse(run('--format', 'json').stdout);
+    const given = run('--account', TRUSTING);
+    const other = JSON.parse(run('--format', 'json', '--account', TRUSTED).stdout);
+    const wrong = run('--account', '1234');
+
+    // THEN the audit cannot tell the key's own account from another's (kms:* to another account is the worst of grants): it says so, once
+    expect(alone.findings.map((f: any) => f.ruleId)).toEqual(['ResourcePolicyUnguardedAccount']);
+    expect(alone.findings[0].message.split(`account(s) ${TRUSTING}`)).toHaveLength(2);
+    expect(alone.findings[0].message).toMatch(/the stack's account is unknown: if 111111111111 is its own, as in the key's default admin statement, give the account \(the stack's env, or the CLI's --account\)/);
+    expect(given).toEqual({ code: 0, stdout: '0 errors, 0 warnings in 0 roles and 1 policy of 1 template\n', stderr: '' });
+    expect(other.findings.map((f: any) => f.ruleId)).toEqual(['ResourcePolicyUnguardedAccount']);
+    expect(other.findings[0].message).not.toMatch(/unknown/);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--account must be a 12-digit account ID, got '1234'/);
   });
 
   test('lists the new rules in SARIF and takes them in --ignore and in an acknowledgement', () => {

@@ -125,6 +125,29 @@ describe('CrossAccountTrustChecks rules', () => {
       ]);
     });
 
+    test('judges a principal built by Fn::Sub as its Fn::Join form, in a stack whose region is unknown', () => {
+      // GIVEN a stack of no environment, trusting a parameter's account (a role named after the region) and the stack's own
+      const app = testApp();
+      const stack = new Stack(app, 'Agnostic');
+      new CfnParameter(stack, 'Tools');
+      const trust = (id: string, principal: object) => rawTrust(stack, id, { Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' });
+      trust('Sub', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${Tools}:role/deployer-${AWS::Region}' });
+      trust('Join', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'Tools' }, ':role/deployer-', { Ref: 'AWS::Region' }]] });
+      trust('SubRoot', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${Tools}:root' });
+      trust('OwnSub', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/deployer-${AWS::Region}' });
+
+      // WHEN
+      const report = pluginReport(app);
+
+      // THEN the parameter's account is another account, named, in both forms; the stack's own is not
+      const found = report.violations.flatMap(v => v.violatingResources.map(r => [r.constructPath, v.ruleName, /: trusts (.*) with no/.exec(v.description)?.[1]]));
+      expect(found).toEqual([
+        ['Agnostic/Sub', 'UnconditionedCrossAccountTrust', 'the account of parameter Tools (known only at deploy time)'],
+        ['Agnostic/Join', 'UnconditionedCrossAccountTrust', 'the account of parameter Tools (known only at deploy time)'],
+        ['Agnostic/SubRoot', 'UnconditionedCrossAccountTrust', 'the account of parameter Tools (known only at deploy time)'],
+      ]);
+    });
+
     test('warns on a specific principal ARN of another account in Principal, too', () => {
       expect(rules(audit(s => role(s, 'Arn', new iam.ArnPrincipal(`arn:aws:iam::${TRUSTED}:user/alice`))))).toContain('UnconditionedCrossAccountTrust');
     });

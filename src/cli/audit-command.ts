@@ -12,6 +12,7 @@ import {
 } from '../private/audit';
 import { POLICY_RESOURCE_TYPES } from '../private/audit/resource-policies';
 import { AUDIT_RULES } from '../private/audit/rule-list';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../private/constants';
 import { compareText } from '../private/policy/compare';
 
 /** The levels `--fail-on` takes, and the severities each fails on. */
@@ -21,6 +22,18 @@ const FAIL_ON: Record<string, string[]> = { error: ['error'], warning: ['error',
 export interface AuditOptions {
   /** Rule ids whose findings are left out. */
   readonly ignore?: string[];
+  /** The account of templates that do not say (a template file not in a cloud assembly). */
+  readonly account?: string;
+  /** The region of templates that do not say. */
+  readonly region?: string;
+}
+
+/** A template with what the options say of its stack where the template (its cloud assembly) does not. */
+function withDefaults(input: TemplateInput, options: AuditOptions): TemplateInput {
+  const account = input.environment.account ?? options.account;
+  const region = input.environment.region ?? options.region;
+  if (account === input.environment.account && region === input.environment.region) { return input; }
+  return { ...input, environment: { ...input.environment, ...account !== undefined ? { account } : {}, ...region !== undefined ? { region } : {} } };
 }
 
 /** Acknowledgements in a template's Metadata that name no rule or give no reason are errors of the file, at their position. */
@@ -77,7 +90,8 @@ export function auditInputs(inputs: Iterable<TemplateInput>, options: AuditOptio
   let roles = 0;
   let policies = 0;
   let templates = 0;
-  for (const input of inputs) {
+  for (const given of inputs) {
+    const input = withDefaults(given, options);
     templates++;
     checkAcknowledgements(input);
     const audit = auditTemplateFully(input.template, input.environment);
@@ -140,6 +154,8 @@ export const AUDIT_COMMAND: Command = {
     '       (cdk.out, stages and nested stacks included); default: cdk.out',
     '',
     'options:',
+    '  --account ID                        the account of templates that do not say (template files outside a cloud assembly)',
+    '  --region REGION                     the region of templates that do not say',
     '  --format text|json|sarif|markdown   report format (default: text)',
     '  --output FILE, -o FILE              write the report to FILE instead of standard output',
     '  --fail-on error|warning|none        exit 1 when findings of this severity or worse remain (default: error)',
@@ -156,6 +172,8 @@ export const AUDIT_COMMAND: Command = {
     'exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error',
   ].join('\n'),
   options: {
+    'account': { type: 'string' },
+    'region': { type: 'string' },
     'format': { type: 'string', default: 'text' },
     'output': { type: 'string', short: 'o' },
     'fail-on': { type: 'string', default: 'error' },
@@ -167,7 +185,11 @@ export const AUDIT_COMMAND: Command = {
     if (!(format in FORMATS)) { throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}, got '${format}'`); }
     if (!(failOn in FAIL_ON)) { throw new UsageError(`--fail-on must be one of ${Object.keys(FAIL_ON).join(', ')}, got '${failOn}'`); }
     const ignore = ignoredRules(values.ignore as string[]);
-    const report = auditPaths(positionals.length > 0 ? positionals : ['cdk.out'], { ignore });
+    const account = values.account as string | undefined;
+    const region = values.region as string | undefined;
+    if (account !== undefined && !ACCOUNT_ID_PATTERN.test(account)) { throw new UsageError(`--account must be a 12-digit account ID, got '${account}'`); }
+    if (region !== undefined && !REGION_PATTERN.test(region)) { throw new UsageError(`--region must be a region name such as eu-west-1, got '${region}'`); }
+    const report = auditPaths(positionals.length > 0 ? positionals : ['cdk.out'], { ignore, account, region });
     writeOutput(io, values.output as string | undefined, FORMATS[format](report));
     const failing = report.findings.filter(f => f.acknowledgedReason === undefined && FAIL_ON[failOn].includes(f.severity));
     return failing.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;

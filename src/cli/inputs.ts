@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError, TemplateFile, readTemplateText } from './template-file';
 import { TemplateEnvironment, isObject, resourcesOf } from '../private/audit';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../private/constants';
 
 /** A template to audit, and what is known of the stack it is deployed as. */
 export interface TemplateInput extends TemplateFile {
@@ -33,8 +34,8 @@ function environmentOf(uri: unknown): TemplateEnvironment {
   const match = typeof uri === 'string' ? /^aws:\/\/([^/]*)\/(.*)$/.exec(uri) : null;
   if (match === null) { return {}; }
   return {
-    account: /^\d{12}$/.test(match[1]) ? match[1] : undefined,
-    region: /^[a-z]{2}(-[a-z]+)+-\d+$/.test(match[2]) ? match[2] : undefined,
+    account: ACCOUNT_ID_PATTERN.test(match[1]) ? match[1] : undefined,
+    region: REGION_PATTERN.test(match[2]) ? match[2] : undefined,
   };
 }
 
@@ -55,35 +56,94 @@ function metadataTemplates(input: TemplateInput): string[] {
     .filter(p => p.endsWith('.template.json'));
 }
 
-/** The templates of a cloud assembly directory, nested assemblies (stages) and nested stacks included, read one by one. */
-function* assemblyTemplates(dir: string, seen: Set<string>): Generator<TemplateInput> {
-  const manifestFile = path.join(dir, 'manifest.json');
-  const manifest = readTemplateFile(manifestFile).template;
+/** A stack of a cloud assembly's manifest: its template, its environment and its name, and its nested stacks' asset manifest. */
+interface AssemblyStack {
+  readonly file: string;
+  readonly environment: TemplateEnvironment;
+  readonly stackName: string;
+  /** The stack's asset manifest (which lists its nested stacks' templates), when it has one. */
+  readonly assetManifest?: string;
+}
+
+/** A cloud assembly's manifest, read: its stacks, and the directories of its nested assemblies (stages), in the manifest's order. */
+function readManifest(dir: string): Array<AssemblyStack | { readonly nestedAssembly: string }> {
+  const manifest = readTemplateFile(path.join(dir, 'manifest.json')).template;
   const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
+  const entries: Array<AssemblyStack | { readonly nestedAssembly: string }> = [];
   for (const [name, artifact] of Object.entries(artifacts)) {
     if (!isObject(artifact) || !isObject(artifact.properties)) { continue; }
     if (artifact.type === 'aws:cloudformation:stack' && typeof artifact.properties.templateFile === 'string') {
-      const file = path.join(dir, artifact.properties.templateFile);
-      if (seen.has(file)) { continue; }
-      seen.add(file);
-      const stackName = typeof artifact.properties.stackName === 'string' ? artifact.properties.stackName : name;
-      const stack = readTemplateFile(file, environmentOf(artifact.environment), stackName);
-      // nested stacks: the templates of the stack's asset manifest, or named in its resources' metadata
       const assets = artifacts[`${name}.assets`];
       const assetManifest = isObject(assets) && isObject(assets.properties) && typeof assets.properties.file === 'string' ? assets.properties.file : undefined;
-      const nested = [...assetManifest !== undefined ? assetTemplates(dir, assetManifest) : [], ...metadataTemplates(stack)]
-        .map(p => path.join(dir, p))
-        .filter(f => !seen.has(f) && fs.existsSync(f))
-        .sort();
-      yield stack;
-      for (const nestedFile of Array.from(new Set(nested))) {
-        seen.add(nestedFile);
-        yield readTemplateFile(nestedFile, stack.environment, stackName);
-      }
+      entries.push({
+        file: path.join(dir, artifact.properties.templateFile),
+        environment: environmentOf(artifact.environment),
+        stackName: typeof artifact.properties.stackName === 'string' ? artifact.properties.stackName : name,
+        ...assetManifest !== undefined ? { assetManifest } : {},
+      });
     } else if (artifact.type === 'cdk:cloud-assembly' && typeof artifact.properties.directoryName === 'string') {
-      yield* assemblyTemplates(path.join(dir, artifact.properties.directoryName), seen);
+      entries.push({ nestedAssembly: path.join(dir, artifact.properties.directoryName) });
     }
   }
+  return entries;
+}
+
+/** The stacks of a cloud assembly's manifest (its nested assemblies left out). */
+const stacksOf = (dir: string): AssemblyStack[] => readManifest(dir).filter((e): e is AssemblyStack => 'file' in e);
+
+/** The templates of a cloud assembly directory, nested assemblies (stages) and nested stacks included, read one by one. */
+function* assemblyTemplates(dir: string, seen: Set<string>): Generator<TemplateInput> {
+  for (const entry of readManifest(dir)) {
+    if ('nestedAssembly' in entry) {
+      yield* assemblyTemplates(entry.nestedAssembly, seen);
+      continue;
+    }
+    if (seen.has(entry.file)) { continue; }
+    seen.add(entry.file);
+    const stack = readTemplateFile(entry.file, entry.environment, entry.stackName);
+    // nested stacks: the templates of the stack's asset manifest, or named in its resources' metadata
+    const nested = [...entry.assetManifest !== undefined ? assetTemplates(dir, entry.assetManifest) : [], ...metadataTemplates(stack)]
+      .map(p => path.join(dir, p))
+      .filter(f => !seen.has(f) && fs.existsSync(f))
+      .sort();
+    yield stack;
+    for (const nestedFile of Array.from(new Set(nested))) {
+      seen.add(nestedFile);
+      yield readTemplateFile(nestedFile, stack.environment, entry.stackName);
+    }
+  }
+}
+
+/**
+ * The stack a template file given by itself deploys as, when the file lies in
+ * a cloud assembly directory whose manifest lists it (as a stack's template,
+ * or a nested stack's of its asset manifest): its account, region and name,
+ * as the audit of the whole directory knows them. Undefined otherwise (no
+ * manifest beside it, one that is not a cloud assembly's, or one that does not list it).
+ */
+function assemblyStackOf(file: string): { environment: TemplateEnvironment; stackName: string } | undefined {
+  const dir = path.dirname(file);
+  if (path.basename(file) === 'manifest.json' || !fs.existsSync(path.join(dir, 'manifest.json'))) { return undefined; }
+  const target = path.resolve(file);
+  const found = (stack: AssemblyStack) => ({ environment: stack.environment, stackName: stack.stackName });
+  try {
+    const stacks = stacksOf(dir);
+    const stack = stacks.find(s => path.resolve(s.file) === target);
+    if (stack !== undefined) { return found(stack); }
+    const parent = stacks.find(s => s.assetManifest !== undefined && assetTemplates(dir, s.assetManifest).some(p => path.resolve(dir, p) === target))
+      ?? (!target.endsWith('.template.json') ? undefined : stacks.find(s => fs.existsSync(s.file) && metadataTemplates(readTemplateFile(s.file)).some(p => path.resolve(dir, p) === target)));
+    return parent !== undefined ? found(parent) : undefined;
+  } catch (e) {
+    // a manifest.json (or asset manifest) that cannot be read is not an assembly this file belongs to
+    if (e instanceof InputError) { return undefined; }
+    throw e;
+  }
+}
+
+/** Reads a template file given by itself: in a cloud assembly directory, as the stack the manifest says it is. */
+function readGivenTemplate(file: string): TemplateInput {
+  const stack = assemblyStackOf(file);
+  return stack !== undefined ? readTemplateFile(file, stack.environment, stack.stackName) : readTemplateFile(file);
 }
 
 /**
@@ -116,7 +176,7 @@ export function* templateInputs(paths: string[]): Generator<TemplateInput> {
       }
     } else if (!seen.has(given)) {
       seen.add(given);
-      yield readTemplateFile(given);
+      yield readGivenTemplate(given);
     }
   }
 }

@@ -44,6 +44,9 @@ export const REVOKE_SESSIONS_POLICY_NAME = 'CdkRevokeOlderSessions';
 /** An AWS account ID: exactly twelve digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
+/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /** sts:ExternalId: 2 to 1,224 characters of `[\w+=,.@:/-]`. */
 export const EXTERNAL_ID_MIN_LENGTH = 2;
 export const EXTERNAL_ID_MAX_LENGTH = 1224;

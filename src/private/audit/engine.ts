@@ -6,14 +6,13 @@
  * (`cdk-cross-account-roles audit`) both call it, so they judge alike.
  */
 import type { RegionInfo } from 'aws-cdk-lib/region-info';
-import { AuditContext, intrinsicContext } from './resolve';
+import { AuditContext, resolveForAudit } from './resolve';
 import { AuditedPolicy, auditedPolicies, PolicyKind, POLICY_RESOURCE_TYPES } from './resource-policies';
 import { APP_PRINCIPAL_IN_RESOURCE_POLICY, RESOURCE_RULES, ResourceRule } from './resource-rules';
 import { auditedRoles } from './roles';
 import { AUDIT_RULES } from './rule-list';
 import { AuditedRole, Finding, isDeployTime, principalKey, RuleContext, TRUST_RULES, TrustRule } from './rules';
 import { JsonObject, TemplateResource, isObject, propertiesOf, resourcesOf } from './template';
-import { resolveIntrinsics } from '../policy/intrinsics';
 import { parseTemplateText, TemplateSyntaxError } from '../template/text';
 
 /** `AWS::Partition` and `AWS::URLSuffix` where the stack's region is unknown. */
@@ -183,7 +182,8 @@ function judgeBy<T, R extends Judging<T>>(rules: readonly R[], branches: T[], pr
     const all = branches.length === 1 ? rule.check(branches[0], context) : branches.flatMap(subject => rule.check(subject, context));
     if (all.length === 0) { continue; }
     const found = Array.from(new Map(all.map(f => [`${f.location}#${f.message}`, f])).values());
-    const messages = found.map(f => f.message);
+    // the same message at several statements (a key policy naming one account in three) is said once
+    const messages = Array.from(new Set(found.map(f => f.message)));
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,
@@ -245,11 +245,11 @@ export function stackSetBody(logicalId: string, properties: JsonObject, ctx: Aud
       note: {
         logicalId,
         location: 'Properties/TemplateURL',
-        message: `the StackSet's template is at its TemplateURL (${describe(resolveIntrinsics(properties.TemplateURL, intrinsicContext(ctx, () => true)))}), which the audit cannot read: audit that template file itself`,
+        message: `the StackSet's template is at its TemplateURL (${describe(resolveForAudit(properties.TemplateURL, ctx))}), which the audit cannot read: audit that template file itself`,
       },
     };
   }
-  const text = typeof raw === 'string' ? raw : resolveIntrinsics(raw, intrinsicContext(ctx, () => true));
+  const text = typeof raw === 'string' ? raw : resolveForAudit(raw, ctx);
   const unread = (why: string): StackSetBody => ({ note: { logicalId, location: 'Properties/TemplateBody', message: `the StackSet's TemplateBody is not audited: ${why}` } });
   if (typeof text !== 'string' || isDeployTime(text)) { return unread('it is only known at deploy time'); }
   try {

@@ -110,12 +110,11 @@ function getAttValue(ctx: AuditContext, logicalId: string, attribute: string): s
 
 /**
  * The resolver's context for a template: values the audit knows, UNRESOLVED
- * for the others. In `Fn::Sub`, an unknown stack account stays in the string
- * as UNRESOLVED (as in `Fn::Join`: the rest of an ARN still tells what it
- * is); any other unknown variable leaves the whole string UNRESOLVED, unless
- * `keepUnknownInSub` (a trust policy built as a JSON string keeps them all).
+ * for the others. An unknown value stays in its place inside a `Fn::Sub` or
+ * `Fn::Join` string (`arn:aws:kms:<deploy-time value>:111111111111:key/*`):
+ * the rest of an ARN still tells the rules what it is.
  */
-export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: string) => boolean = name => name === 'AWS::AccountId'): IntrinsicContext {
+export function intrinsicContext(ctx: AuditContext): IntrinsicContext {
   return {
     ref: name => refValue(ctx, name),
     getAtt: (logicalId, attribute) => getAttValue(ctx, logicalId, attribute),
@@ -124,7 +123,6 @@ export function intrinsicContext(ctx: AuditContext, keepUnknownInSub: (name: str
     isUnknown: isDeployTime,
     conditions: ctx.conditions,
     unknown: UNRESOLVED,
-    keepUnknownInSub,
   };
 }
 

@@ -4,10 +4,9 @@
  * role's `AssumeRolePolicyDocument`, and the resource and identity policies
  * the audit reads too (a bucket policy, a key policy, `RepositoryPolicyText` ...).
  */
-import { AuditContext, intrinsicContext, resolveForAudit } from './resolve';
+import { AuditContext, resolveForAudit } from './resolve';
 import { isDeployTime, UNRESOLVED } from './rules';
 import { isObject } from './template';
-import { resolveIntrinsics } from '../policy/intrinsics';
 
 /** A trust policy as the audit read it. */
 export interface ReadTrustDocument {
@@ -25,7 +24,7 @@ interface BuiltString {
 
 /** `Fn::Sub`'s string, with UNRESOLVED for each variable only known at deploy time. */
 function subString(ctx: AuditContext, arg: unknown): BuiltString | undefined {
-  const text = resolveIntrinsics({ 'Fn::Sub': arg }, intrinsicContext(ctx, () => true));
+  const text = resolveForAudit({ 'Fn::Sub': arg }, ctx);
   return typeof text === 'string' ? { text, partial: text.includes(UNRESOLVED) } : undefined;
 }
 

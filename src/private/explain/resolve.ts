@@ -120,11 +120,10 @@ export function arnOf(ctx: AuditContext, logicalId: string): string | undefined 
 /**
  * The resolver's context for a template of the model: the audit's, with the
  * model's resource types first (a role's generated name is UNRESOLVED here,
- * where the audit's rules take the logical ID for its shape), and every
- * unknown value kept in place inside a `Fn::Sub` string.
+ * where the audit's rules take the logical ID for its shape).
  */
 export function modelContext(ctx: AuditContext): IntrinsicContext {
-  const audit = intrinsicContext(ctx, () => true);
+  const audit = intrinsicContext(ctx);
   return {
     ...audit,
     ref: name => refOf(ctx, name) ?? audit.ref?.(name),

@@ -62,14 +62,6 @@ export interface IntrinsicContext {
 
   /** What a value only known at deploy time becomes: a sentinel, or a stand-in of its estimated length. */
   readonly unknown: string;
-
-  /**
-   * Whether a `Fn::Sub` keeps the unknown value of a variable inside its
-   * string (`arn:aws:iam::<unknown>:root`), rather than becoming unknown as a whole.
-   *
-   * @default - always keeps it
-   */
-  readonly keepUnknownInSub?: (variable: string) => boolean;
 }
 
 /** Stands for `AWS::NoValue`: the property or list item is left out. */
@@ -212,16 +204,16 @@ function select(ctx: IntrinsicContext, arg: unknown): unknown {
 /**
  * `Fn::Sub` in both forms (a string; a string and a variable map): variables
  * of the map, then `${LogicalId.Attribute}` as `Fn::GetAtt` and `${Name}` as
- * `Ref` resolve them; `${!Literal}` is written `${Literal}`. An unknown
- * variable stays in the string as `unknown`, or makes the whole string
- * unknown (see `keepUnknownInSub`).
+ * `Ref` resolve them; `${!Literal}` is written `${Literal}`. Part by part, as
+ * `Fn::Join`: the known parts literal, an unknown variable `unknown` in its
+ * place (`arn:aws:kms:<unknown>:111111111111:key/*`), so that whoever reads
+ * the string still sees what it is.
  */
 function sub(ctx: IntrinsicContext, arg: unknown): string {
   const [template, rawVariables] = Array.isArray(arg) ? arg : [arg, {}];
   if (typeof template !== 'string') { return ctx.unknown; }
   const variables = (typeof rawVariables === 'object' && rawVariables !== null ? rawVariables : {}) as Record<string, unknown>;
-  let wholeUnknown = false;
-  const result = template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+  return template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
     if (name.startsWith('!')) { return `\${${name.slice(1)}}`; }
     let value: unknown;
     if (name in variables) {
@@ -232,12 +224,6 @@ function sub(ctx: IntrinsicContext, arg: unknown): string {
     } else {
       value = ref(ctx, name);
     }
-    const part = text(value);
-    if (part === undefined || part === ctx.unknown) {
-      if (!(ctx.keepUnknownInSub?.(name) ?? true)) { wholeUnknown = true; }
-      return ctx.unknown;
-    }
-    return part;
+    return text(value) ?? ctx.unknown;
   });
-  return wholeUnknown ? ctx.unknown : result;
 }

@@ -1,14 +1,11 @@
 import { CfnMapping, CfnOutput, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { SIGNIN_HOSTS, STS_SET_SOURCE_IDENTITY } from '../constants';
+import { REGION_PATTERN, SIGNIN_HOSTS, STS_SET_SOURCE_IDENTITY } from '../constants';
 import { fail, iamPatternMatches, show, validateExternalId, validateSessionName } from '../input/validation';
 
 /** What the AWS CLI accepts as `mfa_serial`: STS's SerialNumber, 9 to 256 of `[\w+=/:,.@-]`. */
 const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
-
-/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`. */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * What a person needs to know of a role to use it (its outputs, an AWS CLI

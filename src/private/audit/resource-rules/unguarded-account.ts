@@ -43,6 +43,12 @@ export const RESOURCE_POLICY_UNGUARDED_ACCOUNT: ResourceRule = {
       ...others.length > 0 ? [`account(s) ${others.join(', ')}`] : [],
       ...deployTime.length > 0 ? [`the account${deployTime.length > 1 ? 's' : ''} of ${deployTime.join(', ')} (known only at deploy time)`] : [],
     ];
-    return parts.length > 0 ? `${targetsText(policy)} grants ${parts.join(' and ')} whole, with no organisation or principal ARN condition` : undefined;
+    // with the stack's account unknown, a literal account may be its own (a key's default admin statement names it): say how to tell
+    const ownUnknown = policy.account === undefined && others.length > 0
+      ? ` (the stack's account is unknown: if ${others.length > 1 ? 'one of these' : others[0]} is its own`
+        + `${policy.type === 'AWS::KMS::Key' ? ', as in the key\'s default admin statement' : ''}, give the account `
+        + '(the stack\'s env, or the CLI\'s --account) and it is not reported)'
+      : '';
+    return parts.length > 0 ? `${targetsText(policy)} grants ${parts.join(' and ')} whole, with no organisation or principal ARN condition${ownUnknown}` : undefined;
   }),
 };

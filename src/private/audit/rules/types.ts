@@ -161,6 +161,12 @@ export interface PerimeterContext {
   readonly memberAccounts: string[];
   /** Accounts the perimeters let in on an external ID. */
   readonly thirdPartyAccounts: string[];
+  /**
+   * The perimeters' organizations (lower case): only these (or OU paths under
+   * them) narrow a statement to principals the perimeter lets in. Undefined
+   * when a perimeter's is only known at deploy time: any organization narrows then.
+   */
+  readonly organizationIds?: string[];
 }
 
 /** A condition of a statement: an operator, a key (lower case) and its values. */
