@@ -197,7 +197,8 @@ export class CrossAccountGrants {
   /**
    * Grants sending messages to the queue (`sqs:SendMessage`,
    * `sqs:GetQueueAttributes`, `sqs:GetQueueUrl`), and the key actions a
-   * producer needs through SQS.
+   * producer needs through SQS for this queue (`kms:ViaService` and the
+   * queue's ARN as `kms:EncryptionContext:aws:sqs:arn`).
    *
    * @param queue the queue
    * @param grantee who sends
@@ -209,7 +210,7 @@ export class CrossAccountGrants {
 
   /**
    * Grants receiving and deleting the queue's messages (aws-cdk-lib's consume
-   * actions), and decrypting them through SQS.
+   * actions), and decrypting them through SQS for this queue.
    *
    * @param queue the queue
    * @param grantee who consumes
@@ -221,7 +222,8 @@ export class CrossAccountGrants {
 
   /**
    * Grants publishing to the topic (`sns:Publish`), and the key actions a
-   * publisher needs through SNS.
+   * publisher needs through SNS for this topic (`kms:ViaService` and the
+   * topic's ARN as `kms:EncryptionContext:aws:sns:topicArn`).
    *
    * @param topic the topic
    * @param grantee who publishes

@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CrossAccountGrants, CrossAccountRole } from '../src';
+import { splitByEncryptionContext } from '../src/private/grants/kms';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 
 /**
@@ -527,9 +528,63 @@ describe('each service', () => {
     Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Principal: { AWS: ROOT(TRUSTED) } })] },
     });
+    const throughSqsForThisQueue = { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': arn(`:sqs:${REGION}:${TRUSTING}:orders`) } };
     expect(identityStatements(consumer)[1]).toEqual({
-      Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` } },
+      Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: throughSqsForThisQueue,
     });
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: 'kms:Decrypt', Resource: '*', Condition: { ...throughSqsForThisQueue, ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }]) },
+    });
+  });
+
+  test('SNS: the topic policy, and the key only through SNS for this topic (aws:sns:topicArn)', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts', masterKey: new kms.Key(owner, 'Key') });
+
+    // WHEN
+    CrossAccountGrants.topicPublish(topic, reader);
+
+    // THEN both sides narrow the key to calls SNS makes for this topic
+    const throughSnsForThisTopic = { StringEquals: { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': arn(`:sns:${REGION}:${TRUSTING}:alerts`) } };
+    expect(identityStatements(consumer)[1]).toEqual({
+      Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: throughSnsForThisTopic,
+    });
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: ROOT(TRUSTED) }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: { ...throughSnsForThisTopic, ArnEquals: { 'aws:PrincipalArn': READER_ARN } } })]) },
+    });
+  });
+
+  test('SQS and SNS: a queue or topic imported by ARN is named by that ARN in the grantee\'s key permission', () => {
+    // GIVEN a queue and a topic of the owner's account, imported with their keys into the consumer's stack
+    const { consumer, reader } = twoAccounts();
+    const keyArn = `arn:aws:kms:${REGION}:${TRUSTING}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const queue = sqs.Queue.fromQueueAttributes(consumer, 'Orders', { queueArn: `arn:aws:sqs:${REGION}:${TRUSTING}:orders`, keyArn });
+    const topic = sns.Topic.fromTopicAttributes(consumer, 'Alerts', { topicArn: `arn:aws:sns:${REGION}:${TRUSTING}:alerts`, keyArn });
+
+    // WHEN
+    CrossAccountGrants.queueConsumeMessages(queue, reader);
+    CrossAccountGrants.topicPublish(topic, reader);
+
+    // THEN
+    const conditions = identityStatements(consumer).filter(statement => statement.Resource === keyArn).map(statement => statement.Condition.StringEquals);
+    expect(conditions).toEqual([
+      { 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': `arn:aws:sqs:${REGION}:${TRUSTING}:orders` },
+      { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${REGION}:${TRUSTING}:alerts` },
+    ]);
+  });
+
+  test('KMS through a service: kms:DescribeKey, which takes no encryption context, never gets an encryption-context condition', () => {
+    // GIVEN a key use with an action that takes no encryption context
+    const { owner } = twoAccounts();
+    const use = { key: new kms.Key(owner, 'Key'), label: 'the key', actions: ['kms:Decrypt', 'kms:DescribeKey'], service: 'sqs', encryptionContext: { key: 'aws:sqs:arn', values: ['arn:aws:sqs:eu-west-1:111111111111:orders'] } };
+
+    // WHEN
+    const split = splitByEncryptionContext(use);
+
+    // THEN
+    expect(split.map(u => [u.actions, u.encryptionContext?.key])).toEqual([[['kms:Decrypt'], 'aws:sqs:arn'], [['kms:DescribeKey'], undefined]]);
+    expect(splitByEncryptionContext({ ...use, actions: ['kms:Decrypt'] })).toHaveLength(1);
   });
 
   test('Secrets Manager: the secret\'s policy, and the key only for this secret (SecretARN)', () => {

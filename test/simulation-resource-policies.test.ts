@@ -208,6 +208,11 @@ describe('a KMS-encrypted bucket read by a role of another account', () => {
   });
 });
 
+/** The context SQS passes to KMS for a queue: its ARN under aws:sqs:arn (see SQS_ENCRYPTION_CONTEXT_KEY in src/private/constants.ts). */
+const throughSqsFor = (queueArn: string) => ({ 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': queueArn });
+/** The context SNS passes to KMS for a topic: its ARN under aws:sns:topicArn. */
+const throughSnsFor = (topicArn: string) => ({ 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': topicArn });
+
 describe('an encrypted queue written by a role of another account', () => {
   const QUEUE_ARN = `arn:aws:sqs:${REGION}:${TRUSTING}:orders`;
 
@@ -226,7 +231,7 @@ describe('an encrypted queue written by a role of another account', () => {
   const generateDataKey = (sides: Sides, context: RequestContext, keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(sides)) => ask({
     principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: keyArn, resourcePolicy, identityPolicies: readerPolicies(sides), context,
   });
-  const throughSqs = { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` };
+  const throughSqs = throughSqsFor(QUEUE_ARN);
 
   test('allows the grantee to send a message', async () => {
     expect(await send(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
@@ -240,8 +245,25 @@ describe('an encrypted queue written by a role of another account', () => {
     expect(await send(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
   });
 
-  test('allows kms:GenerateDataKey through SQS', async () => {
-    expect(await generateDataKey(shared, throughSqs)).toBe('Allowed');
+  test('allows kms:GenerateDataKey through SQS for this queue, not for another queue encrypted with the same key', async () => {
+    expect([
+      await generateDataKey(shared, throughSqs),
+      await generateDataKey(shared, throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`)),
+    ]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('the queue\'s encryption context is judged by the harness on both sides', async () => {
+    // GIVEN / WHEN
+    const outcome = await evaluateRequest({
+      principalArn: READER_SESSION, action: 'kms:GenerateDataKey', resourceArn: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared),
+      context: throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`),
+    });
+
+    // THEN
+    expect(outcome.judgedEncryptionContext.map(j => [j.policy, j.key, j.holds])).toEqual(expect.arrayContaining([
+      ['identity-0', 'kms:EncryptionContext:aws:sqs:arn', false],
+      ['resource', 'kms:EncryptionContext:aws:sqs:arn', false],
+    ]));
   });
 
   test('denies kms:GenerateDataKey called directly', async () => {
@@ -284,11 +306,16 @@ describe('an encrypted topic published to by a role of another account', () => {
     expect(await publish(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
   });
 
-  test('allows kms:GenerateDataKey through SNS, and denies it called directly', async () => {
-    const generate = (context: RequestContext) => ask({
-      principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared), context,
-    });
-    expect([await generate({ 'kms:ViaService': `sns.${REGION}.amazonaws.com` }), await generate({})]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  const generate = (context: RequestContext) => ask({
+    principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared), context,
+  });
+
+  test('allows kms:GenerateDataKey through SNS for this topic, and denies it called directly', async () => {
+    expect([await generate(throughSnsFor(TOPIC_ARN)), await generate({})]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('denies kms:GenerateDataKey through SNS for another topic encrypted with the same key', async () => {
+    expect(await generate(throughSnsFor(`arn:aws:sns:${REGION}:${TRUSTING}:other-topic`))).toBe('ImplicitlyDenied');
   });
 });
 
