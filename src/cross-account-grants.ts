@@ -105,7 +105,11 @@ export interface CrossAccountGrantOptions {
  *
  * **The grantee's side** (its identity policy, when it is a role or user of a
  * stack of the app) names the resource's exact ARNs, from its physical name:
- * a resource without one is an error naming the prop to set. A KMS key is
+ * a resource without one is an error naming the prop to set. (An account or
+ * organization grantee has no side to write, so the resource needs no name;
+ * but the key policy of an encrypted bucket, queue, topic or secret names it,
+ * and a reference would be circular: it needs a literal name or
+ * `PhysicalName.GENERATE_IF_NEEDED`, generated at synth.) A KMS key is
  * never granted on `*`: through a service, on the keys of the key's account
  * and region (`key/*`) narrowed by `kms:ViaService` and the encryption context
  * the service passes; directly, by the key's ARN or its alias.

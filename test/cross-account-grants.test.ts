@@ -209,6 +209,101 @@ describe('the grantee\'s side', () => {
     });
   });
 
+  describe('a grantee with no identity policy to write (an account, an organization) needs no literal name', () => {
+    /** A KMS-encrypted resource of each service whose key policy names it, with a generated physical name. */
+    const encrypted: Array<[string, (owner: Stack, key: kms.IKey) => { grant: (grantee: iam.IGrantable) => iam.Grant; name: () => string; encryptionContext: (name: string) => Record<string, unknown> }]> = [
+      ['bucket', (owner, key) => {
+        const bucket = new s3.Bucket(owner, 'Data', { bucketName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.bucketRead(bucket, grantee),
+          name: () => Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).bucketName),
+          encryptionContext: name => ({ StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arn(`:s3:::${name}`), arn(`:s3:::${name}/*`)] } }),
+        };
+      }],
+      ['queue', (owner, key) => {
+        const queue = new sqs.Queue(owner, 'Orders', { queueName: PhysicalName.GENERATE_IF_NEEDED, encryptionMasterKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.queueConsumeMessages(queue, grantee),
+          name: () => Stack.of(queue).resolve((queue.node.defaultChild as sqs.CfnQueue).queueName),
+          encryptionContext: name => ({ StringEquals: Match.objectLike({ 'kms:EncryptionContext:aws:sqs:arn': arn(`:sqs:${REGION}:${TRUSTING}:${name}`) }) }),
+        };
+      }],
+      ['topic', (owner, key) => {
+        const topic = new sns.Topic(owner, 'Alerts', { topicName: PhysicalName.GENERATE_IF_NEEDED, masterKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.topicPublish(topic, grantee),
+          name: () => Stack.of(topic).resolve((topic.node.defaultChild as sns.CfnTopic).topicName),
+          encryptionContext: name => ({ StringEquals: Match.objectLike({ 'kms:EncryptionContext:aws:sns:topicArn': arn(`:sns:${REGION}:${TRUSTING}:${name}`) }) }),
+        };
+      }],
+      ['secret', (owner, key) => {
+        const secret = new secretsmanager.Secret(owner, 'Password', { secretName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.secretRead(secret, grantee),
+          name: () => Stack.of(secret).resolve((secret.node.defaultChild as secretsmanager.CfnSecret).name),
+          encryptionContext: name => ({ StringLike: { 'kms:EncryptionContext:SecretARN': arn(`:secretsmanager:${REGION}:${TRUSTING}:secret:${name}-??????`) } }),
+        };
+      }],
+    ];
+
+    test.each(encrypted)('a KMS-encrypted %s named PhysicalName.GENERATE_IF_NEEDED: its key policy names the name generated at synth', (_, create) => {
+      for (const grantee of [new iam.AccountPrincipal(OTHER), new iam.OrganizationPrincipal(ORG)]) {
+        // GIVEN
+        const { owner } = twoAccounts();
+        const resource = create(owner, new kms.Key(owner, 'Key'));
+
+        // WHEN
+        resource.grant(grantee);
+
+        // THEN the resource is created with a literal name, and the key policy's encryption context names it
+        const name = resource.name();
+        expect(name).toMatch(/^owner[a-z0-9]+/i);
+        Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+          KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: Match.objectLike(resource.encryptionContext(name)) })]) },
+        });
+      }
+    });
+
+    test('a KMS-encrypted resource named by CloudFormation at deploy time is refused: its key policy would make it and its key depend on each other', () => {
+      // GIVEN
+      const { owner } = twoAccounts();
+      const key = new kms.Key(owner, 'Key');
+      const bucket = new s3.Bucket(owner, 'Unnamed', { encryptionKey: key });
+      const queue = new sqs.Queue(owner, 'UnnamedQueue', { encryptionMasterKey: key });
+
+      // WHEN / THEN
+      expect(() => CrossAccountGrants.bucketRead(bucket, new iam.AccountPrincipal(OTHER))).toThrow(
+        /the bucket 'Owner\/Unnamed' has no bucketName known at synth time.*would make the key and the bucket depend on each other.*bucketName: PhysicalName.GENERATE_IF_NEEDED, which names it at synth time/);
+      expect(() => CrossAccountGrants.queueSendMessages(queue, new iam.OrganizationPrincipal(ORG))).toThrow(/has no queueName known at synth time.*queueName: PhysicalName.GENERATE_IF_NEEDED/);
+    });
+
+    test('a resource whose key policy does not name it needs no name at all: its policy refers to it in its own stack', () => {
+      // GIVEN resources of every service with no physical name
+      const { app, owner } = twoAccounts();
+      const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+      const grants = [
+        (g: iam.IGrantable) => CrossAccountGrants.bucketReadWrite(new s3.Bucket(owner, 'Bucket'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.queueSendMessages(new sqs.Queue(owner, 'Queue'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.topicPublish(new sns.Topic(owner, 'Topic'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.repositoryPull(new ecr.Repository(owner, 'Repository'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.functionInvoke(new lambda.Function(owner, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code }), g),
+        (g: iam.IGrantable) => CrossAccountGrants.eventBusPutEvents(new events.EventBus(owner, 'Bus'), g),
+      ];
+
+      // WHEN
+      grants.forEach((grant, i) => grant(i % 2 === 0 ? new iam.AccountPrincipal(OTHER) : new iam.OrganizationPrincipal(ORG)));
+
+      // THEN every resource's side is written, and each refers to its resource within the owner's stack
+      expect(() => app.synth()).not.toThrow();
+      const template = Template.fromStack(owner);
+      for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::Lambda::Permission', 'AWS::Events::EventBusPolicy']) {
+        template.resourceCountIs(type, 1);
+      }
+      template.hasResourceProperties('AWS::ECR::Repository', { RepositoryPolicyText: Match.objectLike({ Statement: [Match.objectLike({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } })] }) });
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue/);
+    });
+  });
+
   test('fails naming the role\'s roleName when the grantee role has no physical name', () => {
     // GIVEN
     const { owner, consumer } = twoAccounts();
