@@ -274,7 +274,13 @@ export class CrossAccountGrants {
    * the function's side lets in the grantee's whole account, and only the
    * grantee's identity policy narrows it to the grantee (a warning says so).
    *
-   * @param fn the function
+   * A `lambda.Alias` is granted on its own (qualified) ARN, on both sides. A
+   * version the app publishes is numbered at deploy time, so a role or user
+   * cannot be granted on it (grant on the function, or on an alias of the
+   * version); an account or an organization can. A `lambda.SingletonFunction`
+   * is granted on the function it creates.
+   *
+   * @param fn the function, alias or version
    * @param grantee who invokes it
    * @param options organization (not organizational units)
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html

@@ -748,6 +748,60 @@ describe('each service', () => {
     expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)] }]);
   });
 
+  describe('Lambda: aliases, versions and singleton functions the app creates', () => {
+    const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+    const resize = (owner: Stack) => new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+
+    test('an alias: the permission on the alias (its qualified ARN), the grantee\'s policy on the alias\'s ARN', () => {
+      // GIVEN
+      const { owner, consumer, reader } = twoAccounts();
+      const fn = resize(owner);
+      const live = new lambda.Alias(owner, 'Live', { aliasName: 'live', version: fn.currentVersion });
+
+      // WHEN
+      CrossAccountGrants.functionInvoke(live, reader);
+
+      // THEN
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction', Principal: TRUSTED, FunctionName: { Ref: owner.getLogicalId(live.node.defaultChild as lambda.CfnAlias) },
+      });
+      expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn(`:lambda:${REGION}:${TRUSTING}:function:resize:live`) }]);
+      expect(Annotations.fromStack(owner).findWarning('*', Match.stringLikeRegexp('is imported'))).toEqual([]);
+    });
+
+    test('a singleton function: the permission on the function it creates', () => {
+      // GIVEN
+      const { owner, consumer, reader } = twoAccounts();
+      const singleton = new lambda.SingletonFunction(owner, 'Resize', {
+        uuid: '6a9d2ba4-38d5-4f03-8f1f-6e4a2d1a0c11', functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code,
+      });
+
+      // WHEN
+      CrossAccountGrants.functionInvoke(singleton, reader);
+
+      // THEN
+      Template.fromStack(owner).resourceCountIs('AWS::Lambda::Permission', 1);
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Principal: TRUSTED, FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SingletonLambda'), 'Arn'] } });
+      expect(identityStatements(consumer)[0].Resource).toEqual([arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)]);
+      expect(Annotations.fromStack(owner).findWarning('*', Match.stringLikeRegexp('is imported'))).toEqual([]);
+    });
+
+    test('a version: its number is only known at deploy time, so a role is refused with the fix, and an account gets the permission on the version', () => {
+      // GIVEN
+      const { owner, reader } = twoAccounts();
+      const fn = resize(owner);
+
+      // WHEN / THEN
+      expect(() => CrossAccountGrants.functionInvoke(fn.currentVersion, reader)).toThrow(
+        /cannot name the version 'Owner\/Resize\/CurrentVersion' in the grantee's policy: Lambda numbers a version when it publishes it, at deploy time.*grant on the function.*or on an alias of the version \(new lambda.Alias/);
+      CrossAccountGrants.functionInvoke(fn.currentVersion, new iam.AccountPrincipal(OTHER));
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', {
+        // (the current version's logical ID ends in a hash of the function's configuration)
+        Principal: OTHER, FunctionName: { Ref: Match.stringLikeRegexp('^ResizeCurrentVersion') },
+      });
+    });
+  });
+
   test('Lambda: organizational units are refused (a permission cannot carry them)', () => {
     // GIVEN
     const { owner, reader } = twoAccounts();
