@@ -1,4 +1,4 @@
-import { App, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -374,6 +374,20 @@ describe('grantees', () => {
     expect(grant.principalStatements).toEqual([]);
     Annotations.fromStack(owner).hasWarning('/Owner/Partner', Match.stringLikeRegexp(
       `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject, .*kms:Decrypt on its key through s3`));
+  });
+
+  test('a role or user imported with an ARN only known at deploy time is refused, saying so and naming the fix', () => {
+    // GIVEN identities imported from a CloudFormation parameter
+    const { owner } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const role = iam.Role.fromRoleArn(owner, 'Partner', new CfnParameter(owner, 'PartnerRoleArn').valueAsString);
+    const user = iam.User.fromUserArn(owner, 'Operator', new CfnParameter(owner, 'OperatorArn').valueAsString);
+
+    // WHEN / THEN the cause is the deploy-time ARN, not a stack's environment
+    expect(() => CrossAccountGrants.queueSendMessages(queue, role)).toThrow(
+      /the role 'Owner\/Partner' is imported with an ARN only known at deploy time.*import it with its literal ARN \(iam.Role.fromRoleArn\(scope, id, 'arn:aws:iam::222222222222:role\/name'\)\)/);
+    expect(() => CrossAccountGrants.queueSendMessages(queue, user)).toThrow(/the user 'Owner\/Operator' is imported with an ARN only known at deploy time.*iam.User.fromUserArn/);
+    expect(() => CrossAccountGrants.queueSendMessages(queue, role)).not.toThrow(/env/);
   });
 
   test('an iam.AccountPrincipal: the whole account, whose own policies decide, with no identity policy to write', () => {
