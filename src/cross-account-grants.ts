@@ -116,10 +116,17 @@ export interface CrossAccountGrantOptions {
  *
  * **Grantees**: a role or user of another account's stack (or a construct
  * with one, like a `CrossAccountRole` or a Lambda function); a role or user
- * imported by ARN (only the resource's side is written, and a warning says
- * so); an `iam.AccountPrincipal`; an `iam.OrganizationPrincipal`. A group is
- * refused (IAM does not accept one as a principal), and a grantee of the
- * resource's own account gets aws-cdk-lib's grant.
+ * imported by its literal ARN (`iam.Role.fromRoleArn`, `iam.User.fromUserArn`,
+ * `iam.ArnPrincipal`); an `iam.AccountPrincipal`; an
+ * `iam.OrganizationPrincipal`. A role or user imported into a stack of its
+ * own account gets its identity policy there, as aws-cdk-lib writes it for
+ * such an import (an `AWS::IAM::Policy` attached to it by name), with no
+ * warning; one imported into a stack of another account, or with
+ * `mutable: false`, or an `iam.ArnPrincipal`, gets only the resource's side,
+ * and a warning says what its account must allow. A group is refused (IAM
+ * does not accept one as a principal), as is an identity imported with an ARN
+ * only known at deploy time; a grantee of the resource's own account gets
+ * aws-cdk-lib's grant.
  *
  * An imported resource (another account's) gets the grantee's side only, and
  * a warning that its owner must write its side. Each resource policy is

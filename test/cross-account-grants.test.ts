@@ -358,7 +358,7 @@ describe('grantees', () => {
     expect(() => CrossAccountGrants.topicPublish(topic, new iam.User(consumer, 'Operator'))).toThrow(/give the user a userName/);
   });
 
-  test('a role imported by ARN: only the resource\'s side is written, and a warning says so', () => {
+  test('a role imported by ARN into a stack of another account: only the resource\'s side is written, and a warning says so', () => {
     // GIVEN
     const { owner } = twoAccounts();
     const { bucket } = encryptedBucket(owner);
@@ -374,6 +374,43 @@ describe('grantees', () => {
     expect(grant.principalStatements).toEqual([]);
     Annotations.fromStack(owner).hasWarning('/Owner/Partner', Match.stringLikeRegexp(
       `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject, .*kms:Decrypt on its key through s3`));
+  });
+
+  test('a role imported by ARN into a stack of its own account: aws-cdk-lib attaches an AWS::IAM::Policy to it there, and no warning', () => {
+    // GIVEN a role of the consumer's account, imported into the consumer's stack (aws-cdk-lib's mutable import)
+    const { owner, consumer } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const partner = iam.Role.fromRoleArn(consumer, 'Partner', `arn:aws:iam::${TRUSTED}:role/partner-reader`);
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, partner);
+
+    // THEN both sides are written: the queue's policy, and a policy attached to the role by its name
+    Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${TRUSTED}:role/partner-reader` } } })] },
+    });
+    Template.fromStack(consumer).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['partner-reader'],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: arn(`:sqs:${REGION}:${TRUSTING}:orders`) }] },
+    });
+    expect(grant.principalStatements).toHaveLength(1);
+    Annotations.fromStack(consumer).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(owner).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('a role imported by ARN with mutable: false, even into a stack of its own account: only the resource\'s side, and a warning', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const partner = iam.Role.fromRoleArn(consumer, 'Partner', `arn:aws:iam::${TRUSTED}:role/partner-reader`, { mutable: false });
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, partner);
+
+    // THEN
+    expect(grant.principalStatements).toEqual([]);
+    Template.fromStack(consumer).resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(consumer).hasWarning('/Consumer/Partner', Match.stringLikeRegexp('wrote only the side of the queue \'Owner/Queue\': this app cannot change the identity policy of the role \'Consumer/Partner\''));
   });
 
   test('a role or user imported with an ARN only known at deploy time is refused, saying so and naming the fix', () => {
