@@ -68,7 +68,8 @@ export interface CrossAccountGrantOptions {
    * The app cannot see an imported bucket's setting, so by default the
    * grantee may only write objects with the `bucket-owner-full-control` ACL
    * (`s3:x-amz-acl`), which gives the bucket's account the objects whatever
-   * its setting. A bucket of the app must itself enforce object ownership.
+   * its setting. A bucket the app creates must itself enforce object
+   * ownership, checked when the app is synthesized, and refuses this option.
    *
    * @default false
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html

@@ -567,15 +567,44 @@ describe('the returned iam.Grant', () => {
 });
 
 describe('S3 object ownership', () => {
-  test.each([s3.ObjectOwnership.OBJECT_WRITER, s3.ObjectOwnership.BUCKET_OWNER_PREFERRED])('refuses writes to a bucket whose Object Ownership is %s, naming the fix', ownership => {
+  test.each([s3.ObjectOwnership.OBJECT_WRITER, s3.ObjectOwnership.BUCKET_OWNER_PREFERRED])('refuses writes to a bucket whose Object Ownership is %s at synth, naming the fix', ownership => {
+    const synthAfter = (grant: (bucket: s3.IBucket, reader: iam.IGrantable) => iam.Grant) => {
+      // GIVEN
+      const { app, owner, reader } = twoAccounts();
+      const { bucket } = encryptedBucket(owner, { objectOwnership: ownership });
+      // WHEN
+      grant(bucket, reader);
+      return () => app.synth();
+    };
+
+    // THEN
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketWrite(b, r))).toThrow(new RegExp(`\\[Owner/Data\\] CrossAccountGrants.bucketWrite: the bucket 'Owner/Data' has Object Ownership '${ownership}'.*set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`));
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketReadWrite(b, r))).toThrow(/BUCKET_OWNER_ENFORCED/);
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketRead(b, r))).not.toThrow();
+  });
+
+  test('sees Object Ownership set on the L1 after the grant', () => {
+    // GIVEN a write grant on a bucket that enforces ownership when granted
+    const { app, owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    CrossAccountGrants.bucketWrite(bucket, reader);
+
+    // WHEN the L1 is changed afterwards
+    (bucket.node.defaultChild as s3.CfnBucket).ownershipControls = { rules: [{ objectOwnership: 'ObjectWriter' }] };
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the bucket 'Owner\/Data' has Object Ownership 'ObjectWriter'/);
+  });
+
+  test('refuses bucketOwnershipEnforced on a bucket the app creates: its own setting is what is checked', () => {
     // GIVEN
     const { owner, reader } = twoAccounts();
-    const { bucket } = encryptedBucket(owner, { objectOwnership: ownership });
+    const { bucket } = encryptedBucket(owner);
 
     // WHEN / THEN
-    expect(() => CrossAccountGrants.bucketWrite(bucket, reader)).toThrow(new RegExp(`has Object Ownership '${ownership}'.*set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`));
-    expect(() => CrossAccountGrants.bucketReadWrite(bucket, reader)).toThrow(/BUCKET_OWNER_ENFORCED/);
-    expect(() => CrossAccountGrants.bucketRead(bucket, reader)).not.toThrow();
+    expect(() => CrossAccountGrants.bucketWrite(bucket, reader, { bucketOwnershipEnforced: true })).toThrow(
+      /does not take the option bucketOwnershipEnforced for the bucket 'Owner\/Data', which the app creates.*remove the option/);
+    expect(() => CrossAccountGrants.bucketReadWrite(bucket, reader, { bucketOwnershipEnforced: false })).toThrow(/does not take the option bucketOwnershipEnforced/);
   });
 
   test('allows writes to a bucket that enforces ownership, with no ACL condition', () => {
