@@ -987,6 +987,79 @@ describe('quotas, checked at synth with the limit named', () => {
     expect(() => large.app.synth()).toThrow(/the queue policy of 'Owner\/Queue' is about \d+ characters, over the quota of 8,192 bytes for a queue policy/);
   });
 
+  test('a key policy over 32 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+    key.addAlias('alias/shared-data');
+
+    // WHEN
+    for (const partner of manyGrantees(app, 200)) { CrossAccountGrants.keyDecrypt(key, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the key policy of 'Owner\/Key' is about \d+ characters, over the quota of 32 KB \(32,768 bytes\) for a key policy/);
+  });
+
+  test('a key policy that a service\'s grants overflow (through S3) fails the synth too', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN: each grant writes a statement in the bucket policy and one in the key policy
+    for (const partner of manyGrantees(app, 90)) { CrossAccountGrants.bucketRead(bucket, partner, { objectKeyPattern: 'exports/*' }); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the key policy of 'Owner\/Key' is about \d+ characters, over the quota of 32 KB/);
+  });
+
+  test('a topic policy over 30 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 150)) { CrossAccountGrants.topicPublish(topic, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the topic policy of 'Owner\/Topic' is about \d+ characters, over the quota of 30 KB for a topic policy/);
+  });
+
+  test('a secret\'s resource policy over 20,480 characters fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const secret = new secretsmanager.Secret(owner, 'Secret', { secretName: 'db', encryptionKey: new kms.Key(owner, 'Key') });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 100)) { CrossAccountGrants.secretRead(secret, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the resource policy of 'Owner\/Secret' is about \d+ characters, over the quota of 20,480 characters for a secret's resource policy/);
+  });
+
+  test('a repository policy over 10,240 characters fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const repository = new ecr.Repository(owner, 'Images', { repositoryName: 'base-images' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 60)) { CrossAccountGrants.repositoryPull(repository, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the repository policy of 'Owner\/Images' is about \d+ characters, over the quota of 10,240 characters for a repository policy/);
+  });
+
+  test('a function\'s resource policy over 20 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+
+    // WHEN: one permission per account
+    for (const partner of manyGrantees(app, 150)) { CrossAccountGrants.functionInvoke(fn, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the resource policy of 'Owner\/Resize' is about \d+ characters, over the quota of 20 KB for a function's resource-based policy/);
+  });
+
   test('an event bus policy over 10,240 characters is a warning: the quota can be raised', () => {
     // GIVEN
     const { app, owner } = twoAccounts();
