@@ -10,8 +10,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CrossAccountGrants, CrossAccountRole } from '../src';
-import { splitByEncryptionContext } from '../src/private/grants/kms';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
+import { splitByEncryptionContext } from '../src/private/grants/kms';
 
 /**
  * CrossAccountGrants, used the way apps use grants: a resource in one
@@ -211,7 +211,13 @@ describe('the grantee\'s side', () => {
 
   describe('a grantee with no identity policy to write (an account, an organization) needs no literal name', () => {
     /** A KMS-encrypted resource of each service whose key policy names it, with a generated physical name. */
-    const encrypted: Array<[string, (owner: Stack, key: kms.IKey) => { grant: (grantee: iam.IGrantable) => iam.Grant; name: () => string; encryptionContext: (name: string) => Record<string, unknown> }]> = [
+    /** A resource of the owner's stack: how to grant on it, its generated name, and the encryption context its key policy names it by. */
+    interface Encrypted {
+      readonly grant: (grantee: iam.IGrantable) => iam.Grant;
+      readonly name: () => string;
+      readonly encryptionContext: (name: string) => Record<string, unknown>;
+    }
+    const encrypted: Array<[string, (owner: Stack, key: kms.IKey) => Encrypted]> = [
       ['bucket', (owner, key) => {
         const bucket = new s3.Bucket(owner, 'Data', { bucketName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
         return {
@@ -742,7 +748,9 @@ describe('each service', () => {
     CrossAccountGrants.topicPublish(topic, reader);
 
     // THEN
-    const conditions = identityStatements(consumer).filter(statement => statement.Resource === keyArn).map(statement => statement.Condition.StringEquals);
+    const conditions = identityStatements(consumer)
+      .filter(statement => statement.Resource === keyArn)
+      .map(statement => statement.Condition.StringEquals);
     expect(conditions).toEqual([
       { 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': `arn:aws:sqs:${REGION}:${TRUSTING}:orders` },
       { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${REGION}:${TRUSTING}:alerts` },

@@ -221,7 +221,11 @@ describe('a KMS-encrypted bucket written by a role of another account', () => {
   const shared = bucketPair((bucket, writer) => CrossAccountGrants.bucketWrite(bucket, writer));
   const baseline = bucketPair((bucket, writer) => bucket.grantWrite(writer));
   const putObject = (principal: string, identityPolicies: unknown[]) => ask({
-    principal, action: 's3:PutObject', resource: OBJECT, resourceAccount: TRUSTING, identityPolicies,
+    principal,
+    action: 's3:PutObject',
+    resource: OBJECT,
+    resourceAccount: TRUSTING,
+    identityPolicies,
     resourcePolicy: resourcePolicyOf(shared.ownerTemplate, 'AWS::S3::BucketPolicy', { account: TRUSTING, region: REGION, resources: shared.resources }),
   });
   const generateDataKey = (sides: Sides, context: RequestContext, keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(sides)) => ask({
@@ -304,7 +308,11 @@ describe('an encrypted queue written by a role of another account', () => {
   test('the queue\'s encryption context is judged by the harness on both sides', async () => {
     // GIVEN / WHEN
     const outcome = await evaluateRequest({
-      principalArn: READER_SESSION, action: 'kms:GenerateDataKey', resourceArn: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared),
+      principalArn: READER_SESSION,
+      action: 'kms:GenerateDataKey',
+      resourceArn: KEY_ARN,
+      resourcePolicy: keyPolicy(shared),
+      identityPolicies: readerPolicies(shared),
       context: throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`),
     });
 
@@ -499,7 +507,11 @@ describe('a repository pulled from by a role of another account', () => {
   const shared = repositoryPair((repository, reader) => CrossAccountGrants.repositoryPull(repository, reader));
   const baseline = repositoryPair((repository, reader) => repository.grantPull(reader));
   const pull = (principal: string, identityPolicies: unknown[], sides: Sides = shared, context: RequestContext = {}) => ask({
-    principal, action: 'ecr:BatchGetImage', resource: REPOSITORY_ARN, identityPolicies, context,
+    principal,
+    action: 'ecr:BatchGetImage',
+    resource: REPOSITORY_ARN,
+    identityPolicies,
+    context,
     resourcePolicy: resourcePolicyOf(sides.ownerTemplate, 'AWS::ECR::Repository', { account: TRUSTING, region: REGION, resources: sides.resources }),
   });
   /** The tag aws-cdk-lib puts on the reader role, and that its repository policy checks (aws:PrincipalTag/aws-cdk:id). */
