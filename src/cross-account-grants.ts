@@ -68,7 +68,8 @@ export interface CrossAccountGrantOptions {
    * The app cannot see an imported bucket's setting, so by default the
    * grantee may only write objects with the `bucket-owner-full-control` ACL
    * (`s3:x-amz-acl`), which gives the bucket's account the objects whatever
-   * its setting. A bucket of the app must itself enforce object ownership.
+   * its setting. A bucket the app creates must itself enforce object
+   * ownership, checked when the app is synthesized, and refuses this option.
    *
    * @default false
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
@@ -105,17 +106,28 @@ export interface CrossAccountGrantOptions {
  *
  * **The grantee's side** (its identity policy, when it is a role or user of a
  * stack of the app) names the resource's exact ARNs, from its physical name:
- * a resource without one is an error naming the prop to set. A KMS key is
+ * a resource without one is an error naming the prop to set. (An account or
+ * organization grantee has no side to write, so the resource needs no name;
+ * but the key policy of an encrypted bucket, queue, topic or secret names it,
+ * and a reference would be circular: it needs a literal name or
+ * `PhysicalName.GENERATE_IF_NEEDED`, generated at synth.) A KMS key is
  * never granted on `*`: through a service, on the keys of the key's account
  * and region (`key/*`) narrowed by `kms:ViaService` and the encryption context
  * the service passes; directly, by the key's ARN or its alias.
  *
  * **Grantees**: a role or user of another account's stack (or a construct
  * with one, like a `CrossAccountRole` or a Lambda function); a role or user
- * imported by ARN (only the resource's side is written, and a warning says
- * so); an `iam.AccountPrincipal`; an `iam.OrganizationPrincipal`. A group is
- * refused (IAM does not accept one as a principal), and a grantee of the
- * resource's own account gets aws-cdk-lib's grant.
+ * imported by its literal ARN (`iam.Role.fromRoleArn`, `iam.User.fromUserArn`,
+ * `iam.ArnPrincipal`); an `iam.AccountPrincipal`; an
+ * `iam.OrganizationPrincipal`. A role or user imported into a stack of its
+ * own account gets its identity policy there, as aws-cdk-lib writes it for
+ * such an import (an `AWS::IAM::Policy` attached to it by name), with no
+ * warning; one imported into a stack of another account, or with
+ * `mutable: false`, or an `iam.ArnPrincipal`, gets only the resource's side,
+ * and a warning says what its account must allow. A group is refused (IAM
+ * does not accept one as a principal), as is an identity imported with an ARN
+ * only known at deploy time; a grantee of the resource's own account gets
+ * aws-cdk-lib's grant.
  *
  * An imported resource (another account's) gets the grantee's side only, and
  * a warning that its owner must write its side. Each resource policy is
@@ -197,7 +209,8 @@ export class CrossAccountGrants {
   /**
    * Grants sending messages to the queue (`sqs:SendMessage`,
    * `sqs:GetQueueAttributes`, `sqs:GetQueueUrl`), and the key actions a
-   * producer needs through SQS.
+   * producer needs through SQS for this queue (`kms:ViaService` and the
+   * queue's ARN as `kms:EncryptionContext:aws:sqs:arn`).
    *
    * @param queue the queue
    * @param grantee who sends
@@ -209,7 +222,7 @@ export class CrossAccountGrants {
 
   /**
    * Grants receiving and deleting the queue's messages (aws-cdk-lib's consume
-   * actions), and decrypting them through SQS.
+   * actions), and decrypting them through SQS for this queue.
    *
    * @param queue the queue
    * @param grantee who consumes
@@ -221,7 +234,8 @@ export class CrossAccountGrants {
 
   /**
    * Grants publishing to the topic (`sns:Publish`), and the key actions a
-   * publisher needs through SNS.
+   * publisher needs through SNS for this topic (`kms:ViaService` and the
+   * topic's ARN as `kms:EncryptionContext:aws:sns:topicArn`).
    *
    * @param topic the topic
    * @param grantee who publishes
@@ -268,7 +282,13 @@ export class CrossAccountGrants {
    * the function's side lets in the grantee's whole account, and only the
    * grantee's identity policy narrows it to the grantee (a warning says so).
    *
-   * @param fn the function
+   * A `lambda.Alias` is granted on its own (qualified) ARN, on both sides. A
+   * version the app publishes is numbered at deploy time, so a role or user
+   * cannot be granted on it (grant on the function, or on an alias of the
+   * version); an account or an organization can. A `lambda.SingletonFunction`
+   * is granted on the function it creates.
+   *
+   * @param fn the function, alias or version
    * @param grantee who invokes it
    * @param options organization (not organizational units)
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html

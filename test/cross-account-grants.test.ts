@@ -1,4 +1,4 @@
-import { App, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CrossAccountGrants, CrossAccountRole } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
+import { splitByEncryptionContext } from '../src/private/grants/kms';
 
 /**
  * CrossAccountGrants, used the way apps use grants: a resource in one
@@ -208,6 +209,107 @@ describe('the grantee\'s side', () => {
     });
   });
 
+  describe('a grantee with no identity policy to write (an account, an organization) needs no literal name', () => {
+    /** A KMS-encrypted resource of each service whose key policy names it, with a generated physical name. */
+    /** A resource of the owner's stack: how to grant on it, its generated name, and the encryption context its key policy names it by. */
+    interface Encrypted {
+      readonly grant: (grantee: iam.IGrantable) => iam.Grant;
+      readonly name: () => string;
+      readonly encryptionContext: (name: string) => Record<string, unknown>;
+    }
+    const encrypted: Array<[string, (owner: Stack, key: kms.IKey) => Encrypted]> = [
+      ['bucket', (owner, key) => {
+        const bucket = new s3.Bucket(owner, 'Data', { bucketName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.bucketRead(bucket, grantee),
+          name: () => Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).bucketName),
+          encryptionContext: name => ({ StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arn(`:s3:::${name}`), arn(`:s3:::${name}/*`)] } }),
+        };
+      }],
+      ['queue', (owner, key) => {
+        const queue = new sqs.Queue(owner, 'Orders', { queueName: PhysicalName.GENERATE_IF_NEEDED, encryptionMasterKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.queueConsumeMessages(queue, grantee),
+          name: () => Stack.of(queue).resolve((queue.node.defaultChild as sqs.CfnQueue).queueName),
+          encryptionContext: name => ({ StringEquals: Match.objectLike({ 'kms:EncryptionContext:aws:sqs:arn': arn(`:sqs:${REGION}:${TRUSTING}:${name}`) }) }),
+        };
+      }],
+      ['topic', (owner, key) => {
+        const topic = new sns.Topic(owner, 'Alerts', { topicName: PhysicalName.GENERATE_IF_NEEDED, masterKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.topicPublish(topic, grantee),
+          name: () => Stack.of(topic).resolve((topic.node.defaultChild as sns.CfnTopic).topicName),
+          encryptionContext: name => ({ StringEquals: Match.objectLike({ 'kms:EncryptionContext:aws:sns:topicArn': arn(`:sns:${REGION}:${TRUSTING}:${name}`) }) }),
+        };
+      }],
+      ['secret', (owner, key) => {
+        const secret = new secretsmanager.Secret(owner, 'Password', { secretName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: key });
+        return {
+          grant: grantee => CrossAccountGrants.secretRead(secret, grantee),
+          name: () => Stack.of(secret).resolve((secret.node.defaultChild as secretsmanager.CfnSecret).name),
+          encryptionContext: name => ({ StringLike: { 'kms:EncryptionContext:SecretARN': arn(`:secretsmanager:${REGION}:${TRUSTING}:secret:${name}-??????`) } }),
+        };
+      }],
+    ];
+
+    test.each(encrypted)('a KMS-encrypted %s named PhysicalName.GENERATE_IF_NEEDED: its key policy names the name generated at synth', (_, create) => {
+      for (const grantee of [new iam.AccountPrincipal(OTHER), new iam.OrganizationPrincipal(ORG)]) {
+        // GIVEN
+        const { owner } = twoAccounts();
+        const resource = create(owner, new kms.Key(owner, 'Key'));
+
+        // WHEN
+        resource.grant(grantee);
+
+        // THEN the resource is created with a literal name, and the key policy's encryption context names it
+        const name = resource.name();
+        expect(name).toMatch(/^owner[a-z0-9]+/i);
+        Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+          KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: Match.objectLike(resource.encryptionContext(name)) })]) },
+        });
+      }
+    });
+
+    test('a KMS-encrypted resource named by CloudFormation at deploy time is refused: its key policy would make it and its key depend on each other', () => {
+      // GIVEN
+      const { owner } = twoAccounts();
+      const key = new kms.Key(owner, 'Key');
+      const bucket = new s3.Bucket(owner, 'Unnamed', { encryptionKey: key });
+      const queue = new sqs.Queue(owner, 'UnnamedQueue', { encryptionMasterKey: key });
+
+      // WHEN / THEN
+      expect(() => CrossAccountGrants.bucketRead(bucket, new iam.AccountPrincipal(OTHER))).toThrow(
+        /the bucket 'Owner\/Unnamed' has no bucketName known at synth time.*would make the key and the bucket depend on each other.*bucketName: PhysicalName.GENERATE_IF_NEEDED, which names it at synth time/);
+      expect(() => CrossAccountGrants.queueSendMessages(queue, new iam.OrganizationPrincipal(ORG))).toThrow(/has no queueName known at synth time.*queueName: PhysicalName.GENERATE_IF_NEEDED/);
+    });
+
+    test('a resource whose key policy does not name it needs no name at all: its policy refers to it in its own stack', () => {
+      // GIVEN resources of every service with no physical name
+      const { app, owner } = twoAccounts();
+      const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+      const grants = [
+        (g: iam.IGrantable) => CrossAccountGrants.bucketReadWrite(new s3.Bucket(owner, 'Bucket'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.queueSendMessages(new sqs.Queue(owner, 'Queue'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.topicPublish(new sns.Topic(owner, 'Topic'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.repositoryPull(new ecr.Repository(owner, 'Repository'), g),
+        (g: iam.IGrantable) => CrossAccountGrants.functionInvoke(new lambda.Function(owner, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code }), g),
+        (g: iam.IGrantable) => CrossAccountGrants.eventBusPutEvents(new events.EventBus(owner, 'Bus'), g),
+      ];
+
+      // WHEN
+      grants.forEach((grant, i) => grant(i % 2 === 0 ? new iam.AccountPrincipal(OTHER) : new iam.OrganizationPrincipal(ORG)));
+
+      // THEN every resource's side is written, and each refers to its resource within the owner's stack
+      expect(() => app.synth()).not.toThrow();
+      const template = Template.fromStack(owner);
+      for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::Lambda::Permission', 'AWS::Events::EventBusPolicy']) {
+        template.resourceCountIs(type, 1);
+      }
+      template.hasResourceProperties('AWS::ECR::Repository', { RepositoryPolicyText: Match.objectLike({ Statement: [Match.objectLike({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } })] }) });
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue/);
+    });
+  });
+
   test('fails naming the role\'s roleName when the grantee role has no physical name', () => {
     // GIVEN
     const { owner, consumer } = twoAccounts();
@@ -262,7 +364,7 @@ describe('grantees', () => {
     expect(() => CrossAccountGrants.topicPublish(topic, new iam.User(consumer, 'Operator'))).toThrow(/give the user a userName/);
   });
 
-  test('a role imported by ARN: only the resource\'s side is written, and a warning says so', () => {
+  test('a role imported by ARN into a stack of another account: only the resource\'s side is written, and a warning says so', () => {
     // GIVEN
     const { owner } = twoAccounts();
     const { bucket } = encryptedBucket(owner);
@@ -278,6 +380,57 @@ describe('grantees', () => {
     expect(grant.principalStatements).toEqual([]);
     Annotations.fromStack(owner).hasWarning('/Owner/Partner', Match.stringLikeRegexp(
       `wrote only the side of the bucket 'Owner/Data': this app cannot change the identity policy of the role 'Owner/Partner', so it may only act once account ${OTHER} allows it s3:GetObject, .*kms:Decrypt on its key through s3`));
+  });
+
+  test('a role imported by ARN into a stack of its own account: aws-cdk-lib attaches an AWS::IAM::Policy to it there, and no warning', () => {
+    // GIVEN a role of the consumer's account, imported into the consumer's stack (aws-cdk-lib's mutable import)
+    const { owner, consumer } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const partner = iam.Role.fromRoleArn(consumer, 'Partner', `arn:aws:iam::${TRUSTED}:role/partner-reader`);
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, partner);
+
+    // THEN both sides are written: the queue's policy, and a policy attached to the role by its name
+    Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${TRUSTED}:role/partner-reader` } } })] },
+    });
+    Template.fromStack(consumer).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['partner-reader'],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: arn(`:sqs:${REGION}:${TRUSTING}:orders`) }] },
+    });
+    expect(grant.principalStatements).toHaveLength(1);
+    Annotations.fromStack(consumer).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(owner).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('a role imported by ARN with mutable: false, even into a stack of its own account: only the resource\'s side, and a warning', () => {
+    // GIVEN
+    const { owner, consumer } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const partner = iam.Role.fromRoleArn(consumer, 'Partner', `arn:aws:iam::${TRUSTED}:role/partner-reader`, { mutable: false });
+
+    // WHEN
+    const grant = CrossAccountGrants.queueSendMessages(queue, partner);
+
+    // THEN
+    expect(grant.principalStatements).toEqual([]);
+    Template.fromStack(consumer).resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(consumer).hasWarning('/Consumer/Partner', Match.stringLikeRegexp('wrote only the side of the queue \'Owner/Queue\': this app cannot change the identity policy of the role \'Consumer/Partner\''));
+  });
+
+  test('a role or user imported with an ARN only known at deploy time is refused, saying so and naming the fix', () => {
+    // GIVEN identities imported from a CloudFormation parameter
+    const { owner } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const role = iam.Role.fromRoleArn(owner, 'Partner', new CfnParameter(owner, 'PartnerRoleArn').valueAsString);
+    const user = iam.User.fromUserArn(owner, 'Operator', new CfnParameter(owner, 'OperatorArn').valueAsString);
+
+    // WHEN / THEN the cause is the deploy-time ARN, not a stack's environment
+    expect(() => CrossAccountGrants.queueSendMessages(queue, role)).toThrow(
+      /the role 'Owner\/Partner' is imported with an ARN only known at deploy time.*import it with its literal ARN \(iam.Role.fromRoleArn\(scope, id, 'arn:aws:iam::222222222222:role\/name'\)\)/);
+    expect(() => CrossAccountGrants.queueSendMessages(queue, user)).toThrow(/the user 'Owner\/Operator' is imported with an ARN only known at deploy time.*iam.User.fromUserArn/);
+    expect(() => CrossAccountGrants.queueSendMessages(queue, role)).not.toThrow(/env/);
   });
 
   test('an iam.AccountPrincipal: the whole account, whose own policies decide, with no identity policy to write', () => {
@@ -420,15 +573,44 @@ describe('the returned iam.Grant', () => {
 });
 
 describe('S3 object ownership', () => {
-  test.each([s3.ObjectOwnership.OBJECT_WRITER, s3.ObjectOwnership.BUCKET_OWNER_PREFERRED])('refuses writes to a bucket whose Object Ownership is %s, naming the fix', ownership => {
+  test.each([s3.ObjectOwnership.OBJECT_WRITER, s3.ObjectOwnership.BUCKET_OWNER_PREFERRED])('refuses writes to a bucket whose Object Ownership is %s at synth, naming the fix', ownership => {
+    const synthAfter = (grant: (bucket: s3.IBucket, reader: iam.IGrantable) => iam.Grant) => {
+      // GIVEN
+      const { app, owner, reader } = twoAccounts();
+      const { bucket } = encryptedBucket(owner, { objectOwnership: ownership });
+      // WHEN
+      grant(bucket, reader);
+      return () => app.synth();
+    };
+
+    // THEN
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketWrite(b, r))).toThrow(new RegExp(`\\[Owner/Data\\] CrossAccountGrants.bucketWrite: the bucket 'Owner/Data' has Object Ownership '${ownership}'.*set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`));
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketReadWrite(b, r))).toThrow(/BUCKET_OWNER_ENFORCED/);
+    expect(synthAfter((b, r) => CrossAccountGrants.bucketRead(b, r))).not.toThrow();
+  });
+
+  test('sees Object Ownership set on the L1 after the grant', () => {
+    // GIVEN a write grant on a bucket that enforces ownership when granted
+    const { app, owner, reader } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+    CrossAccountGrants.bucketWrite(bucket, reader);
+
+    // WHEN the L1 is changed afterwards
+    (bucket.node.defaultChild as s3.CfnBucket).ownershipControls = { rules: [{ objectOwnership: 'ObjectWriter' }] };
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the bucket 'Owner\/Data' has Object Ownership 'ObjectWriter'/);
+  });
+
+  test('refuses bucketOwnershipEnforced on a bucket the app creates: its own setting is what is checked', () => {
     // GIVEN
     const { owner, reader } = twoAccounts();
-    const { bucket } = encryptedBucket(owner, { objectOwnership: ownership });
+    const { bucket } = encryptedBucket(owner);
 
     // WHEN / THEN
-    expect(() => CrossAccountGrants.bucketWrite(bucket, reader)).toThrow(new RegExp(`has Object Ownership '${ownership}'.*set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`));
-    expect(() => CrossAccountGrants.bucketReadWrite(bucket, reader)).toThrow(/BUCKET_OWNER_ENFORCED/);
-    expect(() => CrossAccountGrants.bucketRead(bucket, reader)).not.toThrow();
+    expect(() => CrossAccountGrants.bucketWrite(bucket, reader, { bucketOwnershipEnforced: true })).toThrow(
+      /does not take the option bucketOwnershipEnforced for the bucket 'Owner\/Data', which the app creates.*remove the option/);
+    expect(() => CrossAccountGrants.bucketReadWrite(bucket, reader, { bucketOwnershipEnforced: false })).toThrow(/does not take the option bucketOwnershipEnforced/);
   });
 
   test('allows writes to a bucket that enforces ownership, with no ACL condition', () => {
@@ -527,9 +709,65 @@ describe('each service', () => {
     Template.fromStack(owner).hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Principal: { AWS: ROOT(TRUSTED) } })] },
     });
+    const throughSqsForThisQueue = { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': arn(`:sqs:${REGION}:${TRUSTING}:orders`) } };
     expect(identityStatements(consumer)[1]).toEqual({
-      Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` } },
+      Effect: 'Allow', Action: 'kms:Decrypt', Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: throughSqsForThisQueue,
     });
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: ROOT(TRUSTED) }, Action: 'kms:Decrypt', Resource: '*', Condition: { ...throughSqsForThisQueue, ArnEquals: { 'aws:PrincipalArn': READER_ARN } } }]) },
+    });
+  });
+
+  test('SNS: the topic policy, and the key only through SNS for this topic (aws:sns:topicArn)', () => {
+    // GIVEN
+    const { owner, consumer, reader } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts', masterKey: new kms.Key(owner, 'Key') });
+
+    // WHEN
+    CrossAccountGrants.topicPublish(topic, reader);
+
+    // THEN both sides narrow the key to calls SNS makes for this topic
+    const throughSnsForThisTopic = { StringEquals: { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': arn(`:sns:${REGION}:${TRUSTING}:alerts`) } };
+    expect(identityStatements(consumer)[1]).toEqual({
+      Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arn(`:kms:${REGION}:${TRUSTING}:key/*`), Condition: throughSnsForThisTopic,
+    });
+    Template.fromStack(owner).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: ROOT(TRUSTED) }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: { ...throughSnsForThisTopic, ArnEquals: { 'aws:PrincipalArn': READER_ARN } } })]) },
+    });
+  });
+
+  test('SQS and SNS: a queue or topic imported by ARN is named by that ARN in the grantee\'s key permission', () => {
+    // GIVEN a queue and a topic of the owner's account, imported with their keys into the consumer's stack
+    const { consumer, reader } = twoAccounts();
+    const keyArn = `arn:aws:kms:${REGION}:${TRUSTING}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const queue = sqs.Queue.fromQueueAttributes(consumer, 'Orders', { queueArn: `arn:aws:sqs:${REGION}:${TRUSTING}:orders`, keyArn });
+    const topic = sns.Topic.fromTopicAttributes(consumer, 'Alerts', { topicArn: `arn:aws:sns:${REGION}:${TRUSTING}:alerts`, keyArn });
+
+    // WHEN
+    CrossAccountGrants.queueConsumeMessages(queue, reader);
+    CrossAccountGrants.topicPublish(topic, reader);
+
+    // THEN
+    const conditions = identityStatements(consumer)
+      .filter(statement => statement.Resource === keyArn)
+      .map(statement => statement.Condition.StringEquals);
+    expect(conditions).toEqual([
+      { 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': `arn:aws:sqs:${REGION}:${TRUSTING}:orders` },
+      { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${REGION}:${TRUSTING}:alerts` },
+    ]);
+  });
+
+  test('KMS through a service: kms:DescribeKey, which takes no encryption context, never gets an encryption-context condition', () => {
+    // GIVEN a key use with an action that takes no encryption context
+    const { owner } = twoAccounts();
+    const use = { key: new kms.Key(owner, 'Key'), label: 'the key', actions: ['kms:Decrypt', 'kms:DescribeKey'], service: 'sqs', encryptionContext: { key: 'aws:sqs:arn', values: ['arn:aws:sqs:eu-west-1:111111111111:orders'] } };
+
+    // WHEN
+    const split = splitByEncryptionContext(use);
+
+    // THEN
+    expect(split.map(u => [u.actions, u.encryptionContext?.key])).toEqual([[['kms:Decrypt'], 'aws:sqs:arn'], [['kms:DescribeKey'], undefined]]);
+    expect(splitByEncryptionContext({ ...use, actions: ['kms:Decrypt'] })).toHaveLength(1);
   });
 
   test('Secrets Manager: the secret\'s policy, and the key only for this secret (SecretARN)', () => {
@@ -596,6 +834,60 @@ describe('each service', () => {
     // THEN
     Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Principal: TRUSTED });
     expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)] }]);
+  });
+
+  describe('Lambda: aliases, versions and singleton functions the app creates', () => {
+    const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+    const resize = (owner: Stack) => new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+
+    test('an alias: the permission on the alias (its qualified ARN), the grantee\'s policy on the alias\'s ARN', () => {
+      // GIVEN
+      const { owner, consumer, reader } = twoAccounts();
+      const fn = resize(owner);
+      const live = new lambda.Alias(owner, 'Live', { aliasName: 'live', version: fn.currentVersion });
+
+      // WHEN
+      CrossAccountGrants.functionInvoke(live, reader);
+
+      // THEN
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction', Principal: TRUSTED, FunctionName: { Ref: owner.getLogicalId(live.node.defaultChild as lambda.CfnAlias) },
+      });
+      expect(identityStatements(consumer)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn(`:lambda:${REGION}:${TRUSTING}:function:resize:live`) }]);
+      expect(Annotations.fromStack(owner).findWarning('*', Match.stringLikeRegexp('is imported'))).toEqual([]);
+    });
+
+    test('a singleton function: the permission on the function it creates', () => {
+      // GIVEN
+      const { owner, consumer, reader } = twoAccounts();
+      const singleton = new lambda.SingletonFunction(owner, 'Resize', {
+        uuid: '6a9d2ba4-38d5-4f03-8f1f-6e4a2d1a0c11', functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code,
+      });
+
+      // WHEN
+      CrossAccountGrants.functionInvoke(singleton, reader);
+
+      // THEN
+      Template.fromStack(owner).resourceCountIs('AWS::Lambda::Permission', 1);
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', { Principal: TRUSTED, FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SingletonLambda'), 'Arn'] } });
+      expect(identityStatements(consumer)[0].Resource).toEqual([arn(`:lambda:${REGION}:${TRUSTING}:function:resize`), arn(`:lambda:${REGION}:${TRUSTING}:function:resize:*`)]);
+      expect(Annotations.fromStack(owner).findWarning('*', Match.stringLikeRegexp('is imported'))).toEqual([]);
+    });
+
+    test('a version: its number is only known at deploy time, so a role is refused with the fix, and an account gets the permission on the version', () => {
+      // GIVEN
+      const { owner, reader } = twoAccounts();
+      const fn = resize(owner);
+
+      // WHEN / THEN
+      expect(() => CrossAccountGrants.functionInvoke(fn.currentVersion, reader)).toThrow(
+        /cannot name the version 'Owner\/Resize\/CurrentVersion' in the grantee's policy: Lambda numbers a version when it publishes it, at deploy time.*grant on the function.*or on an alias of the version \(new lambda.Alias/);
+      CrossAccountGrants.functionInvoke(fn.currentVersion, new iam.AccountPrincipal(OTHER));
+      Template.fromStack(owner).hasResourceProperties('AWS::Lambda::Permission', {
+        // (the current version's logical ID ends in a hash of the function's configuration)
+        Principal: OTHER, FunctionName: { Ref: Match.stringLikeRegexp('^ResizeCurrentVersion') },
+      });
+    });
   });
 
   test('Lambda: organizational units are refused (a permission cannot carry them)', () => {
@@ -701,6 +993,79 @@ describe('quotas, checked at synth with the limit named', () => {
     // THEN
     expect(() => small.app.synth()).not.toThrow();
     expect(() => large.app.synth()).toThrow(/the queue policy of 'Owner\/Queue' is about \d+ characters, over the quota of 8,192 bytes for a queue policy/);
+  });
+
+  test('a key policy over 32 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const key = new kms.Key(owner, 'Key');
+    key.addAlias('alias/shared-data');
+
+    // WHEN
+    for (const partner of manyGrantees(app, 200)) { CrossAccountGrants.keyDecrypt(key, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the key policy of 'Owner\/Key' is about \d+ characters, over the quota of 32 KB \(32,768 bytes\) for a key policy/);
+  });
+
+  test('a key policy that a service\'s grants overflow (through S3) fails the synth too', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const { bucket } = encryptedBucket(owner);
+
+    // WHEN: each grant writes a statement in the bucket policy and one in the key policy
+    for (const partner of manyGrantees(app, 90)) { CrossAccountGrants.bucketRead(bucket, partner, { objectKeyPattern: 'exports/*' }); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the key policy of 'Owner\/Key' is about \d+ characters, over the quota of 32 KB/);
+  });
+
+  test('a topic policy over 30 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 150)) { CrossAccountGrants.topicPublish(topic, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the topic policy of 'Owner\/Topic' is about \d+ characters, over the quota of 30 KB for a topic policy/);
+  });
+
+  test('a secret\'s resource policy over 20,480 characters fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const secret = new secretsmanager.Secret(owner, 'Secret', { secretName: 'db', encryptionKey: new kms.Key(owner, 'Key') });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 100)) { CrossAccountGrants.secretRead(secret, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the resource policy of 'Owner\/Secret' is about \d+ characters, over the quota of 20,480 characters for a secret's resource policy/);
+  });
+
+  test('a repository policy over 10,240 characters fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const repository = new ecr.Repository(owner, 'Images', { repositoryName: 'base-images' });
+
+    // WHEN
+    for (const partner of manyGrantees(app, 60)) { CrossAccountGrants.repositoryPull(repository, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the repository policy of 'Owner\/Images' is about \d+ characters, over the quota of 10,240 characters for a repository policy/);
+  });
+
+  test('a function\'s resource policy over 20 KB fails the synth', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+
+    // WHEN: one permission per account
+    for (const partner of manyGrantees(app, 150)) { CrossAccountGrants.functionInvoke(fn, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the resource policy of 'Owner\/Resize' is about \d+ characters, over the quota of 20 KB for a function's resource-based policy/);
   });
 
   test('an event bus policy over 10,240 characters is a warning: the quota can be raised', () => {

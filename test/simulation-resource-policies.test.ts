@@ -208,6 +208,64 @@ describe('a KMS-encrypted bucket read by a role of another account', () => {
   });
 });
 
+describe('a KMS-encrypted bucket written by a role of another account', () => {
+  const OBJECT = 'arn:aws:s3:::data-a/incoming/2026.csv';
+
+  function bucketPair(grant: (bucket: s3.Bucket, writer: iam.Role) => void): Sides {
+    const { owner, consumer, reader, key } = accounts();
+    const bucket = new s3.Bucket(owner, 'Data', { bucketName: 'data-a', encryptionKey: key });
+    grant(bucket, reader);
+    return synthesize(owner, consumer, deployed([bucket, { ref: 'data-a', attributes: { Arn: 'arn:aws:s3:::data-a' } }], [key, { attributes: { Arn: KEY_ARN } }]));
+  }
+
+  const shared = bucketPair((bucket, writer) => CrossAccountGrants.bucketWrite(bucket, writer));
+  const baseline = bucketPair((bucket, writer) => bucket.grantWrite(writer));
+  const putObject = (principal: string, identityPolicies: unknown[]) => ask({
+    principal,
+    action: 's3:PutObject',
+    resource: OBJECT,
+    resourceAccount: TRUSTING,
+    identityPolicies,
+    resourcePolicy: resourcePolicyOf(shared.ownerTemplate, 'AWS::S3::BucketPolicy', { account: TRUSTING, region: REGION, resources: shared.resources }),
+  });
+  const generateDataKey = (sides: Sides, context: RequestContext, keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(sides)) => ask({
+    principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: keyArn, resourcePolicy, identityPolicies: readerPolicies(sides), context,
+  });
+  const throughS3 = (arn: string) => ({ 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': arn });
+
+  test('allows the grantee to write an object', async () => {
+    expect(await putObject(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
+  });
+
+  test('denies another principal of the grantee\'s account', async () => {
+    expect(await putObject(COLLEAGUE, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
+  });
+
+  test('denies a principal of a third account', async () => {
+    expect(await putObject(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
+  });
+
+  test('allows kms:GenerateDataKey through S3 for an object of the bucket, not for another bucket, not directly', async () => {
+    expect([
+      await generateDataKey(shared, throughS3(OBJECT)),
+      await generateDataKey(shared, throughS3('arn:aws:s3:::other-bucket/x')),
+      await generateDataKey(shared, {}),
+    ]).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  test('aws-cdk-lib\'s bucket.grantWrite, for comparison, lets the grantee generate data keys directly and with a key of its own account', async () => {
+    expect([
+      await generateDataKey(baseline, {}),
+      await generateDataKey(baseline, {}, OWN_KEY_ARN, OWN_KEY_POLICY),
+    ]).toEqual(['Allowed', 'Allowed']);
+  });
+});
+
+/** The context SQS passes to KMS for a queue: its ARN under aws:sqs:arn (see SQS_ENCRYPTION_CONTEXT_KEY in src/private/constants.ts). */
+const throughSqsFor = (queueArn: string) => ({ 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sqs:arn': queueArn });
+/** The context SNS passes to KMS for a topic: its ARN under aws:sns:topicArn. */
+const throughSnsFor = (topicArn: string) => ({ 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': topicArn });
+
 describe('an encrypted queue written by a role of another account', () => {
   const QUEUE_ARN = `arn:aws:sqs:${REGION}:${TRUSTING}:orders`;
 
@@ -226,7 +284,7 @@ describe('an encrypted queue written by a role of another account', () => {
   const generateDataKey = (sides: Sides, context: RequestContext, keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(sides)) => ask({
     principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: keyArn, resourcePolicy, identityPolicies: readerPolicies(sides), context,
   });
-  const throughSqs = { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` };
+  const throughSqs = throughSqsFor(QUEUE_ARN);
 
   test('allows the grantee to send a message', async () => {
     expect(await send(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
@@ -240,8 +298,29 @@ describe('an encrypted queue written by a role of another account', () => {
     expect(await send(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
   });
 
-  test('allows kms:GenerateDataKey through SQS', async () => {
-    expect(await generateDataKey(shared, throughSqs)).toBe('Allowed');
+  test('allows kms:GenerateDataKey through SQS for this queue, not for another queue encrypted with the same key', async () => {
+    expect([
+      await generateDataKey(shared, throughSqs),
+      await generateDataKey(shared, throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`)),
+    ]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('the queue\'s encryption context is judged by the harness on both sides', async () => {
+    // GIVEN / WHEN
+    const outcome = await evaluateRequest({
+      principalArn: READER_SESSION,
+      action: 'kms:GenerateDataKey',
+      resourceArn: KEY_ARN,
+      resourcePolicy: keyPolicy(shared),
+      identityPolicies: readerPolicies(shared),
+      context: throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`),
+    });
+
+    // THEN
+    expect(outcome.judgedEncryptionContext.map(j => [j.policy, j.key, j.holds])).toEqual(expect.arrayContaining([
+      ['identity-0', 'kms:EncryptionContext:aws:sqs:arn', false],
+      ['resource', 'kms:EncryptionContext:aws:sqs:arn', false],
+    ]));
   });
 
   test('denies kms:GenerateDataKey called directly', async () => {
@@ -257,20 +336,62 @@ describe('an encrypted queue written by a role of another account', () => {
   });
 });
 
+describe('an encrypted queue consumed by a role of another account', () => {
+  const QUEUE_ARN = `arn:aws:sqs:${REGION}:${TRUSTING}:orders`;
+
+  const { owner, consumer, reader, key } = accounts();
+  const queue = new sqs.Queue(owner, 'Orders', { queueName: 'orders', encryptionMasterKey: key });
+  CrossAccountGrants.queueConsumeMessages(queue, reader);
+  const shared = synthesize(owner, consumer, deployed(
+    [queue, { ref: `https://sqs.${REGION}.amazonaws.com/${TRUSTING}/orders`, attributes: { Arn: QUEUE_ARN } }], [key, { attributes: { Arn: KEY_ARN } }]));
+  const queuePolicy = resourcePolicyOf(shared.ownerTemplate, 'AWS::SQS::QueuePolicy', { account: TRUSTING, region: REGION, resources: shared.resources });
+  const receive = (principal: string, identityPolicies: unknown[], action = 'sqs:ReceiveMessage') => ask({ principal, action, resource: QUEUE_ARN, resourcePolicy: queuePolicy, identityPolicies });
+  const decrypt = (context: RequestContext) => ask({
+    principal: READER_SESSION, action: 'kms:Decrypt', resource: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared), context,
+  });
+
+  test('allows the grantee to receive and delete messages, not to send them', async () => {
+    expect([
+      await receive(READER_SESSION, readerPolicies(shared)),
+      await receive(READER_SESSION, readerPolicies(shared), 'sqs:DeleteMessage'),
+      await receive(READER_SESSION, readerPolicies(shared), 'sqs:SendMessage'),
+    ]).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('denies another principal of the grantee\'s account', async () => {
+    expect(await receive(COLLEAGUE, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
+  });
+
+  test('denies a principal of a third account', async () => {
+    expect(await receive(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
+  });
+
+  test('allows kms:Decrypt through SQS for this queue, not for another queue, not directly', async () => {
+    expect([
+      await decrypt(throughSqsFor(QUEUE_ARN)),
+      await decrypt(throughSqsFor(`arn:aws:sqs:${REGION}:${TRUSTING}:other-queue`)),
+      await decrypt({ 'kms:EncryptionContext:aws:sqs:arn': QUEUE_ARN }),
+    ]).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
+
 describe('an encrypted topic published to by a role of another account', () => {
   const TOPIC_ARN = `arn:aws:sns:${REGION}:${TRUSTING}:alerts`;
 
-  function topicPair(): Sides {
+  function topicPair(grant: (topic: sns.Topic, reader: iam.Role) => void): Sides {
     const { owner, consumer, reader, key } = accounts();
     const topic = new sns.Topic(owner, 'Alerts', { topicName: 'alerts', masterKey: key });
-    CrossAccountGrants.topicPublish(topic, reader);
+    grant(topic, reader);
     return synthesize(owner, consumer,
       deployed([topic, { ref: TOPIC_ARN, attributes: { TopicArn: TOPIC_ARN } }], [key, { attributes: { Arn: KEY_ARN } }]));
   }
 
-  const shared = topicPair();
-  const topicPolicy = resourcePolicyOf(shared.ownerTemplate, 'AWS::SNS::TopicPolicy', { account: TRUSTING, region: REGION, resources: shared.resources });
-  const publish = (principal: string, identityPolicies: unknown[]) => ask({ principal, action: 'sns:Publish', resource: TOPIC_ARN, resourcePolicy: topicPolicy, identityPolicies });
+  const shared = topicPair((topic, reader) => CrossAccountGrants.topicPublish(topic, reader));
+  const baseline = topicPair((topic, reader) => topic.grantPublish(reader));
+  const topicPolicy = (sides: Sides) => resourcePolicyOf(sides.ownerTemplate, 'AWS::SNS::TopicPolicy', { account: TRUSTING, region: REGION, resources: sides.resources });
+  const publish = (principal: string, identityPolicies: unknown[], sides: Sides = shared) => ask({
+    principal, action: 'sns:Publish', resource: TOPIC_ARN, resourcePolicy: topicPolicy(sides), identityPolicies,
+  });
 
   test('allows the grantee to publish', async () => {
     expect(await publish(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
@@ -284,11 +405,34 @@ describe('an encrypted topic published to by a role of another account', () => {
     expect(await publish(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
   });
 
-  test('allows kms:GenerateDataKey through SNS, and denies it called directly', async () => {
-    const generate = (context: RequestContext) => ask({
-      principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies: readerPolicies(shared), context,
+  const generate = (context: RequestContext, sides: Sides = shared, keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(sides)) => ask({
+    principal: READER_SESSION, action: 'kms:GenerateDataKey', resource: keyArn, resourcePolicy, identityPolicies: readerPolicies(sides), context,
+  });
+
+  test('allows kms:GenerateDataKey through SNS for this topic, and denies it called directly', async () => {
+    expect([await generate(throughSnsFor(TOPIC_ARN)), await generate({})]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('denies kms:GenerateDataKey through SNS for another topic encrypted with the same key', async () => {
+    expect(await generate(throughSnsFor(`arn:aws:sns:${REGION}:${TRUSTING}:other-topic`))).toBe('ImplicitlyDenied');
+  });
+
+  test('does not let the grantee use a key of its own account', async () => {
+    expect(await generate(throughSnsFor(TOPIC_ARN), shared, OWN_KEY_ARN, OWN_KEY_POLICY)).toBe('ImplicitlyDenied');
+  });
+
+  describe('aws-cdk-lib\'s topic.grantPublish, for comparison', () => {
+    test('also allows the grantee to publish', async () => {
+      expect(await publish(READER_SESSION, readerPolicies(baseline), baseline)).toBe('Allowed');
     });
-    expect([await generate({ 'kms:ViaService': `sns.${REGION}.amazonaws.com` }), await generate({})]).toEqual(['Allowed', 'ImplicitlyDenied']);
+
+    test('lets the grantee use the key directly, for any topic, and a key of its own account', async () => {
+      expect([
+        await generate({}, baseline),
+        await generate(throughSnsFor(`arn:aws:sns:${REGION}:${TRUSTING}:other-topic`), baseline),
+        await generate({}, baseline, OWN_KEY_ARN, OWN_KEY_POLICY),
+      ]).toEqual(['Allowed', 'Allowed', 'Allowed']);
+    });
   });
 });
 
@@ -353,12 +497,29 @@ describe('a secret read by a role of another account', () => {
 describe('a repository pulled from by a role of another account', () => {
   const REPOSITORY_ARN = `arn:aws:ecr:${REGION}:${TRUSTING}:repository/base-images`;
 
-  const { owner, consumer, reader } = accounts();
-  const repository = new ecr.Repository(owner, 'Images', { repositoryName: 'base-images' });
-  CrossAccountGrants.repositoryPull(repository, reader);
-  const shared = synthesize(owner, consumer, deployed([repository, { ref: 'base-images', attributes: { Arn: REPOSITORY_ARN } }]));
-  const repositoryPolicy = resourcePolicyOf(shared.ownerTemplate, 'AWS::ECR::Repository', { account: TRUSTING, region: REGION, resources: shared.resources });
-  const pull = (principal: string, identityPolicies: unknown[]) => ask({ principal, action: 'ecr:BatchGetImage', resource: REPOSITORY_ARN, resourcePolicy: repositoryPolicy, identityPolicies });
+  function repositoryPair(grant: (repository: ecr.Repository, reader: iam.Role) => void): Sides {
+    const { owner, consumer, reader } = accounts();
+    const repository = new ecr.Repository(owner, 'Images', { repositoryName: 'base-images' });
+    grant(repository, reader);
+    return synthesize(owner, consumer, deployed([repository, { ref: 'base-images', attributes: { Arn: REPOSITORY_ARN } }]));
+  }
+
+  const shared = repositoryPair((repository, reader) => CrossAccountGrants.repositoryPull(repository, reader));
+  const baseline = repositoryPair((repository, reader) => repository.grantPull(reader));
+  const pull = (principal: string, identityPolicies: unknown[], sides: Sides = shared, context: RequestContext = {}) => ask({
+    principal,
+    action: 'ecr:BatchGetImage',
+    resource: REPOSITORY_ARN,
+    identityPolicies,
+    context,
+    resourcePolicy: resourcePolicyOf(sides.ownerTemplate, 'AWS::ECR::Repository', { account: TRUSTING, region: REGION, resources: sides.resources }),
+  });
+  /** The tag aws-cdk-lib puts on the reader role, and that its repository policy checks (aws:PrincipalTag/aws-cdk:id). */
+  const cdkIdTag = () => {
+    const role = Object.values<any>((baseline.consumerTemplate as any).Resources).find(r => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === 'reader');
+    const tag = role.Properties.Tags.find((t: { Key: string }) => t.Key === 'aws-cdk:id');
+    return { 'aws:PrincipalTag/aws-cdk:id': tag.Value as string };
+  };
 
   test('allows the grantee to pull', async () => {
     expect(await pull(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
@@ -371,17 +532,41 @@ describe('a repository pulled from by a role of another account', () => {
   test('denies a principal of a third account', async () => {
     expect(await pull(STRANGER, [ALLOW_EVERYTHING])).toBe('ImplicitlyDenied');
   });
+
+  test('denies another principal of the grantee\'s account even if it carries the grantee\'s tags', async () => {
+    expect(await pull(COLLEAGUE, [ALLOW_EVERYTHING], shared, cdkIdTag())).toBe('ImplicitlyDenied');
+  });
+
+  describe('aws-cdk-lib\'s repository.grantPull, for comparison', () => {
+    test('lets in the grantee\'s account narrowed by a tag, aws:PrincipalTag/aws-cdk:id, that aws-cdk-lib puts on the role', async () => {
+      expect([
+        await pull(READER_SESSION, readerPolicies(baseline), baseline, cdkIdTag()),
+        await pull(READER_SESSION, readerPolicies(baseline), baseline, {}),
+      ]).toEqual(['Allowed', 'ImplicitlyDenied']);
+    });
+
+    test('lets in any other principal of the grantee\'s account that carries the same tag (a tag whoever may tag roles there can set)', async () => {
+      expect(await pull(COLLEAGUE, [ALLOW_EVERYTHING], baseline, cdkIdTag())).toBe('Allowed');
+    });
+  });
 });
 
 describe('a function invoked by a role of another account', () => {
   const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${TRUSTING}:function:resize`;
 
-  const { owner, consumer, reader } = accounts();
-  const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
-  CrossAccountGrants.functionInvoke(fn, reader);
-  const shared = synthesize(owner, consumer, deployed([fn, { ref: 'resize', attributes: { Arn: FUNCTION_ARN } }]));
-  const functionPolicy = functionPolicyOf(shared.ownerTemplate, { account: TRUSTING, region: REGION, resources: shared.resources });
-  const invoke = (principal: string, identityPolicies: unknown[]) => ask({ principal, action: 'lambda:InvokeFunction', resource: FUNCTION_ARN, resourcePolicy: functionPolicy, identityPolicies });
+  function functionPair(grant: (fn: lambda.Function, reader: iam.Role) => void): Sides {
+    const { owner, consumer, reader } = accounts();
+    const fn = new lambda.Function(owner, 'Resize', { functionName: 'resize', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    grant(fn, reader);
+    return synthesize(owner, consumer, deployed([fn, { ref: 'resize', attributes: { Arn: FUNCTION_ARN } }]));
+  }
+
+  const shared = functionPair((fn, reader) => CrossAccountGrants.functionInvoke(fn, reader));
+  const baseline = functionPair((fn, reader) => fn.grantInvoke(reader));
+  const functionPolicy = (sides: Sides) => functionPolicyOf(sides.ownerTemplate, { account: TRUSTING, region: REGION, resources: sides.resources });
+  const invoke = (principal: string, identityPolicies: unknown[], sides: Sides = shared) => ask({
+    principal, action: 'lambda:InvokeFunction', resource: FUNCTION_ARN, resourcePolicy: functionPolicy(sides), identityPolicies,
+  });
 
   test('allows the grantee to invoke', async () => {
     expect(await invoke(READER_SESSION, readerPolicies(shared))).toBe('Allowed');
@@ -393,6 +578,16 @@ describe('a function invoked by a role of another account', () => {
 
   test('lets in another principal of the grantee\'s account that its account allows (a permission cannot name the grantee: see the warning)', async () => {
     expect(await invoke(COLLEAGUE, [ALLOW_EVERYTHING])).toBe('Allowed');
+  });
+
+  describe('aws-cdk-lib\'s fn.grantInvoke, for comparison', () => {
+    test('names the role itself in the permission\'s Principal: it denies the colleague, but the function\'s stack fails to deploy before the role exists', async () => {
+      // THEN the decision is narrower than a permission naming the account ...
+      expect([await invoke(READER_SESSION, readerPolicies(baseline), baseline), await invoke(COLLEAGUE, [ALLOW_EVERYTHING], baseline)]).toEqual(['Allowed', 'ImplicitlyDenied']);
+      // ... at the price of the deploy-order trap: the role's ARN in Principal, which Lambda checks when the permission is added
+      const principals = Object.values<any>((baseline.ownerTemplate as any).Resources).filter(r => r.Type === 'AWS::Lambda::Permission').map(r => r.Properties.Principal);
+      expect(principals).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${TRUSTED}:role/reader`]] }]);
+    });
   });
 
   test('denies a principal of a third account', async () => {
@@ -433,11 +628,17 @@ describe('an event bus put to by a role of another account', () => {
   });
 });
 
-describe('a key used directly by a role of another account, named by its alias', () => {
+/** A key with an alias in the owner's stack, granted directly to the reader role. */
+function keyPair(grant: (key: kms.Key, reader: iam.Role) => void): Sides {
   const { owner, consumer, reader, key } = accounts();
   key.addAlias('alias/shared-data');
-  CrossAccountGrants.keyDecrypt(key, reader);
-  const shared = synthesize(owner, consumer, deployed([key, { attributes: { Arn: KEY_ARN } }]));
+  grant(key, reader);
+  return synthesize(owner, consumer, deployed([key, { attributes: { Arn: KEY_ARN } }]));
+}
+
+describe('a key used directly by a role of another account, named by its alias', () => {
+  const shared = keyPair((key, reader) => CrossAccountGrants.keyDecrypt(key, reader));
+  const baseline = keyPair((key, reader) => key.grantDecrypt(reader));
   const decrypt = (principal: string, identityPolicies: unknown[], aliases: string[],
     keyArn = KEY_ARN, resourcePolicy: unknown = keyPolicy(shared)) => ask({
     principal, action: 'kms:Decrypt', resource: keyArn, resourcePolicy, identityPolicies, context: { 'kms:ResourceAliases': aliases },
@@ -457,6 +658,37 @@ describe('a key used directly by a role of another account, named by its alias',
 
   test('does not let the grantee use a key of its own account, even one with the same alias', async () => {
     expect(await decrypt(READER_SESSION, readerPolicies(shared), ['alias/shared-data'], OWN_KEY_ARN, OWN_KEY_POLICY)).toBe('ImplicitlyDenied');
+  });
+
+  describe('aws-cdk-lib\'s key.grantDecrypt, for comparison', () => {
+    test('also allows the grantee to decrypt with the key', async () => {
+      expect(await decrypt(READER_SESSION, readerPolicies(baseline), [], KEY_ARN, keyPolicy(baseline))).toBe('Allowed');
+    });
+
+    test('lets the grantee decrypt with any key of its own account (its policy allows kms:Decrypt on "*")', async () => {
+      expect(await decrypt(READER_SESSION, readerPolicies(baseline), [], OWN_KEY_ARN, OWN_KEY_POLICY)).toBe('Allowed');
+    });
+  });
+});
+
+describe('a key used directly to encrypt and decrypt by a role of another account', () => {
+  const shared = keyPair((key, reader) => CrossAccountGrants.keyEncryptDecrypt(key, reader));
+  const use = (principal: string, identityPolicies: unknown[], action: string) => ask({
+    principal, action, resource: KEY_ARN, resourcePolicy: keyPolicy(shared), identityPolicies, context: { 'kms:ResourceAliases': ['alias/shared-data'] },
+  });
+  const ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'];
+
+  test('allows the grantee to encrypt, decrypt and generate data keys, not to manage the key', async () => {
+    expect(await Promise.all([...ACTIONS, 'kms:ScheduleKeyDeletion'].map(action => use(READER_SESSION, readerPolicies(shared), action))))
+      .toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('denies another principal of the grantee\'s account', async () => {
+    expect(await Promise.all(ACTIONS.map(action => use(COLLEAGUE, [ALLOW_EVERYTHING], action)))).toEqual(ACTIONS.map(() => 'ImplicitlyDenied'));
+  });
+
+  test('denies a principal of a third account', async () => {
+    expect(await Promise.all(ACTIONS.map(action => use(STRANGER, [ALLOW_EVERYTHING], action)))).toEqual(ACTIONS.map(() => 'ImplicitlyDenied'));
   });
 });
 

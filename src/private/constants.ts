@@ -169,6 +169,28 @@ export const S3_ENCRYPTION_CONTEXT_KEY = 'aws:s3:arn';
 /** The encryption context Secrets Manager passes to KMS: the secret's ARN under `SecretARN` (and `SecretVersionId`). */
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-encryption-context
 export const SECRETS_MANAGER_ENCRYPTION_CONTEXT_KEY = 'SecretARN';
+/*
+ * The encryption context SQS and SNS pass to KMS: the queue's ARN under
+ * `aws:sqs:arn`, the topic's ARN under `aws:sns:topicArn`. The SQS and SNS
+ * developer guides, as far as we could read them, do not print these keys
+ * (their key-management pages list the KMS actions, not the context). They
+ * are the keys that public key policies for these services condition on (AWS's
+ * own GameLift FlexMatch guide prints kms:EncryptionContext:aws:sns:topicArn
+ * for a topic's key), and the keys the AWS emulators that reproduce SQS's and
+ * SNS's KMS calls pass (fakecloud, for one).
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+ * https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html
+ */
+export const SQS_ENCRYPTION_CONTEXT_KEY = 'aws:sqs:arn';
+export const SNS_ENCRYPTION_CONTEXT_KEY = 'aws:sns:topicArn';
+/**
+ * KMS actions that take no encryption context (DescribeKey reads the key's
+ * metadata, and no request carries one): a `kms:EncryptionContext:*`
+ * condition on them would never hold, so they get a statement without it.
+ */
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
+export const KMS_ACTIONS_WITHOUT_ENCRYPTION_CONTEXT = ['kms:DescribeKey'];
 
 /** `s3:x-amz-acl`: the canned ACL of a PutObject request. */
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ensure-object-ownership.html

@@ -2,7 +2,7 @@ import { Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { fail, show } from '../input/validation';
-import { isStackIndependent } from '../policy/literal-value';
+import { holdsOnlyPseudoParameters, isStackIndependent } from '../policy/literal-value';
 import { cfnRoleOf, roleArnIn } from '../role/role-arn';
 
 /**
@@ -55,6 +55,12 @@ export function readGrantee(owner: IConstruct, method: string, grantable: iam.IG
   if (isRole(principal) || isUser(principal)) {
     const created = isRole(principal) ? cfnRoleOf(principal) !== undefined : principal.node.defaultChild instanceof iam.CfnUser;
     const account = literalAccount(resourceStack, principal.principalAccount ?? Stack.of(principal).account);
+    const arn = isRole(principal) ? principal.roleArn : principal.userArn;
+    if (!created && account === undefined && !holdsOnlyPseudoParameters(Stack.of(principal).resolve(arn))) {
+      const kind = isRole(principal) ? 'role' : 'user';
+      fail(owner, `${label} is imported with an ARN only known at deploy time (a CloudFormation parameter, an import or another resource's attribute), so CrossAccountGrants.${method} can tell neither its account nor its ARN at synth time, and a resource policy must name both; `
+        + `import it with its literal ARN (iam.${kind === 'role' ? 'Role.fromRoleArn' : 'User.fromUserArn'}(scope, id, 'arn:aws:iam::222222222222:${kind}/name')), or grant its account (new iam.AccountPrincipal('222222222222'))`);
+    }
     return { kind: 'identity', grantable, label, account, stack: Stack.of(principal), created };
   }
   if (principal instanceof iam.ArnPrincipal && /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(principal.arn)) {

@@ -2,7 +2,14 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { AWS_MANAGED_KEY_ALIAS_PREFIX, KEY_KMS_ENCRYPTION_CONTEXT_PREFIX, KEY_KMS_RESOURCE_ALIASES, KEY_KMS_VIA_SERVICE, KEY_POLICY_MAX_BYTES } from '../constants';
+import {
+  AWS_MANAGED_KEY_ALIAS_PREFIX,
+  KEY_KMS_ENCRYPTION_CONTEXT_PREFIX,
+  KEY_KMS_RESOURCE_ALIASES,
+  KEY_KMS_VIA_SERVICE,
+  KEY_POLICY_MAX_BYTES,
+  KMS_ACTIONS_WITHOUT_ENCRYPTION_CONTEXT,
+} from '../constants';
 import { PolicyQuota } from './quotas';
 import { fail, show } from '../input/validation';
 import { oneOrMany } from '../policy/principal-guard';
@@ -33,6 +40,22 @@ export interface KeyUse {
    * circular dependency between the key and the resource).
    */
   readonly encryptionContext?: { readonly key: string; readonly values: string[] };
+}
+
+/**
+ * A key use as statements can hold it: the actions that take an encryption
+ * context keep its condition; those that take none (`kms:DescribeKey`) get a
+ * use of their own without it, where the condition would never hold.
+ */
+export function splitByEncryptionContext(use: KeyUse): KeyUse[] {
+  if (use.encryptionContext === undefined) { return [use]; }
+  const without = use.actions.filter(action => KMS_ACTIONS_WITHOUT_ENCRYPTION_CONTEXT.includes(action));
+  if (without.length === 0) { return [use]; }
+  const within = use.actions.filter(action => !without.includes(action));
+  return [
+    ...(within.length > 0 ? [{ ...use, actions: within }] : []),
+    { ...use, actions: without, encryptionContext: undefined },
+  ];
 }
 
 /** The literal account and region of a key, or an error naming the stack to give an environment. */

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Resource, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { fail } from '../input/validation';
 import { isStackIndependent } from '../policy/literal-value';
@@ -32,12 +32,39 @@ export function literalIn(stack: Stack, value: string, owner: IConstruct, what: 
  * name property, resolved in its own stack), or an error naming the prop to
  * set. A key's policy names the resource it encrypts by this name: a
  * reference to the resource itself would make the key and the resource
- * depend on each other.
+ * depend on each other (CloudFormation refuses the circular dependency, and
+ * cfn-lint reports it as E3004), even in the resource's own stack.
+ *
+ * A resource named `PhysicalName.GENERATE_IF_NEEDED` gets its name here, as a
+ * reference from another environment would give it: that a key policy needs
+ * it is the need. One named by CloudFormation at deploy time cannot be named.
  */
 export function createdName(resource: IConstruct, nameOfL1: unknown, what: string, nameProp: string, why: string): string {
-  const resolved = Stack.of(resource).resolve(nameOfL1);
+  const stack = Stack.of(resource);
+  let resolved = stack.resolve(nameOfL1);
+  if (typeof resolved !== 'string' && generatePhysicalName(resource)) {
+    resolved = stack.resolve(nameOfL1);
+  }
   if (typeof resolved !== 'string' || resolved === '') {
-    fail(resource, `${what} has no literal ${nameProp}, but ${why}; give it a ${nameProp}`);
+    fail(resource, `${what} has no ${nameProp} known at synth time (CloudFormation would only name it at deploy time), but ${why}; `
+      + `give it a ${nameProp} (or ${nameProp}: PhysicalName.GENERATE_IF_NEEDED, which names it at synth time)`);
   }
   return resolved;
+}
+
+/**
+ * Gives a resource created with `PhysicalName.GENERATE_IF_NEEDED` its
+ * generated name now (aws-cdk-lib generates it when a stack of another
+ * environment first refers to the resource). False for a resource named at
+ * deploy time, which aws-cdk-lib refuses to name.
+ */
+function generatePhysicalName(resource: IConstruct): boolean {
+  if (!Resource.isResource(resource)) { return false; }
+  try {
+    resource._enableCrossEnvironment();
+    return true;
+  } catch (error) {
+    if (error instanceof Error && /cross-environment/i.test(error.message)) { return false; }
+    throw error;
+  }
 }

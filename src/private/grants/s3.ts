@@ -47,6 +47,10 @@ export function bucketShare(method: string, bucket: s3.IBucket, access: BucketAc
 
   if (cfnBucket !== undefined) {
     refuseAwsManagedBucketKey(bucket, cfnBucket, label);
+    if (options.bucketOwnershipEnforced !== undefined) {
+      fail(bucket, `CrossAccountGrants.${method} does not take the option bucketOwnershipEnforced for ${label}, which the app creates: the option speaks for an imported bucket, whose Object Ownership the app cannot see, `
+        + 'while this bucket\'s own setting is checked (it must be BucketOwnerEnforced, S3\'s default when objectOwnership is not set); remove the option');
+    }
     if (access.write) { requireOwnershipEnforced(bucket, cfnBucket, label, method); }
   }
   // An imported bucket's setting is unknown: require the ACL that gives its owner the objects.
@@ -129,22 +133,34 @@ function refuseAwsManagedBucketKey(bucket: s3.IBucket, cfnBucket: s3.CfnBucket, 
   }
 }
 
+/** The buckets whose Object Ownership is checked at synth, so that each is checked once however many grants write to it. */
+const ownershipChecked = new WeakSet<s3.IBucket>();
+
 /**
  * Refuses cross-account writes to a bucket of the app whose Object Ownership
  * lets the writer own objects (`ObjectWriter`, `BucketOwnerPreferred`): the
  * bucket's account could not read or manage what the other account writes.
  * No `OwnershipControls` is S3's default for new buckets, `BucketOwnerEnforced`.
+ * Checked when the app is synthesized, so that a setting made after the grant
+ * (on the L1, `cfnBucket.ownershipControls = ...`) is seen too.
  */
 function requireOwnershipEnforced(bucket: s3.IBucket, cfnBucket: s3.CfnBucket, label: string, method: string): void {
-  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
-  const controls = Stack.of(bucket).resolve(cfnBucket.ownershipControls) as { rules?: Array<{ objectOwnership?: string }> } | undefined;
-  const settings = (controls?.rules ?? []).map(rule => rule.objectOwnership).filter((s): s is string => typeof s === 'string');
-  const writerOwned = settings.find(setting => S3_WRITER_OWNED_SETTINGS.includes(setting));
-  if (writerOwned !== undefined) {
-    fail(bucket, `CrossAccountGrants.${method}: ${label} has Object Ownership '${writerOwned}', so objects another account writes could stay owned by that account, out of reach of the bucket's own policies; `
-      + 'set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED (ACLs disabled, S3\'s default for new buckets) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)');
-  }
-  if (settings.length > 0 && !settings.includes(S3_BUCKET_OWNER_ENFORCED)) {
-    fail(bucket, `CrossAccountGrants.${method}: ${label} has Object Ownership ${settings.join(', ')}; set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`);
-  }
+  if (ownershipChecked.has(bucket)) { return; }
+  ownershipChecked.add(bucket);
+  bucket.node.addValidation({
+    validate: () => {
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+      const controls = Stack.of(bucket).resolve(cfnBucket.ownershipControls) as { rules?: Array<{ objectOwnership?: string }> } | undefined;
+      const settings = (controls?.rules ?? []).map(rule => rule.objectOwnership).filter((s): s is string => typeof s === 'string');
+      const writerOwned = settings.find(setting => S3_WRITER_OWNED_SETTINGS.includes(setting));
+      if (writerOwned !== undefined) {
+        return [`CrossAccountGrants.${method}: ${label} has Object Ownership '${writerOwned}', so objects another account writes could stay owned by that account, out of reach of the bucket's own policies; `
+          + 'set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED (ACLs disabled, S3\'s default for new buckets) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)'];
+      }
+      if (settings.length > 0 && !settings.includes(S3_BUCKET_OWNER_ENFORCED)) {
+        return [`CrossAccountGrants.${method}: ${label} has Object Ownership ${settings.join(', ')}; set objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED`];
+      }
+      return [];
+    },
+  });
 }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable, IConstruct } from 'constructs';
 import { WARNING_PREFIX } from '../constants';
 import { Grantee, identityArnIn, readGrantee } from './grantee';
-import { IdentityStatement, KeyUse, keyEnvironment, keyPolicyQuota, keyUseIdentityStatement, viaServiceConditions } from './kms';
+import { IdentityStatement, KeyUse, keyEnvironment, keyPolicyQuota, keyUseIdentityStatement, splitByEncryptionContext, viaServiceConditions } from './kms';
 import { ShareOptions } from './options';
 import { PolicyQuota, checkPolicyQuota } from './quotas';
 import { fail } from '../input/validation';
@@ -92,7 +92,7 @@ export function share(res: ResourceShare, grantable: iam.IGrantable, options: Sh
     written.push('grantee');
   }
 
-  const keyUses = res.keyUses();
+  const keyUses = keyUsesOf(res);
   const guard = guardOf(res, grantee, options);
   if (res.created) {
     grant = grant.combine(writeResourceSide(res, guard));
@@ -120,6 +120,11 @@ export function share(res: ResourceShare, grantable: iam.IGrantable, options: Sh
     fail(scope, `CrossAccountGrants.${res.method} has nothing to write for ${grantee.label}: ${res.label} is imported and the grantee's identity policy is not in this app; write the grant in the app of the resource's account`);
   }
   return grant;
+}
+
+/** The service's key uses, one per statement: an encryption-context condition never sits on an action that takes no context. */
+function keyUsesOf(res: ResourceShare): KeyUse[] {
+  return res.keyUses().flatMap(splitByEncryptionContext);
 }
 
 /** Whether the grantee is in the resource's account (aws-cdk-lib's grant then), or an error when the app cannot tell. */
@@ -242,7 +247,7 @@ function writeGranteeSide(res: ResourceShare, grantee: Grantee): iam.Grant | und
   if (writable) {
     const statements = [
       ...res.identityStatements(stack),
-      ...res.keyUses().map(use => keyUseIdentityStatement(res.resource, stack, use)),
+      ...keyUsesOf(res).map(use => keyUseIdentityStatement(res.resource, stack, use)),
     ];
     for (const statement of statements) {
       const added = iam.Grant.addToPrincipal({

@@ -13,3 +13,14 @@ export function isStackIndependent(resolved: unknown): boolean {
   const flat = resolveIntrinsics(resolved, { ref: name => STACK_INDEPENDENT_PSEUDO_PARAMETERS.includes(name) ? name : undefined, unknown: '\0' });
   return typeof flat === 'string' && !flat.includes('\0');
 }
+
+/**
+ * Whether a resolved value holds nothing but literals and pseudo parameters
+ * (`AWS::AccountId`, `AWS::Region` ...): a value its stack knows at synth
+ * time, as opposed to one only known at deploy time (a parameter, an import,
+ * a resource's attribute).
+ */
+export function holdsOnlyPseudoParameters(resolved: unknown): boolean {
+  const flat = resolveIntrinsics(resolved, { ref: name => name.startsWith('AWS::') ? name : undefined, unknown: '\0' });
+  return typeof flat === 'string' && !flat.includes('\0');
+}
