@@ -59,7 +59,9 @@ export function createdName(resource: IConstruct, nameOfL1: unknown, what: strin
  * deploy time, which aws-cdk-lib refuses to name.
  */
 function generatePhysicalName(resource: IConstruct): boolean {
-  if (!Resource.isResource(resource)) { return false; }
+  // _enableCrossEnvironment is aws-cdk-lib's own hook (marked internal) for the name a reference from another
+  // environment gives: should a later aws-cdk-lib drop it, the user gets the error that names the prop, not a TypeError
+  if (!Resource.isResource(resource) || typeof (resource as { _enableCrossEnvironment?: unknown })._enableCrossEnvironment !== 'function') { return false; }
   try {
     resource._enableCrossEnvironment();
     return true;
