@@ -197,21 +197,33 @@ export class CrossAccountAccessAnalyzer extends Construct {
    * Whether Access Analyzer may find anything on a share: a grant to another
    * account (ACCOUNT analyzer), or (ORGANIZATION analyzer, whose zone of trust
    * is the organization) to a principal not known to be in the organization:
-   * not narrowed by an organization or OU, and of no account with a stack in
-   * the app or declared a member by an `OrganizationTrustPerimeter`.
+   * not narrowed to the organization or one of its OUs, and of no account
+   * with a stack in the app (but an `OrganizationTrustPerimeter`'s third
+   * parties) or declared a member by a perimeter. The organization is the app's
+   * perimeters' one; with no perimeter in the app, any organization or OU
+   * narrowing is taken to be it (nothing tells otherwise).
    *
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html
    */
   private findsOn(share: DeclaredShare): boolean {
     const grants = share.grants.filter(grant => isCrossAccountGrant(share, grant));
     if (this.type === CrossAccountAccessAnalyzerType.ACCOUNT) { return grants.length > 0; }
-    const root = this.node.root;
+    const constructs = this.node.root.node.findAll();
+    const perimeters = constructs.map(c => perimeterOf(c)).filter((p): p is NonNullable<typeof p> => p !== undefined);
+    const outside = new Set(perimeters.flatMap(p => p.thirdPartyAccounts()));
     const members = new Set([
-      ...root.node.findAll().filter(Stack.isStack).map(s => s.account).filter(a => !Token.isUnresolved(a)),
-      ...root.node.findAll().flatMap(c => perimeterOf(c)?.memberAccounts ?? []),
+      ...constructs.filter(Stack.isStack).map(s => s.account).filter(a => !Token.isUnresolved(a) && !outside.has(a)),
+      ...perimeters.flatMap(p => p.memberAccounts),
     ]);
-    return grants.some(grant => grant.organizationIds.length === 0 && grant.organizationalUnitPaths.length === 0
-      && (grant.anyPrincipal || grant.unresolvedPrincipals || grant.accounts.some(account => !members.has(account))));
+    const organizations = perimeters.map(p => p.organizationId);
+    // an ID or path known only at deploy time cannot be judged: taken to be the organization's
+    const ours = (id: string) => organizations.length === 0 || Token.isUnresolved(id) || organizations.includes(id);
+    const narrowedToOurs = (grant: DeclaredShare['grants'][number]) =>
+      (grant.organizationIds.length > 0 || grant.organizationalUnitPaths.length > 0)
+      && grant.organizationIds.every(ours) && grant.organizationalUnitPaths.every(path => ours(path.split('/')[0]));
+    return grants.some(grant => !narrowedToOurs(grant)
+      && (grant.anyPrincipal || grant.unresolvedPrincipals || grant.accounts.some(account => !members.has(account))
+        || grant.organizationIds.length > 0 || grant.organizationalUnitPaths.length > 0));
   }
 
   /**

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CrossAccountAccessAnalyzer, CrossAccountAccessAnalyzerType, CrossAccountGrants } from '../src';
+import { CrossAccountAccessAnalyzer, CrossAccountAccessAnalyzerType, CrossAccountGrants, OrganizationTrustPerimeter } from '../src';
 import { OTHER, REGION, TRUSTED, TRUSTING, testApp } from './util';
 
 /**
@@ -126,6 +126,26 @@ describe('archive rules for declared shares', () => {
 
     // THEN
     expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(/^no archive rule can name the resources that Owner\/Outside\/Resource share/)]);
+  });
+
+  test('an organisation analyzer warns of a share narrowed to another organisation than its perimeter\'s, or with a third party\'s account', () => {
+    // GIVEN a perimeter of o-a1b2c3d4e5 with a vendor outside it (whose side is a stack of the app), and keys shared
+    // with the organisation, with another organisation, and with the vendor's account
+    const { app, owner, reader } = twoAccounts(CrossAccountAccessAnalyzerType.ORGANIZATION);
+    const management = new Stack(app, 'Management', { env: { account: '999999999999', region: REGION } });
+    new OrganizationTrustPerimeter(management, 'Perimeter', { organizationId: 'o-a1b2c3d4e5', targetIds: ['r-ab12'], thirdPartyAccounts: ['444444444444'] });
+    const vendorSide = new Stack(app, 'VendorSide', { env: { account: '444444444444', region: REGION } });
+    new iam.Role(vendorSide, 'Integration', { assumedBy: new iam.AccountRootPrincipal() });
+    CrossAccountGrants.keyDecrypt(new kms.Key(owner, 'Ours', { alias: 'alias/ours' }), reader, { keyAlias: 'alias/ours', organizationId: 'o-a1b2c3d4e5' });
+    CrossAccountGrants.keyDecrypt(new kms.Key(owner, 'Theirs', { alias: 'alias/theirs' }), new iam.OrganizationPrincipal('o-zzzzzzzzzz'), { keyAlias: 'alias/theirs' });
+    CrossAccountGrants.keyDecrypt(new kms.Key(owner, 'Vendor', { alias: 'alias/vendor' }), new iam.AccountPrincipal('444444444444'), { keyAlias: 'alias/vendor' });
+
+    // WHEN
+    const warnings = Annotations.fromStack(app.node.findChild('Owner') as Stack)
+      .findWarning('/Owner/Analyzer', Match.stringLikeRegexp('analyzerUnnamedResource'));
+
+    // THEN Access Analyzer reports the other organisation's and the vendor's, never the organisation's own
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(/^no archive rule can name the resources that Owner\/Theirs\/Resource, Owner\/Vendor\/Resource share/)]);
   });
 
   test('counts the shares\' rules against maxArchiveRules', () => {
