@@ -962,8 +962,8 @@ describe('each service', () => {
 
 describe('quotas, checked at synth with the limit named', () => {
   /** Roles of many accounts, each granted on the resource. */
-  function manyGrantees(app: App, count: number): iam.IRole[] {
-    return Array.from({ length: count }, (_, i) => iam.Role.fromRoleArn(app.node.findChild('Consumer') as Stack, `Partner${i}`, `arn:aws:iam::${String(300000000000 + i)}:role/partner-role-with-a-long-name-${i}`));
+  function manyGrantees(app: App, count: number, prefix = ''): iam.IRole[] {
+    return Array.from({ length: count }, (_, i) => iam.Role.fromRoleArn(app.node.findChild('Consumer') as Stack, `${prefix}Partner${i}`, `arn:aws:iam::${String(300000000000 + i)}:role/partner-role-with-a-long-name-${i}`));
   }
 
   test('a bucket policy over 20 KB fails the synth', () => {
@@ -992,7 +992,22 @@ describe('quotas, checked at synth with the limit named', () => {
 
     // THEN
     expect(() => small.app.synth()).not.toThrow();
-    expect(() => large.app.synth()).toThrow(/the queue policy of 'Owner\/Queue' is about \d+ characters, over the quota of 8,192 bytes for a queue policy/);
+    expect(() => large.app.synth()).toThrow(/the queue policy of 'Owner\/Queue' is about \d+ characters, over the quota of 8,192 bytes, 20 statements, 50 principals and 7 actions per statement for a queue policy/);
+  });
+
+  test('a queue policy of more than 20 statements fails the synth, though under 8,192 bytes; so does a topic policy of more than 100', () => {
+    // GIVEN
+    const { app, owner } = twoAccounts();
+    const queue = new sqs.Queue(owner, 'Queue', { queueName: 'orders' });
+    const topic = new sns.Topic(owner, 'Topic', { topicName: 'alerts' });
+
+    // WHEN each grant is a statement of its own (one grantee's ARN each)
+    for (const partner of manyGrantees(app, 21)) { CrossAccountGrants.queueSendMessages(queue, partner); }
+    for (const partner of manyGrantees(app, 101, 'Topic')) { CrossAccountGrants.topicPublish(topic, partner); }
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the queue policy of 'Owner\/Queue' has 21 statements, over the quota of 20 \(8,192 bytes, 20 statements/);
+    expect(() => app.synth()).toThrow(/the topic policy of 'Owner\/Topic' has 101 statements, over the quota of 100 \(30 KB, 100 statements/);
   });
 
   test('a key policy over 32 KB fails the synth', () => {
@@ -1029,7 +1044,7 @@ describe('quotas, checked at synth with the limit named', () => {
     for (const partner of manyGrantees(app, 150)) { CrossAccountGrants.topicPublish(topic, partner); }
 
     // THEN
-    expect(() => app.synth()).toThrow(/the topic policy of 'Owner\/Topic' is about \d+ characters, over the quota of 30 KB for a topic policy/);
+    expect(() => app.synth()).toThrow(/the topic policy of 'Owner\/Topic' is about \d+ characters, over the quota of 30 KB, 100 statements and 200 principals for a topic policy/);
   });
 
   test('a secret\'s resource policy over 20,480 characters fails the synth', () => {

@@ -72,8 +72,11 @@ export function queueShare(method: string, queue: sqs.IQueue, access: 'send' | '
     } satisfies KeyUse],
     quota: {
       policy: `the queue policy of '${queue.node.path}'`,
-      limitText: '8,192 bytes for a queue policy (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html)',
+      limitText: '8,192 bytes, 20 statements, 50 principals and 7 actions per statement for a queue policy '
+        + '(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html)',
       limit: QUEUE_POLICY_MAX_BYTES,
+      // the guide also lists 10 conditions, without saying whether per statement or per policy: not checked
+      counts: [{ of: 'statements', max: 20 }, { of: 'principals', max: 50 }, { of: 'actions per statement', max: 7 }],
       measure: () => queue.node.findAll().find((c): c is sqs.CfnQueuePolicy => c instanceof sqs.CfnQueuePolicy)?.policyDocument,
       fix: 'grant fewer principals on this queue, or grant an organization (organizationId) instead of many accounts',
     },
@@ -116,8 +119,10 @@ export function topicShare(method: string, topic: sns.ITopic, _options: ShareOpt
     } satisfies KeyUse],
     quota: {
       policy: `the topic policy of '${topic.node.path}'`,
-      limitText: '30 KB for a topic policy (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html#sns-policy-quotas)',
+      limitText: '30 KB, 100 statements and 200 principals for a topic policy '
+        + '(https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html#sns-policy-quotas)',
       limit: TOPIC_POLICY_MAX_BYTES,
+      counts: [{ of: 'statements', max: 100 }, { of: 'principals', max: 200 }],
       measure: () => topic.node.findAll().find((c): c is sns.CfnTopicPolicy => c instanceof sns.CfnTopicPolicy)?.policyDocument,
       fix: 'grant fewer principals on this topic, or grant an organization (organizationId) instead of many accounts',
     },

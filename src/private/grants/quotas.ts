@@ -19,6 +19,42 @@ export interface PolicyQuota {
   readonly fix: string;
   /** The quota can be raised (a warning, not an error). */
   readonly adjustable?: boolean;
+  /** Quotas on the policy's parts besides its size (SQS, SNS), each an error when over. */
+  readonly counts?: readonly CountQuota[];
+}
+
+/** A documented quota on how many statements, principals or actions a resource policy holds. */
+export interface CountQuota {
+  /** What is counted. */
+  readonly of: 'statements' | 'principals' | 'actions per statement';
+  readonly max: number;
+}
+
+/** The statements of a policy document as synthesized (an object with `Statement`, or the list itself). */
+function statementsOf(document: unknown): Array<Record<string, unknown>> {
+  const list = Array.isArray(document) ? document
+    : typeof document === 'object' && document !== null ? [(document as Record<string, unknown>).Statement].flat() : [];
+  return list.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
+}
+
+/** How many principals a statement names: each value of each principal type, `"*"` one. */
+function principalCount(statement: Record<string, unknown>): number {
+  const principal = statement.Principal;
+  if (principal === undefined) { return 0; }
+  if (typeof principal !== 'object' || principal === null) { return 1; }
+  return Object.values(principal as Record<string, unknown>).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
+}
+
+/** The count quotas a document breaks, in words. */
+function overCounts(document: unknown, counts: readonly CountQuota[]): string[] {
+  const statements = statementsOf(document);
+  const actions = (s: Record<string, unknown>) => [s.Action ?? s.NotAction ?? []].flat().length;
+  return counts.flatMap(count => {
+    const found = count.of === 'statements' ? statements.length
+      : count.of === 'principals' ? statements.reduce((n, s) => n + principalCount(s), 0)
+        : Math.max(0, ...statements.map(actions));
+    return found > count.max ? [`${found} ${count.of}, over the quota of ${count.max}`] : [];
+  });
 }
 
 /** The quotas checked on each resource, by policy, so that each is checked once however many grants it has. */
@@ -38,14 +74,17 @@ export function checkPolicyQuota(resource: IConstruct, quota: PolicyQuota): void
   done.add(quota.policy);
   resource.node.addValidation({
     validate: () => {
-      const length = resolvedPolicyLength(Stack.of(resource).resolve(quota.measure()));
-      if (length <= quota.limit) { return []; }
+      const document = Stack.of(resource).resolve(quota.measure());
+      const counted = overCounts(document, quota.counts ?? []);
+      const countErrors = counted.length > 0 ? [`${quota.policy} has ${counted.join(', and ')} (${quota.limitText}); ${quota.fix}`] : [];
+      const length = resolvedPolicyLength(document);
+      if (length <= quota.limit) { return countErrors; }
       const message = `${quota.policy} is about ${length} characters, over the quota of ${quota.limitText}; ${quota.fix}`;
       if (quota.adjustable) {
         Annotations.of(resource).addWarningV2(`${WARNING_PREFIX}:resourcePolicySize`, `${message} (or raise the quota in Service Quotas)`);
-        return [];
+        return countErrors;
       }
-      return [message];
+      return [message, ...countErrors];
     },
   });
 }
