@@ -52,6 +52,34 @@ describe('templates CloudFormation accepts', () => {
       ['Wildcard', 'WildcardPrincipal', 36, 13],
     ]);
   });
+
+  test('reads a template saved with a byte order mark and Windows line ends, in JSON as in YAML, at the same positions as without', () => {
+    // GIVEN the same role written four ways: JSON and YAML, each with a BOM and CRLF line ends, and without
+    const json = '{\n  "Resources": {\n    "Open": {\n      "Type": "AWS::IAM::Role",\n      "Properties": {\n        "AssumeRolePolicyDocument": {\n'
+      + '          "Version": "2012-10-17",\n          "Statement": [{ "Effect": "Allow", "Principal": { "AWS": "*" }, "Action": "sts:AssumeRole" }]\n'
+      + '        }\n      }\n    }\n  }\n}\n';
+    const yaml = 'Resources:\n  Open:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: 2012-10-17\n'
+      + '        Statement:\n          - Effect: Allow\n            Principal: { AWS: "*" }\n            Action: sts:AssumeRole\n';
+    const write = (name: string, text: string) => { const file = path.join(folder.dir, name); fs.writeFileSync(file, text); return file; };
+    const files = [
+      write('plain.json', json), write('bom.json', '\uFEFF' + json.replace(/\n/g, '\r\n')),
+      write('plain.yaml', yaml), write('bom.yaml', '\uFEFF' + yaml.replace(/\n/g, '\r\n')),
+    ];
+
+    // WHEN
+    const found = files.map(file => {
+      const { code, stdout, stderr } = cli('audit', file, '--format', 'json');
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      return JSON.parse(stdout).findings.map((f: any) => [f.ruleId, f.line, f.column]);
+    });
+
+    // THEN
+    expect(found[0]).toEqual([['WildcardPrincipal', 8, 25]]);
+    expect(found[2]).toEqual([['WildcardPrincipal', 8, 13]]);
+    expect(found[1]).toEqual(found[0]);
+    expect(found[3]).toEqual(found[2]);
+  });
 });
 
 describe('StackSet bodies in YAML', () => {
@@ -133,6 +161,11 @@ describe('StackSet bodies in YAML', () => {
       '    Type: AWS::CloudFormation::StackSet',
       '    Properties:',
       '      TemplateBody: "Resources: [unclosed"',
+      '  Mapping:',
+      '    Type: AWS::CloudFormation::StackSet',
+      '    Properties:',
+      '      TemplateBody:',
+      '        Resources: {}',
       '  Built:',
       '    Type: AWS::CloudFormation::StackSet',
       '    Properties:',
@@ -153,9 +186,10 @@ describe('StackSet bodies in YAML', () => {
     const report = JSON.parse(cli('audit', file, '--format', 'json').stdout);
 
     // THEN
-    expect(report.notes.map((n: any) => [n.logicalId, n.line])).toEqual([['Broken', 8]]);
+    expect(report.notes.map((n: any) => [n.logicalId, n.line])).toEqual([['Broken', 8], ['Mapping', 13]]);
     expect(report.notes[0].message).toMatch(/^the StackSet's TemplateBody is not audited: it is not valid JSON or YAML/);
-    expect(report.findings.map((f: any) => [f.logicalId, f.roleLogicalId, f.ruleId, f.line])).toEqual([['Built', 'Spoke', 'UnconditionedCrossAccountTrust', 19]]);
+    expect(report.notes[1].message).toMatch(/^the StackSet's TemplateBody is not audited: it is written as a mapping, and TemplateBody must be a string/);
+    expect(report.findings.map((f: any) => [f.logicalId, f.roleLogicalId, f.ruleId, f.line])).toEqual([['Built', 'Spoke', 'UnconditionedCrossAccountTrust', 24]]);
     expect(report.findings[0].message).toMatch(/the account of parameter Hub \(known only at deploy time\)/);
   });
 });
@@ -291,6 +325,28 @@ describe('template text is data, in every report', () => {
       expect(row.match(/(?<!\\)\|/g)).toHaveLength(7);
     }
     expect(markdown).toContain('&lt;b&gt;&amp;amp;&lt;/b&gt;\\|"quoted" &#96;&#96;&#96; # heading:root');
+  });
+
+  test('the access map\'s Mermaid diagram takes no directive or comment from a template\'s text', () => {
+    // GIVEN a role whose name carries a Mermaid init directive, which would restyle the whole diagram
+    const file = folder.file('directive.json', JSON.stringify({
+      Resources: {
+        R: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: "x%%{init: {'theme':'forest'}}%%y",
+            AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }] },
+          },
+        },
+      },
+    }));
+
+    // WHEN
+    const mermaid = /```mermaid\n([\s\S]*?)```/.exec(cli('map', file, '--format', 'md').stdout)![1];
+
+    // THEN
+    expect(mermaid).not.toContain('%');
+    expect(mermaid).toContain("x#37;#37;{init: {'theme':'forest'}}#37;#37;y");
   });
 
   test('the text report writes control characters out instead of sending them to the terminal', () => {

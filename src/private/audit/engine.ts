@@ -251,6 +251,10 @@ export function stackSetBody(logicalId: string, properties: JsonObject, ctx: Aud
   }
   const text = typeof raw === 'string' ? raw : resolveForAudit(raw, ctx);
   const unread = (why: string): StackSetBody => ({ note: { logicalId, location: 'Properties/TemplateBody', message: `the StackSet's TemplateBody is not audited: ${why}` } });
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !Object.keys(raw).some(key => key === 'Ref' || key.startsWith('Fn::'))) {
+    // a mapping written in place of the text: CloudFormation refuses it (TemplateBody is a string; cfn-lint E3012)
+    return unread('it is written as a mapping, and TemplateBody must be a string (a JSON or YAML text, e.g. a YAML block `TemplateBody: |`); CloudFormation refuses the template');
+  }
   if (typeof text !== 'string' || isDeployTime(text)) { return unread('it is only known at deploy time'); }
   try {
     return { template: parseTemplateText(text).template };

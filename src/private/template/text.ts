@@ -91,7 +91,10 @@ function offsetOf(located: Located, path: readonly string[], bodies: Map<string,
  * `{`) with `JSON.parse`, and its positions found by a scanner only when asked
  * for; YAML once, with its positions. Throws a TemplateSyntaxError.
  */
-export function parseTemplateText(text: string, format?: 'json' | 'yaml'): TemplateText {
+export function parseTemplateText(original: string, format?: 'json' | 'yaml'): TemplateText {
+  // a byte order mark is no part of the template (editors on Windows write one; CloudFormation and cfn-lint read past it),
+  // and no column: positions count from the character after it
+  const text = original.replace(/^\uFEFF/, '');
   const located = read(text, format === 'json' || (format === undefined && looksLikeJson(text)));
   let starts: number[] | undefined;
   const bodies = new Map<string, Located | undefined>();

@@ -53,14 +53,15 @@ export function markdownCode(text: string): string {
 /**
  * Text inside a quoted Mermaid label (`["..."]`, `|"..."|`): Mermaid's
  * numeric entity codes (`#34;` for `"`, `#60;` for `<` ...) for what would
- * close the label, start markup or an entity code, or close the Markdown code
- * fence around the diagram; line breaks as spaces.
+ * close the label, start markup, an entity code or a directive (`%%{...}%%`),
+ * or close the Markdown code fence around the diagram; line breaks as spaces.
  *
  * @see https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters
  */
 export function mermaidText(text: string): string {
   return text
-    .replace(/[#"<>&`|]/g, c => `#${c.charCodeAt(0)};`)
+    // % too: Mermaid reads %%{init: ...}%% (a directive that restyles the diagram) and %% comments anywhere in its text
+    .replace(/[#"<>&`|%]/g, c => `#${c.charCodeAt(0)};`)
     .replace(CONTROL, ' ');
 }
 
