@@ -276,6 +276,23 @@ describe('cdk-cross-account-roles audit', () => {
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/sarif\/roles\.json$/);
   });
 
+  test('points each SARIF rule at its section of the trust checks\' guide, and writes its fix as Markdown text', () => {
+    // GIVEN the guide's headings as GitHub anchors them
+    const guide = fs.readFileSync(path.join(__dirname, '..', 'docs', 'trust-checks.md'), 'utf-8');
+    const anchors = new Set(Array.from(guide.matchAll(/^#{1,6} (.+)$/gm), m => m[1].toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+
+    // WHEN
+    const rules = JSON.parse(cli('audit', file('help/roles.json', template({ Open: role(OPEN) })), '--format', 'sarif').stdout).runs[0].tool.driver.rules;
+
+    // THEN the trust rules' section, the resource rules' section, and no placeholder a Markdown viewer would take for a tag
+    const sections = rules.map((r: any) => /^https:\/\/github\.com\/[^#]+\/blob\/main\/docs\/trust-checks\.md#(.+)$/.exec(r.helpUri)?.[1]);
+    expect(new Set(sections)).toEqual(new Set(['trust-guardrails-crossaccounttrustchecks', 'resource-policies-the-second-road']));
+    for (const section of sections) { expect(anchors.has(section)).toBe(true); }
+    expect(rules.find((r: any) => r.id === 'ResourcePolicyAnyPrincipal').helpUri).toMatch(/#resource-policies-the-second-road$/);
+    for (const rule of rules) { expect(rule.help.markdown).not.toMatch(/<\w/); }
+    expect(rules.map((r: any) => r.help.markdown).join('\n')).toContain('&lt;');
+  });
+
   test('writes a Markdown table for pull requests', () => {
     const { stdout } = cli('audit', file('md.json', template({ Open: role(OPEN) })), '--format', 'markdown');
     expect(stdout).toMatch(/^## Cross-account trust audit\n\n1 error, 0 warnings in 1 role of 1 template\n\n\| severity \| rule \|.*\n\|---/);

@@ -3,6 +3,7 @@
  * resource, and its renderings (text, JSON, SARIF 2.1.0, Markdown).
  */
 import * as path from 'path';
+import { RESOURCE_RULES } from '../private/audit/resource-rules';
 import { AUDIT_RULES } from '../private/audit/rule-list';
 import { markdownCode, markdownText, terminalText } from '../private/text/escape';
 
@@ -114,6 +115,16 @@ function artifactUri(file: string): string {
 }
 
 /**
+ * Where a rule is explained: the rule table of the trust checks' guide, its
+ * trust rules' section or its resource rules' (`test/cli.test.ts` checks
+ * that both headings are in the guide).
+ */
+export function ruleHelpUri(ruleId: string): string {
+  const section = RESOURCE_RULES.some(rule => rule.id === ruleId) ? 'resource-policies-the-second-road' : 'trust-guardrails-crossaccounttrustchecks';
+  return `${INFORMATION_URI}/blob/main/docs/trust-checks.md#${section}`;
+}
+
+/**
  * SARIF 2.1.0, as GitHub code scanning reads it: one run, every rule with its
  * metadata, one result per finding at the role's trust statement, the logical
  * ID as the logical location; findings acknowledged in the template are
@@ -125,8 +136,9 @@ export function renderSarif(report: AuditReport): string {
     name: rule.id,
     shortDescription: { text: rule.description },
     fullDescription: { text: `${rule.description}. ${rule.severity === 'error' ? 'An error: the trust lets principals in that it should not, or cannot deploy.' : 'A warning: the trust may be intended; acknowledge it in the resource\'s Metadata with the reason.'}` },
-    help: { text: rule.fix, markdown: `**Fix:** ${rule.fix}` },
-    helpUri: `${INFORMATION_URI}#trust-guardrails-crossaccounttrustchecks`,
+    // the fix names placeholders (<provider>, <your account>): text in Markdown, not tags a viewer drops
+    help: { text: rule.fix, markdown: `**Fix:** ${rule.fix.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}` },
+    helpUri: ruleHelpUri(rule.id),
     defaultConfiguration: { level: rule.severity },
     properties: { 'tags': ['security', 'iam', 'cross-account'], 'precision': 'high', 'problem.severity': rule.severity },
   }));
