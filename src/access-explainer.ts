@@ -173,6 +173,9 @@ export class AccessExplainer {
    * @param options what the templates do not say
    */
   public static fromAssembly(directory: string, options: AccessExplainerOptions = {}): AccessExplainer {
+    if (typeof directory !== 'string' || directory === '') {
+      throw new Error(`AccessExplainer.fromAssembly needs the cloud assembly's directory (app.synth().directory, or 'cdk.out'), got ${JSON.stringify(directory) ?? String(directory)}`);
+    }
     if (!fs.existsSync(path.join(directory, 'manifest.json'))) {
       throw new Error(`${directory} is not a cloud assembly (it has no manifest.json); synthesize the app first (cdk synth, or app.synth().directory), or use AccessExplainer.fromTemplates for template files`);
     }
@@ -188,6 +191,9 @@ export class AccessExplainer {
    * @param options what the templates do not say
    */
   public static fromTemplates(paths: string[], options: AccessExplainerOptions = {}): AccessExplainer {
+    if (!Array.isArray(paths) || paths.some(p => typeof p !== 'string')) {
+      throw new Error(`AccessExplainer.fromTemplates needs a list of template paths (['a.json', 'b.yaml']), got ${JSON.stringify(paths) ?? String(paths)}`);
+    }
     if (paths.length === 0) { throw new Error('AccessExplainer.fromTemplates needs at least one template path'); }
     return new AccessExplainer(read(paths, options), options);
   }
@@ -212,6 +218,14 @@ export class AccessExplainer {
    * @param request who does what on which resource
    */
   public explain(request: AccessRequest): AccessExplanation {
+    if (typeof request !== 'object' || request === null) {
+      throw new Error(`AccessExplainer.explain needs a request ({ principal, action, resource }), got ${request === null ? 'null' : typeof request}`);
+    }
+    const missing = (['principal', 'action', 'resource'] as const).filter(key => typeof request[key] !== 'string');
+    if (missing.length > 0) {
+      throw new Error(`AccessExplainer.explain needs ${missing.join(', ')} in the request, as strings (e.g. principal: 'arn:aws:iam::222222222222:user/alice', `
+        + 'action: \'sts:AssumeRole\', resource: \'arn:aws:iam::111111111111:role/Audit\')');
+    }
     const explanation = explainRequest(this.model, request);
     return {
       ...explanation,

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { repositoryShare } from './private/grants/ecr';
 import { eventBusShare } from './private/grants/events';
 import { keyShare } from './private/grants/key';
@@ -314,6 +314,10 @@ export class CrossAccountGrants {
 /** Validates the options, builds the service's half and writes both sides. */
 function grant(method: string, resource: IConstruct, grantee: iam.IGrantable, options: CrossAccountGrantOptions | undefined,
   build: (options: CrossAccountGrantOptions) => ResourceShare): iam.Grant {
+  if (resource === undefined || resource === null || !Construct.isConstruct(resource)) {
+    // a plain JavaScript caller: the library's message, not a TypeError from deep inside
+    throw new Error(`CrossAccountGrants.${method} needs the resource to share as its first argument (a construct of aws-cdk-lib), got ${resource === null ? 'null' : typeof resource}`);
+  }
   if (grantee === undefined || grantee === null) {
     fail(resource, `CrossAccountGrants.${method} needs a grantee, got ${grantee}`);
   }

@@ -6,9 +6,11 @@ import { Construct } from 'constructs';
 import * as ts from 'typescript';
 import * as library from '../src';
 import {
+  AccessExplainer,
   AssumeRoleMonitor,
   AssumeRolePolicy,
   CrossAccountAccessAnalyzer,
+  CrossAccountGrants,
   CrossAccountRole,
   CrossAccountRoleFanout,
   CrossAccountRoleOptions,
@@ -240,6 +242,34 @@ describe('plain JavaScript callers get the library\'s message, not a TypeError',
 
     // WHEN / THEN
     expect(() => new Ctor(scope, 'X', {})).toThrow(new RegExp(`X: ${required.join(', ')} (is|are) required in the props of ${name}, got undefined`));
+  });
+
+  test('the public methods name what is missing too: cliProfile, revokeSessions, CrossAccountGrants, AccessExplainer', () => {
+    // GIVEN
+    const { trusting, trusted } = scopes();
+    const role = new CrossAccountRole(trusting, 'Audit', { roleName: 'Audit', trustedAccounts: [TRUSTED] });
+    const js = (f: () => unknown) => () => f();
+
+    // WHEN / THEN
+    expect(js(() => role.cliProfile(undefined as any))).toThrow(/Audit: cliProfile needs options, got undefined; write cliProfile\(\{ profileName, sourceProfile \}\)/);
+    expect(js(() => role.cliProfile({} as any))).toThrow(/Audit: profileName and sourceProfile are required in the options of cliProfile, as a string/);
+    expect(js(() => role.revokeSessions(undefined as any))).toThrow(/Audit: revokeSessionsIssuedBefore must be an ISO 8601 date and time with a time zone, like '2026-11-23T10:00:00Z', got undefined/);
+    const reader = new iam.Role(trusted, 'Reader', { roleName: 'reader', assumedBy: new iam.AccountRootPrincipal() });
+    expect(js(() => CrossAccountGrants.bucketRead(undefined as any, reader))).toThrow(/^CrossAccountGrants\.bucketRead needs the resource to share as its first argument \(a construct of aws-cdk-lib\), got undefined$/);
+    expect(js(() => CrossAccountGrants.keyDecrypt(undefined as any, undefined as any))).toThrow(/^CrossAccountGrants\.keyDecrypt needs the resource to share/);
+    expect(js(() => AccessExplainer.fromTemplates(undefined as any))).toThrow(/^AccessExplainer\.fromTemplates needs a list of template paths \(\['a\.json', 'b\.yaml'\]\), got undefined$/);
+    expect(js(() => AccessExplainer.fromAssembly(undefined as any))).toThrow(/^AccessExplainer\.fromAssembly needs the cloud assembly's directory/);
+  });
+
+  test('AccessExplainer.explain names what the request lacks', () => {
+    // GIVEN an explainer of a one-role template
+    const app = testApp();
+    new CrossAccountRole(new Stack(app, 'T', { env: { account: TRUSTING, region: 'eu-west-1' } }), 'Audit', { roleName: 'Audit', trustedAccounts: [TRUSTED] });
+    const explainer = AccessExplainer.fromAssembly(app.synth().directory);
+
+    // WHEN / THEN
+    expect(() => explainer.explain(undefined as any)).toThrow(/^AccessExplainer\.explain needs a request \(\{ principal, action, resource \}\), got undefined$/);
+    expect(() => explainer.explain({ principal: 'arn:aws:iam::222222222222:user/alice' } as any)).toThrow(/^AccessExplainer\.explain needs action, resource in the request, as strings/);
   });
 
   test('a pair missing only roleName names roleName, not a TypeError', () => {

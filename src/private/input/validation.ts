@@ -237,6 +237,9 @@ export function validateCidr(scope: IConstruct, name: string, value: string): vo
 
 /** Validates an ISO 8601 timestamp with a time zone and returns it in UTC (`2026-11-23T10:00:00Z`). */
 export function isoTimestamp(scope: IConstruct, name: string, value: string): string {
+  if (typeof value !== 'string') {
+    fail(scope, `${name} must be an ISO 8601 date and time with a time zone, like '2026-11-23T10:00:00Z', got ${value === null ? 'null' : typeof value}`);
+  }
   if (Token.isUnresolved(value)) { return value; }
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
   const time = Date.parse(value);

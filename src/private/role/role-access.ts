@@ -60,6 +60,13 @@ export function addRoleOutputs(role: RoleAccess): void {
 export function cliProfileOf(role: RoleAccess, options: CliProfileRequest): string {
   const scope = role.scope;
   const stack = Stack.of(scope);
+  if (typeof options !== 'object' || options === null) {
+    fail(scope, `cliProfile needs options, got ${options === null ? 'null' : typeof options}; write cliProfile({ profileName, sourceProfile })`);
+  }
+  const missing = (['profileName', 'sourceProfile'] as const).filter(key => typeof options[key] !== 'string');
+  if (missing.length > 0) {
+    fail(scope, `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required in the options of cliProfile, as a string; give { profileName, sourceProfile }`);
+  }
   if (!/^[\w+=,.@-]+$/.test(options.profileName) || !/^[\w+=,.@-]+$/.test(options.sourceProfile)) {
     fail(scope, `profileName and sourceProfile must be letters, digits and + = , . @ - _, got ${show(options.profileName)} and ${show(options.sourceProfile)}`);
   }
