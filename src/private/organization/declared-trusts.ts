@@ -1,6 +1,6 @@
 /**
  * The app's declared trusts: every role's trust policy as CloudFormation will
- * see it, read by the audit engine (`./audit/template-roles.ts`) and reduced to
+ * see it, read by the audit engine (`../audit/roles.ts`) and reduced to
  * whom it trusts and on which guards. The one source of truth for the access
  * map, the Access Analyzer archive rules and the organisation perimeter.
  *

@@ -18,7 +18,7 @@ import { WILDCARD_STS_ACTION } from './wildcard-sts-action';
 
 export * from './types';
 
-/** Every trust rule, in the order of the README's table. */
+/** Every trust rule, in the order of the rule table (docs/trust-checks.md). */
 export const TRUST_RULES: TrustRule[] = [
   WILDCARD_PRINCIPAL,
   UNCONDITIONED_CROSS_ACCOUNT,
