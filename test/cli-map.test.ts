@@ -115,6 +115,34 @@ describe('cdk-cross-account-roles map', () => {
     expect(md).toContain(`| VendorRead | any principal of ${TRUSTED} with an identity policy allowing it (account outside the app) | ext-id, IP | 2 h | ReadOnlyAccess | no | none |`);
   });
 
+  test('says the guards of a role once when two of its trusts have the same (a principal chosen by !If)', () => {
+    // GIVEN a principal that a condition gives or leaves out
+    const template = file('if-novalue.yaml', [
+      'Parameters:',
+      '  PartnerAccount: { Type: String }',
+      'Conditions:',
+      '  IsProd: !Equals [!Ref "AWS::Region", eu-west-1]',
+      'Resources:',
+      '  Partner:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument:',
+      '        Version: 2012-10-17',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal:',
+      '              AWS: !If [IsProd, !Ref PartnerAccount, !Ref "AWS::NoValue"]',
+      '            Action: sts:AssumeRole',
+      '',
+    ].join('\n'));
+
+    // WHEN
+    const md = cli('map', template, '--format', 'md').stdout;
+
+    // THEN
+    expect(md).toContain('| Partner | a principal known at deploy time | no guard | 1 h |');
+  });
+
   test('writes one self-contained HTML file with --output, and nothing on standard output', () => {
     // GIVEN
     const yaml = file('html/vendor.yaml', YAML_TEMPLATE);

@@ -160,9 +160,9 @@ export function trustedBy(role: MapRole): string[] {
   return role.trusts.flatMap(trust => [...sourcesOf(trust).map(s => s.label), ...trust.services]);
 }
 
-/** The guards of a role's trusts, in words, one entry per trust. */
+/** The guards of a role's trusts, in words, one entry per different set of guards (two trusts on the same guards are said once). */
 export function guardsOfRole(role: MapRole): string[] {
-  return role.trusts.map(trust => trust.labels.join(', ') || 'no guard');
+  return Array.from(new Set(role.trusts.map(trust => trust.labels.join(', ') || 'no guard')));
 }
 
 /** The permissions of a role, in words. */
