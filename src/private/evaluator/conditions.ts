@@ -15,7 +15,7 @@
 import { RequestContext } from './context';
 import { patternMatches } from './patterns';
 import { Condition } from './policy';
-import { Truth, UNKNOWN } from './truth';
+import { Truth, UNKNOWN, every, not, some } from './truth';
 import { UNRESOLVED } from '../audit/rules/types';
 
 /** An operator read into its parts. */
@@ -193,30 +193,9 @@ export function conditionHolds(condition: Condition, context: RequestContext, va
   const variables = variablesOn && VARIABLE_OPERATORS.test(positive) ? context : undefined;
   /** Whether one request value passes: matches one of the policy values (a negated operator: none of them). */
   const passes = (value: string): Truth => {
-    let any: Truth = false;
-    for (const policyValue of condition.values) {
-      const match = valueMatches(positive, policyValue, value, variables);
-      if (match === true) { any = true; break; }
-      if (match === UNKNOWN) { any = UNKNOWN; }
-    }
-    return negated ? (any === UNKNOWN ? UNKNOWN : !any) : any;
+    const matched = some(condition.values, policyValue => valueMatches(positive, policyValue, value, variables));
+    return negated ? not(matched) : matched;
   };
-  const values = entry.values;
-  if (operator.set === 'ForAllValues') {
-    let all: Truth = true;
-    for (const value of values) {
-      const pass = passes(value);
-      if (pass === false) { return false; }
-      if (pass === UNKNOWN) { all = UNKNOWN; }
-    }
-    return all;
-  }
-  // ForAnyValue, and a single-valued operator (on a multivalued key: one of its values must pass)
-  let any: Truth = false;
-  for (const value of values) {
-    const pass = passes(value);
-    if (pass === true) { return true; }
-    if (pass === UNKNOWN) { any = UNKNOWN; }
-  }
-  return any;
+  // ForAllValues: every value passes; ForAnyValue, and a single-valued operator (on a multivalued key: one of its values must pass)
+  return operator.set === 'ForAllValues' ? every(entry.values, passes) : some(entry.values, passes);
 }

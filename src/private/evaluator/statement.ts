@@ -56,17 +56,9 @@ function actionOf(statement: Statement, action: string): Truth {
 }
 
 function resourceOf(statement: Statement, arn: string, variables: RequestContext | undefined): Truth {
-  const any = (patterns: string[]): Truth => {
-    let result: Truth = false;
-    for (const pattern of patterns) {
-      const match = resourceMatches(pattern, arn, variables);
-      if (match === true) { return true; }
-      if (match === UNKNOWN) { result = UNKNOWN; }
-    }
-    return result;
-  };
-  if (statement.resources !== undefined) { return any(statement.resources); }
-  if (statement.notResources !== undefined) { return not(any(statement.notResources)); }
+  const matchesOne = (patterns: string[]): Truth => some(patterns, pattern => resourceMatches(pattern, arn, variables));
+  if (statement.resources !== undefined) { return matchesOne(statement.resources); }
+  if (statement.notResources !== undefined) { return not(matchesOne(statement.notResources)); }
   // a role's trust policy names no resource: the role is its resource
   return true;
 }
