@@ -39,17 +39,31 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 
 const cache = new Map<string, Compiled>();
 
+/** The policy variables of a text (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`, `${*}`), by what is between the braces. */
+export const POLICY_VARIABLE = /\$\{([^}]*)\}/g;
+
+/** A policy variable's key and default (`${key}`, `${key, 'default'}`); no key for the special characters `${*}`, `${?}` and `${$}`. */
+function parseVariable(body: string): { key?: string; fallback?: string } {
+  if (body === '*' || body === '?' || body === '$') { return {}; }
+  const withDefault = /^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$/.exec(body);
+  return withDefault ? { key: withDefault[1], fallback: withDefault[2] } : { key: body.trim() };
+}
+
+/** The context key a policy variable reads (`aws:username` of `${aws:username, 'x'}`); undefined for `${*}`, `${?}` and `${$}`. */
+export function variableKey(body: string): string | undefined {
+  return parseVariable(body).key;
+}
+
 /**
  * The value of a policy variable: `${key}` or `${key, 'default'}`; the special
  * characters `${*}`, `${?}` and `${$}`. A key the request does not have (and
  * no default) makes the pattern match nothing; a multivalued key too.
  */
-function variableValue(body: string, context: RequestContext): string | false | typeof UNKNOWN {
-  if (body === '*' || body === '?' || body === '$') { return body; }
-  const withDefault = /^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$/.exec(body);
-  const key = withDefault ? withDefault[1] : body.trim();
+export function variableValue(body: string, context: RequestContext): string | false | typeof UNKNOWN {
+  const { key, fallback } = parseVariable(body);
+  if (key === undefined) { return body; }
   const entry = context.get(key);
-  if (entry === undefined) { return withDefault ? withDefault[2] : false; }
+  if (entry === undefined) { return fallback ?? false; }
   if (entry.unknownValue) { return UNKNOWN; }
   if (entry.multiValued || entry.values.length !== 1) { return false; }
   return entry.values[0];

@@ -7,7 +7,7 @@
  * source address ...). The access map draws its arrows from them.
  */
 import { STS_ASSUME_ROLE } from '../constants';
-import { Caller, ContextEntry, Policy, RequestContext, callerKeys, evaluate, parseCaller } from '../evaluator';
+import { Caller, ContextEntry, POLICY_VARIABLE, Policy, RequestContext, UNKNOWN, callerKeys, evaluate, parseCaller, variableValue } from '../evaluator';
 import { controlLevels } from './explain';
 import { AccessModel, Identity } from './model';
 
@@ -23,27 +23,26 @@ const PRINCIPAL_KEYS = /^aws:(PrincipalArn|PrincipalAccount|PrincipalType|userna
 
 /**
  * A string that a `String*` / `Arn*` value accepts: wildcards become a letter,
- * and a policy variable is the caller's own value of that key (for
- * `sts:RoleSessionName` equal to `${aws:username}`, the user's name), or
- * `undefined` when the caller's value is only known at deploy time (a member of
- * a group: which user is not known). A variable the caller has no value for
- * stays a letter, which no key equals: IAM fails the condition then too.
- * `${*}`, `${?}` and `${$}` are the literal characters.
+ * and a policy variable the caller's own value of its key (for
+ * `sts:RoleSessionName` equal to `${aws:username}`, the user's name), as the
+ * evaluator reads variables (`variableValue`); UNKNOWN when the caller's value
+ * is only known at deploy time (a member of a group: which user is not known).
+ * A variable the caller has no value for stays a letter, which no key equals:
+ * IAM fails the condition then too.
  */
-function meetingString(value: string, principal: RequestContext): string | undefined {
+function meetingString(value: string, principal: RequestContext): string | typeof UNKNOWN {
   let unknown = false;
-  const met = value.replace(/\$\{([^}]*)\}|[*?]/g, (_whole: string, variable?: string) => {
+  const met = value.replace(new RegExp(`${POLICY_VARIABLE.source}|[*?]`, 'g'), (_whole: string, variable?: string) => {
     if (variable === undefined) { return 'x'; }
-    if (variable === '*' || variable === '?' || variable === '$') { return variable; }
-    const entry = principal.get(variable.split(',')[0].trim());
-    if (entry?.unknownValue) { unknown = true; }
-    return entry !== undefined && !entry.unknownValue && entry.values.length === 1 ? entry.values[0] : 'x';
+    const found = variableValue(variable, principal);
+    if (found === UNKNOWN) { unknown = true; }
+    return typeof found === 'string' ? found : 'x';
   });
-  return unknown ? undefined : met;
+  return unknown ? UNKNOWN : met;
 }
 
-/** A value that meets a condition under a positive operator, if one can be told. */
-function meeting(operator: string, value: string, principal: RequestContext): string | undefined {
+/** A value that meets a condition under a positive operator (UNKNOWN when it hangs on the caller's deploy-time identity), if one can be told. */
+function meeting(operator: string, value: string, principal: RequestContext): string | typeof UNKNOWN | undefined {
   const base = operator.replace(/^For(Any|All)Values?:/, '').replace(/IfExists$/, '');
   if (/^(String|Arn)(Equals|Like|EqualsIgnoreCase)$/.test(base)) { return meetingString(value, principal); }
   if (base === 'Bool') { return value; }
@@ -73,13 +72,11 @@ function meetingGuards(policies: readonly Policy[], principal: RequestContext): 
       }
       if (condition.values.length === 0) { continue; }
       const value = meeting(condition.operator, condition.values[0], principal);
+      if (value === undefined) { continue; }
       // a value that hangs on the caller's deploy-time identity: the request's is unknown too
-      const dependsOnPrincipal = value === undefined && /\$\{/.test(condition.values[0]) && /^(String|Arn)/.test(condition.operator.replace(/^For(Any|All)Values?:/, ''));
-      if (value !== undefined) {
-        entries.set(key, { key: condition.key, values: [value], multiValued: multi, unknownValue: false });
-      } else if (dependsOnPrincipal) {
-        entries.set(key, { key: condition.key, values: [], multiValued: multi, unknownValue: true });
-      }
+      entries.set(key, value === UNKNOWN
+        ? { key: condition.key, values: [], multiValued: multi, unknownValue: true }
+        : { key: condition.key, values: [value], multiValued: multi, unknownValue: false });
     }
   }
   return Array.from(entries.values());

@@ -21,8 +21,8 @@ import {
   ROLE_CHAINING_MAX_DURATION_SECONDS, STS_ASSUME_ROLE, STS_SET_SOURCE_IDENTITY, STS_TAG_SESSION,
 } from '../constants';
 import {
-  Caller, CallerError, ContextEntry, ControlLevel, Evaluation, EvaluationInput, LayerName, LayerOutcome, Policy, PolicySet,
-  RequestContext, ResourcePolicyKind, StatementResult, UNKNOWN, callerKeys, evaluate, parseCaller, readPolicy,
+  Caller, CallerError, ContextEntry, ControlLevel, Evaluation, EvaluationInput, LayerName, LayerOutcome, POLICY_VARIABLE, Policy, PolicySet,
+  RequestContext, ResourcePolicyKind, StatementResult, UNKNOWN, callerKeys, evaluate, parseCaller, readPolicy, variableKey,
 } from '../evaluator';
 import { AccessModel, Identity, ModelResource } from './model';
 import { Location, conditionFix, conditionReason, failingConditions, locate, statementText } from './reasons';
@@ -456,7 +456,8 @@ function unknownRequestKeys(outcome: LayerOutcome, context: RequestContext): str
   for (const result of outcome.statements.filter(r => r.applies === UNKNOWN)) {
     for (const { condition, holds } of result.conditions) {
       if (holds !== UNKNOWN) { continue; }
-      const variables = condition.values.flatMap(v => Array.from(v.matchAll(/\$\{([^}*?$]+)\}/g), m => m[1].split(',')[0].trim()));
+      const variables = condition.values.flatMap(v => Array.from(v.matchAll(POLICY_VARIABLE), m => variableKey(m[1])))
+        .filter((k): k is string => k !== undefined);
       for (const key of [condition.key, ...variables]) {
         if (context.get(key)?.unknownValue) { keys.add(context.get(key)!.key); }
       }
