@@ -137,7 +137,7 @@ export function renderSarif(report: AuditReport): string {
     shortDescription: { text: rule.description },
     fullDescription: { text: `${rule.description}. ${rule.severity === 'error' ? 'An error: the trust lets principals in that it should not, or cannot deploy.' : 'A warning: the trust may be intended; acknowledge it in the resource\'s Metadata with the reason.'}` },
     // the fix names placeholders (<provider>, <your account>): text in Markdown, not tags a viewer drops
-    help: { text: rule.fix, markdown: `**Fix:** ${rule.fix.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}` },
+    help: { text: rule.fix, markdown: `**Fix:** ${markdownText(rule.fix)}` },
     helpUri: ruleHelpUri(rule.id),
     defaultConfiguration: { level: rule.severity },
     properties: { 'tags': ['security', 'iam', 'cross-account'], 'precision': 'high', 'problem.severity': rule.severity },

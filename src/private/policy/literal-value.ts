@@ -3,6 +3,12 @@ import { resolveIntrinsics } from './intrinsics';
 /** The pseudo parameters a value may hold and still be the same value in every stack. */
 const STACK_INDEPENDENT_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::URLSuffix'];
 
+/** Whether a resolved value flattens to a string whose only references are the pseudo parameters `keep` allows. */
+function flattensWith(resolved: unknown, keep: (name: string) => boolean): boolean {
+  const flat = resolveIntrinsics(resolved, { ref: name => keep(name) ? name : undefined, unknown: '\0' });
+  return typeof flat === 'string' && !flat.includes('\0');
+}
+
 /**
  * Whether a resolved value holds nothing but literals and stack-independent
  * pseudo parameters: a value that means the same in any stack of the app, so
@@ -10,8 +16,7 @@ const STACK_INDEPENDENT_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::URLSuffix']
  * export, which does not cross accounts).
  */
 export function isStackIndependent(resolved: unknown): boolean {
-  const flat = resolveIntrinsics(resolved, { ref: name => STACK_INDEPENDENT_PSEUDO_PARAMETERS.includes(name) ? name : undefined, unknown: '\0' });
-  return typeof flat === 'string' && !flat.includes('\0');
+  return flattensWith(resolved, name => STACK_INDEPENDENT_PSEUDO_PARAMETERS.includes(name));
 }
 
 /**
@@ -21,6 +26,5 @@ export function isStackIndependent(resolved: unknown): boolean {
  * a resource's attribute).
  */
 export function holdsOnlyPseudoParameters(resolved: unknown): boolean {
-  const flat = resolveIntrinsics(resolved, { ref: name => name.startsWith('AWS::') ? name : undefined, unknown: '\0' });
-  return typeof flat === 'string' && !flat.includes('\0');
+  return flattensWith(resolved, name => name.startsWith('AWS::'));
 }
