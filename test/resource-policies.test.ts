@@ -488,6 +488,32 @@ describe('the CLI on a hand-written template of resource policies', () => {
     expect(wrong.stderr).toMatch(/--account must be a 12-digit account ID, got '1234'/);
   });
 
+  test('a nested stack\'s template file is audited as its parent stack, whether the asset manifest or the parent\'s metadata names it', () => {
+    // GIVEN a key (its default admin statement names the stack's own account) in a nested stack
+    // (asset metadata on, as the CDK CLI writes it: the parent's nested stack resource names the template in aws:asset:path)
+    const app = new App({ outdir: fs.mkdtempSync(path.join(folder.dir, 'nested-')), context: { 'aws:cdk:enable-asset-metadata': true } });
+    const parent = new Stack(app, 'Parent', { env: { account: TRUSTING, region: 'eu-west-1' } });
+    new kms.Key(new NestedStack(parent, 'Keys'), 'Key');
+    const dir = app.synth().directory;
+    const nestedFile = fs.readdirSync(dir).find(f => f.endsWith('.nested.template.json'))!;
+    // the same assembly whose manifest lists no asset manifest: only the parent's metadata names the nested template
+    const bare = fs.mkdtempSync(path.join(folder.dir, 'bare-'));
+    fs.cpSync(dir, bare, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(bare, 'manifest.json'), 'utf-8'));
+    delete manifest.artifacts['Parent.assets'];
+    fs.writeFileSync(path.join(bare, 'manifest.json'), JSON.stringify(manifest));
+
+    // WHEN
+    const viaAssets = auditPaths([path.join(dir, nestedFile)]);
+    const viaMetadata = auditPaths([path.join(bare, nestedFile)]);
+
+    // THEN
+    for (const report of [viaAssets, viaMetadata]) {
+      expect(report.findings.filter(f => f.ruleId === 'ResourcePolicyUnguardedAccount')).toEqual([]);
+    }
+    expect(auditPaths([path.join(dir, 'Parent.template.json'), path.join(dir, nestedFile)]).findings).toEqual(auditPaths([dir]).findings);
+  });
+
   test('lists the new rules in SARIF and takes them in --ignore and in an acknowledgement', () => {
     // GIVEN
     const acknowledged = folder.file('acknowledged.json', JSON.stringify({

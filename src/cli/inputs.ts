@@ -114,35 +114,77 @@ function* assemblyTemplates(dir: string, seen: Set<string>): Generator<TemplateI
   }
 }
 
+/** What a cloud assembly's manifest says of the stack a template file deploys as. */
+interface StackOfFile {
+  readonly environment: TemplateEnvironment;
+  readonly stackName: string;
+}
+
 /**
- * The stack a template file given by itself deploys as, when the file lies in
- * a cloud assembly directory whose manifest lists it (as a stack's template,
- * or a nested stack's of its asset manifest): its account, region and name,
- * as the audit of the whole directory knows them. Undefined otherwise (no
- * manifest beside it, one that is not a cloud assembly's, or one that does not list it).
+ * The stacks a cloud assembly directory's manifest lists, by template file
+ * (resolved path): each stack's own template and its nested stacks' (from its
+ * asset manifest, or from the `aws:asset:path` metadata of its template, read
+ * only when a file is not found otherwise). Read once per directory, however
+ * many of its files are given; undefined for a directory whose manifest.json
+ * cannot be read as a cloud assembly's.
  */
-function assemblyStackOf(file: string): { environment: TemplateEnvironment; stackName: string } | undefined {
-  const dir = path.dirname(file);
-  if (path.basename(file) === 'manifest.json' || !fs.existsSync(path.join(dir, 'manifest.json'))) { return undefined; }
-  const target = path.resolve(file);
-  const found = (stack: AssemblyStack) => ({ environment: stack.environment, stackName: stack.stackName });
-  try {
-    const stacks = stacksOf(dir);
-    const stack = stacks.find(s => path.resolve(s.file) === target);
-    if (stack !== undefined) { return found(stack); }
-    const parent = stacks.find(s => s.assetManifest !== undefined && assetTemplates(dir, s.assetManifest).some(p => path.resolve(dir, p) === target))
-      ?? (!target.endsWith('.template.json') ? undefined : stacks.find(s => fs.existsSync(s.file) && metadataTemplates(readTemplateFile(s.file)).some(p => path.resolve(dir, p) === target)));
-    return parent !== undefined ? found(parent) : undefined;
-  } catch (e) {
-    // a manifest.json (or asset manifest) that cannot be read is not an assembly this file belongs to
-    if (e instanceof InputError) { return undefined; }
-    throw e;
+class AssemblyFiles {
+  private readonly byDir = new Map<string, { stacks: AssemblyStack[]; files: Map<string, StackOfFile>; metadataRead: boolean } | undefined>();
+
+  /** The stack `file` deploys as, as the audit of its whole directory knows it; undefined when no manifest beside it lists it. */
+  public stackOf(file: string): StackOfFile | undefined {
+    const dir = path.dirname(file);
+    if (path.basename(file) === 'manifest.json') { return undefined; }
+    const assembly = this.read(dir);
+    if (assembly === undefined) { return undefined; }
+    const target = path.resolve(file);
+    if (!assembly.files.has(target) && !assembly.metadataRead && target.endsWith('.template.json')) {
+      assembly.metadataRead = true;
+      this.guarded(() => {
+        for (const stack of assembly.stacks.filter(s => fs.existsSync(s.file))) {
+          for (const nested of metadataTemplates(readTemplateFile(stack.file))) { add(assembly.files, path.resolve(dir, nested), stack); }
+        }
+      });
+    }
+    return assembly.files.get(target);
+  }
+
+  private read(dir: string) {
+    if (!this.byDir.has(dir)) {
+      this.byDir.set(dir, !fs.existsSync(path.join(dir, 'manifest.json')) ? undefined : this.guarded(() => {
+        const stacks = stacksOf(dir);
+        const files = new Map<string, StackOfFile>();
+        for (const stack of stacks) {
+          add(files, path.resolve(stack.file), stack);
+          // an asset manifest that cannot be read names no nested template: the parent's metadata may still
+          const nested = stack.assetManifest !== undefined ? this.guarded(() => assetTemplates(dir, stack.assetManifest!)) ?? [] : [];
+          nested.forEach(template => add(files, path.resolve(dir, template), stack));
+        }
+        return { stacks, files, metadataRead: false };
+      }));
+    }
+    return this.byDir.get(dir);
+  }
+
+  /** A manifest.json (or asset manifest) that cannot be read is not an assembly the files belong to. */
+  private guarded<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (e) {
+      if (e instanceof InputError) { return undefined; }
+      throw e;
+    }
   }
 }
 
+/** Records the stack a file deploys as: the first that lists it. */
+function add(files: Map<string, StackOfFile>, file: string, stack: AssemblyStack): void {
+  if (!files.has(file)) { files.set(file, { environment: stack.environment, stackName: stack.stackName }); }
+}
+
 /** Reads a template file given by itself: in a cloud assembly directory, as the stack the manifest says it is. */
-function readGivenTemplate(file: string): TemplateInput {
-  const stack = assemblyStackOf(file);
+function readGivenTemplate(file: string, assemblies: AssemblyFiles): TemplateInput {
+  const stack = assemblies.stackOf(file);
   return stack !== undefined ? readTemplateFile(file, stack.environment, stack.stackName) : readTemplateFile(file);
 }
 
@@ -154,6 +196,7 @@ function readGivenTemplate(file: string): TemplateInput {
  */
 export function* templateInputs(paths: string[]): Generator<TemplateInput> {
   const seen = new Set<string>();
+  const assemblies = new AssemblyFiles();
   for (const given of paths) {
     if (!fs.existsSync(given)) { throw new InputError(given, 'no such file or directory'); }
   }
@@ -176,7 +219,7 @@ export function* templateInputs(paths: string[]): Generator<TemplateInput> {
       }
     } else if (!seen.has(given)) {
       seen.add(given);
-      yield readGivenTemplate(given);
+      yield readGivenTemplate(given, assemblies);
     }
   }
 }
